@@ -1,0 +1,11 @@
+# Warning flags shared by the library, tests, benchmarks and examples.
+function(dynantic_set_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic)
+  if(DYNANTIC_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(DYNANTIC_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=${DYNANTIC_SANITIZE} -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=${DYNANTIC_SANITIZE})
+  endif()
+endfunction()

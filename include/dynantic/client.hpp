@@ -1,0 +1,102 @@
+#pragma once
+/// @file client.hpp
+/// dynantic::client: the connection to DynamoDB (endpoint, region, credentials, HTTP pool, retry policy).
+/// Cheap to copy (copies share one pool); safe to use from several threads at once.
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace dynantic {
+
+/// AWS credentials. `session_token` is empty for long-term keys.
+struct credentials {
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+};
+
+/// Where credentials come from. The seam for the full chain (profiles, container, instance metadata):
+/// a provider may refresh what it returns; the client asks before signing every attempt.
+class credentials_provider {
+ public:
+  virtual ~credentials_provider() = default;
+  /// @throws credentials_error when none can be had.
+  virtual credentials get() = 0;
+};
+
+/// Fixed credentials.
+std::shared_ptr<credentials_provider> static_credentials(credentials c);
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, read once when created.
+/// Asking it for credentials throws credentials_error when the variables were not set.
+std::shared_ptr<credentials_provider> environment_credentials();
+
+/// Retries in the AWS SDKs' "standard" mode: capped exponential backoff with full jitter and a
+/// retry quota (token bucket) shared by every call of a client, so that an outage does not turn
+/// into a retry storm.
+struct retry_options {
+  /// Attempts per call, the first one included (1 = no retries).
+  int max_attempts = 3;
+  /// Backoff before retry n (n = 1, 2, ...) is uniform in [0, min(max_backoff, base * 2^(n-1))).
+  std::chrono::milliseconds base_delay{25};
+  /// Base for throttling errors, which need more room than transient faults.
+  std::chrono::milliseconds throttle_base_delay{500};
+  std::chrono::milliseconds max_backoff{20'000};
+  /// Token bucket: a retry costs retry_cost (timeout_cost after a timeout or a reset connection);
+  /// a success returns what its retries took, or no_retry_refund tokens when it needed none.
+  int quota_capacity = 500;
+  int retry_cost = 5;
+  int timeout_cost = 10;
+  int no_retry_refund = 1;
+  /// Uniform random numbers in [0, 1) for the jitter; empty: a per-thread generator.
+  std::function<double()> random;
+};
+
+/// Everything a client needs; every field has a working default.
+struct client_options {
+  /// AWS region. Empty: AWS_REGION, then AWS_DEFAULT_REGION; with neither, "us-east-1" when an
+  /// endpoint is given (DynamoDB Local), else the constructor throws dynantic::error.
+  std::string region;
+  /// Endpoint URL like "http://127.0.0.1:8000". Empty: AWS_ENDPOINT_URL_DYNAMODB, then
+  /// AWS_ENDPOINT_URL, then https://dynamodb.<region>.amazonaws.com.
+  std::string endpoint;
+  /// Explicit credentials; when empty, `credentials_source` (default: the environment) is used.
+  std::optional<dynantic::credentials> credentials;
+  std::shared_ptr<credentials_provider> credentials_source;
+  /// TCP + TLS connect timeout.
+  std::chrono::milliseconds connect_timeout{3'000};
+  /// Timeout of one attempt, from connect to the last byte of the answer.
+  std::chrono::milliseconds request_timeout{10'000};
+  /// Verify the server's TLS certificate and host name. Leave it on outside tests.
+  bool verify_tls = true;
+  retry_options retry;
+  /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> wall_clock;
+};
+
+namespace detail {
+class client_impl;
+struct client_access;
+}  // namespace detail
+
+/// The handle every operation takes. Copies share the same connection pool and retry quota.
+class client {
+ public:
+  /// Region, endpoint and credentials from the environment.
+  client();
+  /// @throws dynantic::error when no region can be found, credentials_error for incomplete explicit keys.
+  explicit client(client_options options);
+
+  const std::string& region() const noexcept;
+  const std::string& endpoint() const noexcept;
+
+ private:
+  explicit client(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<detail::client_impl> impl_;
+  friend struct detail::client_access;
+};
+
+}  // namespace dynantic

@@ -1,0 +1,161 @@
+#pragma once
+/// @file error.hpp
+/// The typed exceptions of dynantic. Everything thrown by the library derives from dynantic::error.
+/// Grouped by what a caller does next: fix the input (validation_error), retry later (throttled,
+/// transport_error), handle a business outcome (conditional_check_failed, transaction_canceled),
+/// or report (service_error).
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <dynantic/value/attribute_value.hpp>
+
+namespace dynantic {
+
+/// Base of every exception thrown by dynantic.
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One problem found by validation, with the path of the offending value (`profile.city`, `tags[2]`).
+struct validation_issue {
+  std::string path;     ///< empty for the whole value
+  std::string message;  ///< what is wrong, e.g. "more than 38 significant digits"
+};
+
+/// Client-side validation failed; nothing was sent. Holds every issue, not only the first.
+class validation_error : public error {
+ public:
+  explicit validation_error(std::vector<validation_issue> issues);
+  /// One issue.
+  validation_error(std::string path, std::string message);
+  const std::vector<validation_issue>& issues() const noexcept { return issues_; }
+
+ private:
+  std::vector<validation_issue> issues_;
+};
+
+/// A document that should be DynamoDB-JSON (or JSON at all) is not: malformed server answers,
+/// malformed input handed to the codec.
+class decode_error : public error {
+ public:
+  using error::error;
+};
+
+/// Credentials could not be found or are incomplete.
+class credentials_error : public error {
+ public:
+  using error::error;
+};
+
+/// The request did not complete at the HTTP level: connection refused or reset, timeout,
+/// truncated or corrupted answer (length or x-amz-crc32 mismatch).
+class transport_error : public error {
+ public:
+  enum class kind { connect, timeout, reset, truncated, corrupted, other };
+  transport_error(kind k, std::string message, int attempts);
+  kind failure() const noexcept { return kind_; }
+  /// How many attempts were made before giving up.
+  int attempts() const noexcept { return attempts_; }
+
+ private:
+  kind kind_;
+  int attempts_;
+};
+
+/// The request timed out (connect or whole-request timeout).
+class request_timeout : public transport_error {
+ public:
+  request_timeout(std::string message, int attempts);
+};
+
+/// DynamoDB answered with an error. Keeps the AWS error code (`__type` after the '#'), the message,
+/// the HTTP status and the request id.
+class service_error : public error {
+ public:
+  struct details {
+    std::string code;        ///< e.g. "ValidationException"
+    std::string message;     ///< DynamoDB's message
+    int http_status = 0;     ///< e.g. 400
+    std::string request_id;  ///< x-amzn-RequestId
+    bool retryable = false;  ///< whether the retry policy considers it transient
+    int attempts = 1;        ///< attempts made before this error was final
+  };
+  explicit service_error(details d);
+  const std::string& code() const noexcept { return d_.code; }
+  const std::string& aws_message() const noexcept { return d_.message; }
+  int http_status() const noexcept { return d_.http_status; }
+  const std::string& request_id() const noexcept { return d_.request_id; }
+  bool retryable() const noexcept { return d_.retryable; }
+  int attempts() const noexcept { return d_.attempts; }
+  const details& info() const noexcept { return d_; }
+
+ private:
+  details d_;
+};
+
+/// ResourceNotFoundException: the table (or index) does not exist or is not active.
+class table_not_found : public service_error {
+ public:
+  using service_error::service_error;
+};
+
+/// ConditionalCheckFailedException. old_item() is the stored item when the request asked for it
+/// (ReturnValuesOnConditionCheckFailure = ALL_OLD) and the item existed.
+class conditional_check_failed : public service_error {
+ public:
+  conditional_check_failed(details d, std::optional<item> old);
+  const std::optional<item>& old_item() const noexcept { return old_; }
+
+ private:
+  std::optional<item> old_;
+};
+
+/// ProvisionedThroughputExceededException, ThrottlingException, RequestLimitExceeded: retried
+/// automatically; thrown when the attempts or the retry quota ran out.
+class throttled : public service_error {
+ public:
+  using service_error::service_error;
+};
+
+/// ItemCollectionSizeLimitExceededException (an LSI item collection is over 10 GB).
+class item_collection_size_limit : public service_error {
+ public:
+  using service_error::service_error;
+};
+
+/// ValidationException from the server (bad expression, wrong key types, ...).
+class server_validation_error : public service_error {
+ public:
+  using service_error::service_error;
+};
+
+/// TransactionConflictException: another transaction or write touched the same item.
+class transaction_conflict : public service_error {
+ public:
+  using service_error::service_error;
+};
+
+/// One entry of TransactionCanceledException's CancellationReasons, by action index.
+struct cancellation_reason {
+  std::size_t index = 0;    ///< index of the action in the request
+  std::string code;         ///< "None", "ConditionalCheckFailed", "TransactionConflict", ...
+  std::string message;      ///< may be empty
+  std::optional<item> old;  ///< the stored item when DynamoDB returned it
+};
+
+/// TransactionCanceledException, with the reason of each action.
+class transaction_canceled : public service_error {
+ public:
+  transaction_canceled(details d, std::vector<cancellation_reason> reasons);
+  const std::vector<cancellation_reason>& reasons() const noexcept { return reasons_; }
+
+ private:
+  std::vector<cancellation_reason> reasons_;
+};
+
+}  // namespace dynantic

@@ -1,0 +1,45 @@
+#pragma once
+/// @file codec.hpp
+/// DynamoDB-JSON: the wire form of items (`{"id":{"S":"u-1"},"n":{"N":"12.5"}}`).
+/// The reader uses simdjson (hidden in the library); the writer is a small purpose-built writer.
+/// Both are lossless for every type and check DynamoDB's rules: valid UTF-8, numbers within
+/// 38 significant digits and exponent -130..+125, no empty or duplicate sets.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <dynantic/value/attribute_value.hpp>
+
+namespace dynantic::codec {
+
+/// Appends the DynamoDB-JSON of `it` (an object of attribute name -> typed value) to `out`.
+/// @throws validation_error with every problem and its path; `out` is left unchanged then.
+void write_item(std::string& out, const item& it);
+std::string write_item(const item& it);
+
+/// Appends the DynamoDB-JSON of one value (`{"S":"x"}`) to `out`.
+/// @throws validation_error
+void write_value(std::string& out, const attribute_value& v);
+
+/// Parses a DynamoDB-JSON object of attributes (the inverse of write_item).
+/// @throws decode_error when the text is not JSON or not DynamoDB-JSON; validation_error when a number
+///         breaks DynamoDB's limits.
+item read_item(std::string_view json);
+
+/// Parses one DynamoDB-JSON value (`{"N":"1"}`).
+attribute_value read_value(std::string_view json);
+
+/// Validates a DynamoDB number's text. Returns an explanation when it is invalid, nothing when valid.
+std::optional<std::string> check_number(std::string_view text);
+
+/// The canonical form of a valid number (no leading/trailing zeros, exponent form when needed), so
+/// that `1.50`, `1.5` and `15E-1` compare equal. Precondition: check_number(text) is empty.
+std::string canonical_number(std::string_view text);
+
+/// Base64 (RFC 4648, with padding), as DynamoDB uses for B and BS.
+std::string base64_encode(std::string_view raw);
+/// @return nothing when `text` is not valid padded base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace dynantic::codec

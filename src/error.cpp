@@ -1,0 +1,57 @@
+#include <dynantic/error.hpp>
+
+#include <utility>
+
+namespace dynantic {
+namespace {
+std::string summarize(const std::vector<validation_issue>& issues) {
+  std::string s = std::to_string(issues.size());
+  s += issues.size() == 1 ? " validation error" : " validation errors";
+  const char* sep = ": ";
+  for (const auto& i : issues) {
+    s += sep;
+    sep = "; ";
+    if (!i.path.empty()) {
+      s += '\'';
+      s += i.path;
+      s += "': ";
+    }
+    s += i.message;
+  }
+  return s;
+}
+
+std::string describe(const service_error::details& d) {
+  std::string s = d.code.empty() ? std::string("service error") : d.code;
+  if (!d.message.empty()) s += ": " + d.message;
+  s += " (HTTP " + std::to_string(d.http_status);
+  if (!d.request_id.empty()) s += ", request id " + d.request_id;
+  if (d.attempts > 1) s += ", " + std::to_string(d.attempts) + " attempts";
+  s += ')';
+  return s;
+}
+}  // namespace
+
+validation_error::validation_error(std::vector<validation_issue> issues)
+    : error(summarize(issues)), issues_(std::move(issues)) {}
+
+validation_error::validation_error(std::string path, std::string message)
+    : validation_error(std::vector<validation_issue>{{std::move(path), std::move(message)}}) {}
+
+transport_error::transport_error(kind k, std::string message, int attempts)
+    : error(message + (attempts > 1 ? " (" + std::to_string(attempts) + " attempts)" : std::string())),
+      kind_(k),
+      attempts_(attempts) {}
+
+request_timeout::request_timeout(std::string message, int attempts)
+    : transport_error(kind::timeout, std::move(message), attempts) {}
+
+service_error::service_error(details d) : error(describe(d)), d_(std::move(d)) {}
+
+conditional_check_failed::conditional_check_failed(details d, std::optional<item> old)
+    : service_error(std::move(d)), old_(std::move(old)) {}
+
+transaction_canceled::transaction_canceled(details d, std::vector<cancellation_reason> reasons)
+    : service_error(std::move(d)), reasons_(std::move(reasons)) {}
+
+}  // namespace dynantic

@@ -1,0 +1,662 @@
+// Serialization of the low-level requests and parsing of their answers.
+#include <dynantic/ops/operations.hpp>
+
+#include <dynantic/error.hpp>
+#include <dynantic/value/codec.hpp>
+
+#include "value/json_reader.hpp"
+#include "value/json_writer.hpp"
+#include "wire/client_impl.hpp"
+
+namespace dynantic::ops {
+namespace {
+
+using detail::json_writer;
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::object;
+
+// ------------------------------------------------------------------ writing
+
+void write_item(json_writer& w, std::string_view key, const item& it) {
+  w.key(key);
+  w.raw_with([&](std::string& out) { codec::write_item(out, it); });
+}
+
+void write_common(json_writer& w, const attribute_names& names, const attribute_values& values) {
+  if (!names.empty()) {
+    w.key("ExpressionAttributeNames");
+    w.begin_object();
+    for (const auto& [k, v] : names) w.member(k, v);
+    w.end_object();
+  }
+  if (!values.empty()) write_item(w, "ExpressionAttributeValues", values);
+}
+
+void write_if(json_writer& w, std::string_view key, const std::string& s) {
+  if (!s.empty()) w.member(key, s);
+}
+
+std::string_view return_values_text(return_values r) {
+  switch (r) {
+    case return_values::none: return "NONE";
+    case return_values::all_old: return "ALL_OLD";
+    case return_values::updated_old: return "UPDATED_OLD";
+    case return_values::all_new: return "ALL_NEW";
+    case return_values::updated_new: return "UPDATED_NEW";
+  }
+  return "NONE";
+}
+
+void write_return(json_writer& w, return_values r, bool old_on_failure) {
+  if (r != return_values::none) w.member("ReturnValues", return_values_text(r));
+  if (old_on_failure) w.member("ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+}
+
+void write_select(json_writer& w, select s) {
+  switch (s) {
+    case select::default_: return;
+    case select::all_attributes: w.member("Select", "ALL_ATTRIBUTES"); return;
+    case select::all_projected_attributes: w.member("Select", "ALL_PROJECTED_ATTRIBUTES"); return;
+    case select::specific_attributes: w.member("Select", "SPECIFIC_ATTRIBUTES"); return;
+    case select::count: w.member("Select", "COUNT"); return;
+  }
+}
+
+void require_table(const std::string& t) {
+  if (t.empty()) throw validation_error("TableName", "a table name is required");
+}
+
+// ------------------------------------------------------------------ reading
+
+object as_object(element e) {
+  object o;
+  if (e.get_object().get(o) != simdjson::SUCCESS) throw decode_error("dynantic: the answer is not a JSON object");
+  return o;
+}
+
+object parse_answer(const std::string& body) { return as_object(detail::parse_json(body)); }
+
+std::optional<item> opt_item(object o, std::string_view key) {
+  element e;
+  if (o[key].get(e) != simdjson::SUCCESS) return std::nullopt;
+  return detail::read_item(e);
+}
+
+std::vector<item> item_list(element e) {
+  std::vector<item> out;
+  array a;
+  if (e.get_array().get(a) != simdjson::SUCCESS) throw decode_error("dynantic: expected a list of items");
+  out.reserve(a.size());
+  for (auto x : a) out.push_back(detail::read_item(x));
+  return out;
+}
+
+std::string str(object o, std::string_view key) {
+  std::string_view s;
+  if (o[key].get_string().get(s) != simdjson::SUCCESS) return {};
+  return std::string(s);
+}
+
+std::int64_t integer(object o, std::string_view key) {
+  std::int64_t v = 0;
+  if (o[key].get_int64().get(v) != simdjson::SUCCESS) return 0;
+  return v;
+}
+
+std::string call(const client& c, std::string_view op, std::string body) {
+  return detail::client_access::impl(c).call(op, std::move(body));
+}
+
+write_result write_answer(const std::string& body) {
+  write_result r;
+  if (body.size() > 2) r.attributes = opt_item(parse_answer(body), "Attributes");
+  return r;
+}
+
+// ------------------------------------------------------------------ tables
+
+std::string_view key_type_text(key_type k) { return k == key_type::hash ? "HASH" : "RANGE"; }
+std::string_view scalar_text(scalar_type t) { return t == scalar_type::s ? "S" : t == scalar_type::n ? "N" : "B"; }
+
+void write_key_schema(json_writer& w, const std::vector<key_schema_element>& ks) {
+  w.key("KeySchema");
+  w.begin_array();
+  for (const auto& k : ks) {
+    w.begin_object();
+    w.member("AttributeName", k.attribute_name);
+    w.member("KeyType", key_type_text(k.type));
+    w.end_object();
+  }
+  w.end_array();
+}
+
+void write_throughput(json_writer& w, const provisioned_throughput& t) {
+  w.key("ProvisionedThroughput");
+  w.begin_object();
+  w.member_int("ReadCapacityUnits", t.read_capacity_units);
+  w.member_int("WriteCapacityUnits", t.write_capacity_units);
+  w.end_object();
+}
+
+void write_projection(json_writer& w, const projection& p) {
+  w.key("Projection");
+  w.begin_object();
+  w.member("ProjectionType", p.type == projection::kind::all        ? "ALL"
+                             : p.type == projection::kind::keys_only ? "KEYS_ONLY"
+                                                                     : "INCLUDE");
+  if (p.type == projection::kind::include) {
+    w.key("NonKeyAttributes");
+    w.begin_array();
+    for (const auto& a : p.non_key_attributes) w.string(a);
+    w.end_array();
+  }
+  w.end_object();
+}
+
+void write_indexes(json_writer& w, std::string_view key, const std::vector<secondary_index>& idx, bool global,
+                   billing_mode mode) {
+  if (idx.empty()) return;
+  w.key(key);
+  w.begin_array();
+  for (const auto& i : idx) {
+    w.begin_object();
+    w.member("IndexName", i.index_name);
+    write_key_schema(w, i.key_schema);
+    write_projection(w, i.projection);
+    if (global && mode == billing_mode::provisioned) {
+      write_throughput(w, i.throughput.value_or(provisioned_throughput{1, 1}));
+    }
+    w.end_object();
+  }
+  w.end_array();
+}
+
+std::vector<key_schema_element> read_key_schema(object o) {
+  std::vector<key_schema_element> ks;
+  array a;
+  if (o["KeySchema"].get_array().get(a) != simdjson::SUCCESS) return ks;
+  for (auto e : a) {
+    object k = as_object(e);
+    ks.push_back({str(k, "AttributeName"), str(k, "KeyType") == "RANGE" ? key_type::range : key_type::hash});
+  }
+  return ks;
+}
+
+std::optional<provisioned_throughput> read_throughput(object o) {
+  object t;
+  if (o["ProvisionedThroughput"].get_object().get(t) != simdjson::SUCCESS) return std::nullopt;
+  return provisioned_throughput{integer(t, "ReadCapacityUnits"), integer(t, "WriteCapacityUnits")};
+}
+
+std::vector<secondary_index> read_indexes(object o, std::string_view key) {
+  std::vector<secondary_index> out;
+  array a;
+  if (o[key].get_array().get(a) != simdjson::SUCCESS) return out;
+  for (auto e : a) {
+    object io = as_object(e);
+    secondary_index si;
+    si.index_name = str(io, "IndexName");
+    si.key_schema = read_key_schema(io);
+    si.index_status = str(io, "IndexStatus");
+    si.throughput = read_throughput(io);
+    object p;
+    if (io["Projection"].get_object().get(p) == simdjson::SUCCESS) {
+      auto t = str(p, "ProjectionType");
+      si.projection.type = t == "KEYS_ONLY" ? projection::kind::keys_only
+                           : t == "INCLUDE" ? projection::kind::include
+                                            : projection::kind::all;
+      array nk;
+      if (p["NonKeyAttributes"].get_array().get(nk) == simdjson::SUCCESS) {
+        for (auto n : nk) {
+          std::string_view s;
+          if (n.get_string().get(s) == simdjson::SUCCESS) si.projection.non_key_attributes.emplace_back(s);
+        }
+      }
+    }
+    out.push_back(std::move(si));
+  }
+  return out;
+}
+
+table_description read_table(object t) {
+  table_description d;
+  d.table_name = str(t, "TableName");
+  d.table_arn = str(t, "TableArn");
+  d.table_status = str(t, "TableStatus");
+  d.key_schema = read_key_schema(t);
+  array defs;
+  if (t["AttributeDefinitions"].get_array().get(defs) == simdjson::SUCCESS) {
+    for (auto e : defs) {
+      object a = as_object(e);
+      auto ty = str(a, "AttributeType");
+      d.attribute_definitions.push_back(
+          {str(a, "AttributeName"), ty == "N" ? scalar_type::n : ty == "B" ? scalar_type::b : scalar_type::s});
+    }
+  }
+  d.global_secondary_indexes = read_indexes(t, "GlobalSecondaryIndexes");
+  d.local_secondary_indexes = read_indexes(t, "LocalSecondaryIndexes");
+  object bm;
+  d.billing_mode = billing_mode::provisioned;
+  if (t["BillingModeSummary"].get_object().get(bm) == simdjson::SUCCESS &&
+      str(bm, "BillingMode") == "PAY_PER_REQUEST") {
+    d.billing_mode = billing_mode::pay_per_request;
+  }
+  d.throughput = read_throughput(t);
+  d.item_count = integer(t, "ItemCount");
+  d.table_size_bytes = integer(t, "TableSizeBytes");
+  return d;
+}
+
+table_description read_table_member(const std::string& body, std::string_view member) {
+  object o = parse_answer(body);
+  object t;
+  if (o[member].get_object().get(t) != simdjson::SUCCESS) {
+    throw decode_error("dynantic: the answer has no " + std::string(member));
+  }
+  return read_table(t);
+}
+
+void write_keys_and_attributes(json_writer& w, const keys_and_attributes& ka) {
+  w.begin_object();
+  w.key("Keys");
+  w.begin_array();
+  for (const auto& k : ka.keys) w.raw_with([&](std::string& out) { codec::write_item(out, k); });
+  w.end_array();
+  if (ka.consistent_read) w.member_bool("ConsistentRead", true);
+  write_if(w, "ProjectionExpression", ka.projection_expression);
+  write_common(w, ka.expression_attribute_names, {});
+  w.end_object();
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ single items
+
+get_item_result get_item(const client& c, const get_item_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  write_item(w, "Key", r.key);
+  if (r.consistent_read) w.member_bool("ConsistentRead", true);
+  write_if(w, "ProjectionExpression", r.projection_expression);
+  write_common(w, r.expression_attribute_names, {});
+  w.end_object();
+  auto answer = call(c, "GetItem", std::move(body));
+  return {opt_item(parse_answer(answer), "Item")};
+}
+
+write_result put_item(const client& c, const put_item_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  body.reserve(128 + r.item.size() * 48);
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  write_item(w, "Item", r.item);
+  write_if(w, "ConditionExpression", r.condition_expression);
+  write_common(w, r.expression_attribute_names, r.expression_attribute_values);
+  write_return(w, r.return_values, r.return_old_on_condition_failure);
+  w.end_object();
+  return write_answer(call(c, "PutItem", std::move(body)));
+}
+
+write_result update_item(const client& c, const update_item_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  write_item(w, "Key", r.key);
+  write_if(w, "UpdateExpression", r.update_expression);
+  write_if(w, "ConditionExpression", r.condition_expression);
+  write_common(w, r.expression_attribute_names, r.expression_attribute_values);
+  write_return(w, r.return_values, r.return_old_on_condition_failure);
+  w.end_object();
+  return write_answer(call(c, "UpdateItem", std::move(body)));
+}
+
+write_result delete_item(const client& c, const delete_item_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  write_item(w, "Key", r.key);
+  write_if(w, "ConditionExpression", r.condition_expression);
+  write_common(w, r.expression_attribute_names, r.expression_attribute_values);
+  write_return(w, r.return_values, r.return_old_on_condition_failure);
+  w.end_object();
+  return write_answer(call(c, "DeleteItem", std::move(body)));
+}
+
+// ------------------------------------------------------------------ query and scan
+
+namespace {
+page_result read_page(const std::string& answer) {
+  object o = parse_answer(answer);
+  page_result p;
+  element items;
+  if (o["Items"].get(items) == simdjson::SUCCESS) p.items = item_list(items);
+  p.count = integer(o, "Count");
+  p.scanned_count = integer(o, "ScannedCount");
+  p.last_evaluated_key = opt_item(o, "LastEvaluatedKey");
+  return p;
+}
+}  // namespace
+
+page_result query(const client& c, const query_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  write_if(w, "IndexName", r.index_name);
+  write_if(w, "KeyConditionExpression", r.key_condition_expression);
+  write_if(w, "FilterExpression", r.filter_expression);
+  write_if(w, "ProjectionExpression", r.projection_expression);
+  write_common(w, r.expression_attribute_names, r.expression_attribute_values);
+  if (r.limit) w.member_int("Limit", *r.limit);
+  if (!r.scan_index_forward) w.member_bool("ScanIndexForward", false);
+  if (r.consistent_read) w.member_bool("ConsistentRead", true);
+  if (r.exclusive_start_key) write_item(w, "ExclusiveStartKey", *r.exclusive_start_key);
+  write_select(w, r.select);
+  w.end_object();
+  return read_page(call(c, "Query", std::move(body)));
+}
+
+page_result scan(const client& c, const scan_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  write_if(w, "IndexName", r.index_name);
+  write_if(w, "FilterExpression", r.filter_expression);
+  write_if(w, "ProjectionExpression", r.projection_expression);
+  write_common(w, r.expression_attribute_names, r.expression_attribute_values);
+  if (r.limit) w.member_int("Limit", *r.limit);
+  if (r.consistent_read) w.member_bool("ConsistentRead", true);
+  if (r.exclusive_start_key) write_item(w, "ExclusiveStartKey", *r.exclusive_start_key);
+  if (r.segment) w.member_int("Segment", *r.segment);
+  if (r.total_segments) w.member_int("TotalSegments", *r.total_segments);
+  write_select(w, r.select);
+  w.end_object();
+  return read_page(call(c, "Scan", std::move(body)));
+}
+
+// ------------------------------------------------------------------ batches
+
+batch_get_item_result batch_get_item(const client& c, const batch_get_item_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.key("RequestItems");
+  w.begin_object();
+  for (const auto& [table, ka] : r.request_items) {
+    w.key(table);
+    write_keys_and_attributes(w, ka);
+  }
+  w.end_object();
+  w.end_object();
+  auto answer = call(c, "BatchGetItem", std::move(body));
+  object o = parse_answer(answer);
+  batch_get_item_result res;
+  object responses;
+  if (o["Responses"].get_object().get(responses) == simdjson::SUCCESS) {
+    for (auto f : responses) res.responses[std::string(f.key)] = item_list(f.value);
+  }
+  object unprocessed;
+  if (o["UnprocessedKeys"].get_object().get(unprocessed) == simdjson::SUCCESS) {
+    for (auto f : unprocessed) {
+      object ko = as_object(f.value);
+      keys_and_attributes ka;
+      element keys;
+      if (ko["Keys"].get(keys) == simdjson::SUCCESS) ka.keys = item_list(keys);
+      bool consistent = false;
+      if (ko["ConsistentRead"].get_bool().get(consistent) == simdjson::SUCCESS) ka.consistent_read = consistent;
+      ka.projection_expression = str(ko, "ProjectionExpression");
+      object names;
+      if (ko["ExpressionAttributeNames"].get_object().get(names) == simdjson::SUCCESS) {
+        for (auto n : names) {
+          std::string_view s;
+          if (n.value.get_string().get(s) == simdjson::SUCCESS) ka.expression_attribute_names[std::string(n.key)] = s;
+        }
+      }
+      if (!ka.keys.empty()) res.unprocessed_keys[std::string(f.key)] = std::move(ka);
+    }
+  }
+  return res;
+}
+
+batch_write_item_result batch_write_item(const client& c, const batch_write_item_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.key("RequestItems");
+  w.begin_object();
+  for (const auto& [table, reqs] : r.request_items) {
+    w.key(table);
+    w.begin_array();
+    for (const auto& q : reqs) {
+      w.begin_object();
+      w.key(q.type == write_request::kind::put ? "PutRequest" : "DeleteRequest");
+      w.begin_object();
+      write_item(w, q.type == write_request::kind::put ? "Item" : "Key", q.data);
+      w.end_object();
+      w.end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
+  w.end_object();
+  auto answer = call(c, "BatchWriteItem", std::move(body));
+  object o = parse_answer(answer);
+  batch_write_item_result res;
+  object unprocessed;
+  if (o["UnprocessedItems"].get_object().get(unprocessed) == simdjson::SUCCESS) {
+    for (auto f : unprocessed) {
+      array a;
+      if (f.value.get_array().get(a) != simdjson::SUCCESS) continue;
+      auto& out = res.unprocessed_items[std::string(f.key)];
+      for (auto e : a) {
+        object wo = as_object(e);
+        object inner;
+        if (wo["PutRequest"].get_object().get(inner) == simdjson::SUCCESS) {
+          out.push_back(write_request::put(opt_item(inner, "Item").value_or(item{})));
+        } else if (wo["DeleteRequest"].get_object().get(inner) == simdjson::SUCCESS) {
+          out.push_back(write_request::delete_key(opt_item(inner, "Key").value_or(item{})));
+        }
+      }
+      if (out.empty()) res.unprocessed_items.erase(std::string(f.key));
+    }
+  }
+  return res;
+}
+
+// ------------------------------------------------------------------ transactions
+
+transact_get_items_result transact_get_items(const client& c, const transact_get_items_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.key("TransactItems");
+  w.begin_array();
+  for (const auto& g : r.items) {
+    require_table(g.table_name);
+    w.begin_object();
+    w.key("Get");
+    w.begin_object();
+    w.member("TableName", g.table_name);
+    write_item(w, "Key", g.key);
+    write_if(w, "ProjectionExpression", g.projection_expression);
+    write_common(w, g.expression_attribute_names, {});
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  auto answer = call(c, "TransactGetItems", std::move(body));
+  object o = parse_answer(answer);
+  transact_get_items_result res;
+  res.items.resize(r.items.size());
+  array a;
+  if (o["Responses"].get_array().get(a) == simdjson::SUCCESS) {
+    std::size_t i = 0;
+    for (auto e : a) {
+      if (i >= res.items.size()) break;
+      res.items[i++] = opt_item(as_object(e), "Item");
+    }
+  }
+  return res;
+}
+
+void transact_write_items(const client& c, const transact_write_items_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.key("TransactItems");
+  w.begin_array();
+  for (const auto& t : r.items) {
+    require_table(t.table_name);
+    w.begin_object();
+    switch (t.type) {
+      case transact_write::kind::put: w.key("Put"); break;
+      case transact_write::kind::update: w.key("Update"); break;
+      case transact_write::kind::delete_: w.key("Delete"); break;
+      case transact_write::kind::condition_check: w.key("ConditionCheck"); break;
+    }
+    w.begin_object();
+    w.member("TableName", t.table_name);
+    write_item(w, t.type == transact_write::kind::put ? "Item" : "Key", t.data);
+    if (t.type == transact_write::kind::update) write_if(w, "UpdateExpression", t.update_expression);
+    write_if(w, "ConditionExpression", t.condition_expression);
+    write_common(w, t.expression_attribute_names, t.expression_attribute_values);
+    if (t.return_old_on_condition_failure) w.member("ReturnValuesOnConditionCheckFailure", "ALL_OLD");
+    w.end_object();
+    w.end_object();
+  }
+  w.end_array();
+  write_if(w, "ClientRequestToken", r.client_request_token);
+  w.end_object();
+  call(c, "TransactWriteItems", std::move(body));
+}
+
+// ------------------------------------------------------------------ tables
+
+table_description create_table(const client& c, const create_table_request& r) {
+  require_table(r.table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", r.table_name);
+  w.key("AttributeDefinitions");
+  w.begin_array();
+  for (const auto& a : r.attribute_definitions) {
+    w.begin_object();
+    w.member("AttributeName", a.attribute_name);
+    w.member("AttributeType", scalar_text(a.type));
+    w.end_object();
+  }
+  w.end_array();
+  write_key_schema(w, r.key_schema);
+  write_indexes(w, "GlobalSecondaryIndexes", r.global_secondary_indexes, true, r.billing_mode);
+  write_indexes(w, "LocalSecondaryIndexes", r.local_secondary_indexes, false, r.billing_mode);
+  if (r.billing_mode == billing_mode::pay_per_request) {
+    w.member("BillingMode", "PAY_PER_REQUEST");
+  } else {
+    w.member("BillingMode", "PROVISIONED");
+    write_throughput(w, r.throughput.value_or(provisioned_throughput{5, 5}));
+  }
+  w.end_object();
+  return read_table_member(call(c, "CreateTable", std::move(body)), "TableDescription");
+}
+
+table_description delete_table(const client& c, const std::string& table_name) {
+  require_table(table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", table_name);
+  w.end_object();
+  return read_table_member(call(c, "DeleteTable", std::move(body)), "TableDescription");
+}
+
+table_description describe_table(const client& c, const std::string& table_name) {
+  require_table(table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", table_name);
+  w.end_object();
+  return read_table_member(call(c, "DescribeTable", std::move(body)), "Table");
+}
+
+list_tables_result list_tables(const client& c, const list_tables_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  write_if(w, "ExclusiveStartTableName", r.exclusive_start_table_name);
+  if (r.limit) w.member_int("Limit", *r.limit);
+  w.end_object();
+  auto answer = call(c, "ListTables", std::move(body));
+  object o = parse_answer(answer);
+  list_tables_result res;
+  array a;
+  if (o["TableNames"].get_array().get(a) == simdjson::SUCCESS) {
+    for (auto e : a) {
+      std::string_view s;
+      if (e.get_string().get(s) == simdjson::SUCCESS) res.table_names.emplace_back(s);
+    }
+  }
+  res.last_evaluated_table_name = str(o, "LastEvaluatedTableName");
+  return res;
+}
+
+time_to_live_specification update_time_to_live(const client& c, const std::string& table_name,
+                                               const time_to_live_specification& spec) {
+  require_table(table_name);
+  if (spec.attribute_name.empty()) throw validation_error("AttributeName", "a TTL attribute name is required");
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", table_name);
+  w.key("TimeToLiveSpecification");
+  w.begin_object();
+  w.member_bool("Enabled", spec.enabled);
+  w.member("AttributeName", spec.attribute_name);
+  w.end_object();
+  w.end_object();
+  auto answer = call(c, "UpdateTimeToLive", std::move(body));
+  object o = parse_answer(answer);
+  time_to_live_specification res = spec;
+  object s;
+  if (o["TimeToLiveSpecification"].get_object().get(s) == simdjson::SUCCESS) {
+    bool enabled = spec.enabled;
+    if (s["Enabled"].get_bool().get(enabled) == simdjson::SUCCESS) res.enabled = enabled;
+    res.attribute_name = str(s, "AttributeName");
+  }
+  return res;
+}
+
+time_to_live_description describe_time_to_live(const client& c, const std::string& table_name) {
+  require_table(table_name);
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("TableName", table_name);
+  w.end_object();
+  auto answer = call(c, "DescribeTimeToLive", std::move(body));
+  object o = parse_answer(answer);
+  time_to_live_description d;
+  object s;
+  if (o["TimeToLiveDescription"].get_object().get(s) == simdjson::SUCCESS) {
+    d.status = str(s, "TimeToLiveStatus");
+    d.attribute_name = str(s, "AttributeName");
+  }
+  return d;
+}
+
+}  // namespace dynantic::ops

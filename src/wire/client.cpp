@@ -1,0 +1,147 @@
+#include <cstdlib>
+#include <random>
+
+#include <dynantic/client.hpp>
+#include <dynantic/error.hpp>
+
+#include "wire/client_impl.hpp"
+
+namespace dynantic {
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+class fixed_provider final : public credentials_provider {
+ public:
+  explicit fixed_provider(credentials c) : c_(std::move(c)) {}
+  credentials get() override { return c_; }
+
+ private:
+  credentials c_;
+};
+
+class env_provider final : public credentials_provider {
+ public:
+  env_provider()
+      : c_{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")} {}
+  credentials get() override {
+    if (c_.access_key_id.empty() || c_.secret_access_key.empty()) {
+      throw credentials_error(
+          "dynantic: no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass "
+          "client_options::credentials");
+    }
+    return c_;
+  }
+
+ private:
+  credentials c_;
+};
+
+}  // namespace
+
+std::shared_ptr<credentials_provider> static_credentials(credentials c) {
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    throw credentials_error("dynantic: credentials need both an access key id and a secret access key");
+  }
+  return std::make_shared<fixed_provider>(std::move(c));
+}
+
+std::shared_ptr<credentials_provider> environment_credentials() { return std::make_shared<env_provider>(); }
+
+namespace detail {
+
+void resolve_region_endpoint(client_options& o) {
+  if (o.endpoint.empty()) o.endpoint = env("AWS_ENDPOINT_URL_DYNAMODB");
+  if (o.endpoint.empty()) o.endpoint = env("AWS_ENDPOINT_URL");
+  if (o.region.empty()) o.region = env("AWS_REGION");
+  if (o.region.empty()) o.region = env("AWS_DEFAULT_REGION");
+  if (o.region.empty()) {
+    if (o.endpoint.empty()) {
+      throw error("dynantic: no AWS region: set client_options::region, AWS_REGION or AWS_DEFAULT_REGION");
+    }
+    o.region = "us-east-1";
+  }
+  if (o.endpoint.empty()) o.endpoint = "https://dynamodb." + o.region + ".amazonaws.com";
+  while (!o.endpoint.empty() && o.endpoint.back() == '/') o.endpoint.pop_back();
+}
+
+namespace {
+// The Host header curl sends for this URL: the authority, without a port equal to the scheme's default.
+std::string host_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) throw error("dynantic: endpoint '" + url + "' is not a URL (http://host:port)");
+  std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") throw error("dynantic: endpoint '" + url + "' must be http or https");
+  std::string authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, authority.find('/'));
+  auto colon = authority.rfind(':');
+  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+    std::string port = authority.substr(colon + 1);
+    if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) authority.resize(colon);
+  }
+  return authority;
+}
+}  // namespace
+
+client_impl::client_impl(client_options o, std::unique_ptr<transport> t)
+    : options_(std::move(o)),
+      signer_((resolve_region_endpoint(options_), options_.region), "dynamodb"),
+      quota_(options_.retry),
+      transport_(std::move(t)) {
+  url_ = options_.endpoint + "/";
+  host_ = host_of(options_.endpoint);
+  if (options_.credentials) {
+    creds_ = static_credentials(*options_.credentials);
+  } else if (options_.credentials_source) {
+    creds_ = options_.credentials_source;
+  } else {
+    creds_ = environment_credentials();
+  }
+  if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
+  if (!transport_) transport_ = make_curl_transport(options_);
+}
+
+credentials client_impl::current_credentials() { return creds_->get(); }
+
+double client_impl::random01() {
+  if (options_.retry.random) return options_.retry.random();
+  thread_local std::mt19937_64 gen{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
+}
+
+std::vector<std::string> client_impl::signed_headers(std::string_view operation, const std::string& body) {
+  std::string target = "DynamoDB_20120810.";
+  target += operation;
+  signing_request r;
+  r.host = host_;
+  r.payload = body;
+  r.headers = {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", target}};
+  credentials c = current_credentials();
+  auto when = options_.wall_clock ? options_.wall_clock() : std::chrono::system_clock::now();
+  signature s = signer_.sign(r, c, when);
+  std::vector<std::string> h;
+  h.reserve(8);
+  h.push_back("Content-Type: application/x-amz-json-1.0");
+  h.push_back("X-Amz-Target: " + target);
+  h.push_back("X-Amz-Date: " + s.amz_date);
+  if (!c.session_token.empty()) h.push_back("X-Amz-Security-Token: " + c.session_token);
+  h.push_back("Authorization: " + s.authorization);
+  h.push_back("User-Agent: dynantic/0.1.0");
+  h.push_back("Expect:");  // no 100-continue round trip for large bodies
+  return h;
+}
+
+}  // namespace detail
+
+client::client() : client(client_options{}) {}
+
+client::client(client_options options)
+    : impl_(std::make_shared<detail::client_impl>(std::move(options), nullptr)) {}
+
+const std::string& client::region() const noexcept { return impl_->region(); }
+const std::string& client::endpoint() const noexcept { return impl_->endpoint(); }
+
+}  // namespace dynantic

@@ -1,0 +1,233 @@
+// libcurl transport: a pool of engines, each a multi handle with its own easy handles. A multi handle keeps
+// its connection cache between runs, so connections stay alive across calls (keep-alive); concurrent
+// callers take different engines.
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <curl/curl.h>
+
+#include "wire/transport.hpp"
+
+namespace dynantic::detail {
+namespace {
+
+struct curl_global {
+  curl_global() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+struct slot {
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  std::size_t token = 0;
+  http_response response;
+  bool busy = false;
+};
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* s = static_cast<slot*>(user);
+  s->response.body.append(data, size * n);
+  return size * n;
+}
+
+bool header_is(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || line[name.size()] != ':') return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char a = line[i], b = name[i];
+    if (a >= 'A' && a <= 'Z') a = static_cast<char>(a + 32);
+    if (a != b) return false;
+  }
+  return true;
+}
+
+std::string header_value(std::string_view line, std::size_t name_len) {
+  line.remove_prefix(name_len + 1);
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n' || line.back() == ' ')) line.remove_suffix(1);
+  return std::string(line);
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+  auto* s = static_cast<slot*>(user);
+  std::string_view line(data, size * n);
+  if (line.starts_with("HTTP/")) {  // a new response (e.g. after 100-continue): reset what we kept
+    s->response.request_id.clear();
+    s->response.crc32.clear();
+  } else if (header_is(line, "x-amzn-requestid")) {
+    s->response.request_id = header_value(line, 16);
+  } else if (header_is(line, "x-amz-crc32")) {
+    s->response.crc32 = header_value(line, 11);
+  } else if (header_is(line, "content-length")) {
+    auto v = header_value(line, 14);
+    std::size_t len = std::strtoull(v.c_str(), nullptr, 10);
+    if (len < (64u << 20)) s->response.body.reserve(len);
+  }
+  return size * n;
+}
+
+net_failure map_curl(CURLcode c) {
+  switch (c) {
+    case CURLE_OK: return net_failure::none;
+    case CURLE_OPERATION_TIMEDOUT: return net_failure::timeout;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST: return net_failure::connect;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING: return net_failure::reset;
+    case CURLE_PARTIAL_FILE: return net_failure::truncated;
+    default: return net_failure::other;
+  }
+}
+
+class engine {
+ public:
+  explicit engine(const client_options& o) : opts_(o), multi_(curl_multi_init()) {
+    if (!multi_) throw std::runtime_error("curl_multi_init failed");
+  }
+  ~engine() {
+    for (auto& s : slots_) {
+      if (s->busy) curl_multi_remove_handle(multi_, s->easy);
+      if (s->easy) curl_easy_cleanup(s->easy);
+      if (s->headers) curl_slist_free_all(s->headers);
+    }
+    curl_multi_cleanup(multi_);
+  }
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  void run(request_source& src, std::size_t max_in_flight) {
+    max_in_flight = std::max<std::size_t>(1, max_in_flight);
+    std::size_t in_flight = 0;
+    for (;;) {
+      auto now = std::chrono::steady_clock::now();
+      while (in_flight < max_in_flight) {
+        slot& s = free_slot();
+        http_request req;
+        if (!src.next(now, s.token, req)) break;
+        start(s, req);
+        ++in_flight;
+      }
+      if (in_flight == 0) {
+        if (src.done()) return;
+        auto due = src.next_due();
+        if (!due) return;  // nothing in flight, nothing waiting: the source is stuck; don't spin
+        std::this_thread::sleep_until(std::min(*due, now + std::chrono::milliseconds(200)));
+        continue;
+      }
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      bool finished_any = false;
+      int left = 0;
+      while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+        if (msg->msg != CURLMSG_DONE) continue;
+        slot* s = nullptr;
+        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&s));
+        CURLcode rc = msg->data.result;
+        curl_multi_remove_handle(multi_, msg->easy_handle);
+        http_response r = std::move(s->response);
+        s->response = {};
+        if (rc == CURLE_OK) {
+          curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &r.status);
+        } else {
+          r.failure = map_curl(rc);
+          r.failure_message = curl_easy_strerror(rc);
+        }
+        curl_slist_free_all(s->headers);
+        s->headers = nullptr;
+        s->busy = false;
+        --in_flight;
+        finished_any = true;
+        src.complete(s->token, std::move(r), std::chrono::steady_clock::now());
+      }
+      if (finished_any) continue;
+      int wait_ms = 100;
+      if (in_flight < max_in_flight) {
+        if (auto due = src.next_due()) {
+          auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now()).count();
+          wait_ms = static_cast<int>(std::clamp<long long>(ms, 0, 100));
+        }
+      }
+      curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+    }
+  }
+
+ private:
+  slot& free_slot() {
+    for (auto& s : slots_) {
+      if (!s->busy) return *s;
+    }
+    auto s = std::make_unique<slot>();
+    s->easy = curl_easy_init();
+    if (!s->easy) throw std::runtime_error("curl_easy_init failed");
+    slots_.push_back(std::move(s));
+    return *slots_.back();
+  }
+
+  void start(slot& s, const http_request& req) {
+    CURL* e = s.easy;
+    curl_easy_reset(e);  // keeps the connection cache and DNS cache of the handle
+    s.busy = true;
+    s.response = {};
+    for (const auto& h : req.headers) s.headers = curl_slist_append(s.headers, h.c_str());
+    curl_easy_setopt(e, CURLOPT_URL, req.url->c_str());
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body->data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body->size()));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, s.headers);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, &s);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, &s);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, &s);
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opts_.connect_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.request_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opts_.verify_tls ? 1L : 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opts_.verify_tls ? 2L : 0L);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    curl_multi_add_handle(multi_, e);
+  }
+
+  const client_options& opts_;
+  CURLM* multi_;
+  std::vector<std::unique_ptr<slot>> slots_;
+};
+
+class curl_transport final : public transport {
+ public:
+  explicit curl_transport(const client_options& o) : opts_(o) { static curl_global g; }
+  steady_time now() override { return std::chrono::steady_clock::now(); }
+
+  void run(request_source& src, std::size_t max_in_flight) override {
+    std::unique_ptr<engine> e;
+    {
+      std::lock_guard lock(mu_);
+      if (!idle_.empty()) {
+        e = std::move(idle_.back());
+        idle_.pop_back();
+      }
+    }
+    if (!e) e = std::make_unique<engine>(opts_);
+    e->run(src, max_in_flight);  // on exception the engine is dropped, closing its connections
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(e));
+  }
+
+ private:
+  client_options opts_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<engine>> idle_;
+};
+
+}  // namespace
+
+std::unique_ptr<transport> make_curl_transport(const client_options& o) { return std::make_unique<curl_transport>(o); }
+
+}  // namespace dynantic::detail

@@ -1,0 +1,229 @@
+// The retrying executor: a request_source over a set of api_calls. Each attempt is signed afresh;
+// failures are classified, backed off with full jitter, and charged to the client's retry quota.
+#include <algorithm>
+#include <deque>
+#include <vector>
+
+#include <zlib.h>
+
+#include <dynantic/error.hpp>
+
+#include "value/json_reader.hpp"
+#include "wire/client_impl.hpp"
+
+namespace dynantic::detail {
+namespace {
+
+std::string_view after_hash(std::string_view type) {
+  auto p = type.rfind('#');
+  return p == std::string_view::npos ? type : type.substr(p + 1);
+}
+
+bool crc_matches(const http_response& r) {
+  if (r.crc32.empty()) return true;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
+  return std::to_string(crc) == r.crc32;
+}
+
+class executor final : public request_source {
+ public:
+  executor(client_impl& c, std::span<api_call> calls) : c_(c), calls_(calls), state_(calls.size()) {
+    for (std::size_t i = 0; i < calls.size(); ++i) ready_.push_back(i);
+    remaining_ = calls.size();
+  }
+
+  bool next(steady_time now, std::size_t& token, http_request& out) override {
+    promote(now);
+    if (ready_.empty()) return false;
+    token = ready_.front();
+    ready_.pop_front();
+    api_call& call = calls_[token];
+    ++call.attempts;
+    out.url = &c_.url();
+    out.body = &call.body;
+    out.headers = c_.signed_headers(call.operation, call.body);
+    return true;
+  }
+
+  std::optional<steady_time> next_due() const override {
+    if (!ready_.empty()) return steady_time::min();
+    std::optional<steady_time> t;
+    for (const auto& [when, idx] : delayed_) {
+      if (!t || when < *t) t = when;
+    }
+    return t;
+  }
+
+  void complete(std::size_t token, http_response&& r, steady_time now) override {
+    api_call& call = calls_[token];
+    auto& st = state_[token];
+    const auto& ro = c_.options().retry;
+    failure_class fc;
+    std::exception_ptr err;
+    if (r.failure != net_failure::none) {
+      switch (r.failure) {
+        case net_failure::truncated: fc = failure_class::transient; break;
+        case net_failure::other: fc = failure_class::fatal; break;
+        default: fc = failure_class::timeout; break;
+      }
+    } else if (r.status == 200) {
+      if (crc_matches(r)) {
+        c_.quota().on_success(st.tokens_taken, ro.no_retry_refund);
+        call.response = std::move(r.body);
+        finish();
+        return;
+      }
+      r.failure = net_failure::truncated;  // reported as corrupted below
+      r.failure_message = "x-amz-crc32 mismatch: the answer was corrupted in transit";
+      fc = failure_class::transient;
+    } else {
+      fc = classify(static_cast<int>(r.status), error_code(r));
+    }
+
+    if (fc != failure_class::fatal && call.attempts < ro.max_attempts) {
+      int cost = fc == failure_class::timeout ? ro.timeout_cost : ro.retry_cost;
+      if (c_.quota().acquire(cost)) {
+        st.tokens_taken += cost;
+        auto delay = backoff(ro, call.attempts, fc == failure_class::throttle, c_.random01());
+        delayed_.emplace_back(now + delay, token);
+        return;
+      }
+    }
+    call.error = to_exception(r, call.attempts, fc != failure_class::fatal);
+    finish();
+  }
+
+  bool done() const override { return remaining_ == 0; }
+
+ private:
+  struct call_state {
+    int tokens_taken = 0;
+  };
+
+  static std::string error_code(const http_response& r) {
+    try {
+      auto doc = parse_json(r.body);
+      simdjson::dom::object o;
+      if (doc.get_object().get(o) != simdjson::SUCCESS) return {};
+      std::string_view type;
+      if (o["__type"].get_string().get(type) == simdjson::SUCCESS) return std::string(after_hash(type));
+    } catch (const std::exception&) {
+    }
+    return {};
+  }
+
+  static std::exception_ptr to_exception(const http_response& r, int attempts, bool retryable) {
+    if (r.failure != net_failure::none) {
+      std::string msg = "dynantic: " + r.failure_message;
+      switch (r.failure) {
+        case net_failure::timeout: return std::make_exception_ptr(request_timeout(msg, attempts));
+        case net_failure::connect:
+          return std::make_exception_ptr(transport_error(transport_error::kind::connect, msg, attempts));
+        case net_failure::reset:
+          return std::make_exception_ptr(transport_error(transport_error::kind::reset, msg, attempts));
+        case net_failure::truncated:
+          return std::make_exception_ptr(transport_error(
+              r.status == 200 ? transport_error::kind::corrupted : transport_error::kind::truncated, msg, attempts));
+        default: return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
+      }
+    }
+    return make_service_error(r, attempts, retryable);
+  }
+
+  void promote(steady_time now) {
+    for (std::size_t i = 0; i < delayed_.size();) {
+      if (delayed_[i].first <= now) {
+        ready_.push_back(delayed_[i].second);
+        delayed_[i] = delayed_.back();
+        delayed_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+  }
+
+  void finish() { --remaining_; }
+
+  client_impl& c_;
+  std::span<api_call> calls_;
+  std::vector<call_state> state_;
+  std::deque<std::size_t> ready_;
+  std::vector<std::pair<steady_time, std::size_t>> delayed_;
+  std::size_t remaining_ = 0;
+};
+
+}  // namespace
+
+std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable) {
+  service_error::details d;
+  d.http_status = static_cast<int>(r.status);
+  d.request_id = r.request_id;
+  d.retryable = retryable;
+  d.attempts = attempts;
+  std::optional<item> old;
+  std::vector<cancellation_reason> reasons;
+  try {
+    auto doc = parse_json(r.body);
+    simdjson::dom::object o;
+    if (doc.get_object().get(o) == simdjson::SUCCESS) {
+      std::string_view s;
+      if (o["__type"].get_string().get(s) == simdjson::SUCCESS) d.code = std::string(after_hash(s));
+      if (o["message"].get_string().get(s) == simdjson::SUCCESS || o["Message"].get_string().get(s) == simdjson::SUCCESS) {
+        d.message = std::string(s);
+      }
+      simdjson::dom::element e;
+      if (o["Item"].get(e) == simdjson::SUCCESS) old = read_item(e);
+      simdjson::dom::array reasons_json;
+      if (o["CancellationReasons"].get_array().get(reasons_json) == simdjson::SUCCESS) {
+        std::size_t i = 0;
+        for (auto re : reasons_json) {
+          cancellation_reason cr;
+          cr.index = i++;
+          simdjson::dom::object ro;
+          if (re.get_object().get(ro) == simdjson::SUCCESS) {
+            if (ro["Code"].get_string().get(s) == simdjson::SUCCESS) cr.code = std::string(s);
+            if (ro["Message"].get_string().get(s) == simdjson::SUCCESS) cr.message = std::string(s);
+            if (ro["Item"].get(e) == simdjson::SUCCESS) cr.old = read_item(e);
+          }
+          reasons.push_back(std::move(cr));
+        }
+      }
+    }
+  } catch (const std::exception&) {
+    // Not JSON (e.g. a proxy's HTML error page): keep the status, show the start of the body.
+    d.message = r.body.substr(0, 200);
+  }
+  if (d.code.empty() && d.message.empty()) d.message = r.body.substr(0, 200);
+
+  const std::string& c = d.code;
+  if (c == "ConditionalCheckFailedException") {
+    return std::make_exception_ptr(conditional_check_failed(std::move(d), std::move(old)));
+  }
+  if (c == "TransactionCanceledException") {
+    return std::make_exception_ptr(transaction_canceled(std::move(d), std::move(reasons)));
+  }
+  if (c == "ResourceNotFoundException") return std::make_exception_ptr(table_not_found(std::move(d)));
+  if (is_throttling_code(c)) return std::make_exception_ptr(throttled(std::move(d)));
+  if (c == "ItemCollectionSizeLimitExceededException") {
+    return std::make_exception_ptr(item_collection_size_limit(std::move(d)));
+  }
+  if (c == "ValidationException") return std::make_exception_ptr(server_validation_error(std::move(d)));
+  if (c == "TransactionConflictException") return std::make_exception_ptr(transaction_conflict(std::move(d)));
+  return std::make_exception_ptr(service_error(std::move(d)));
+}
+
+std::string client_impl::call(std::string_view operation, std::string body) {
+  api_call c{std::string(operation), std::move(body), {}, {}, 0};
+  execute({&c, 1}, 1);
+  if (c.error) std::rethrow_exception(c.error);
+  return std::move(c.response);
+}
+
+void client_impl::execute(std::span<api_call> calls, std::size_t max_in_flight) {
+  if (calls.empty()) return;
+  executor ex(*this, calls);
+  transport_->run(ex, max_in_flight);
+}
+
+}  // namespace dynantic::detail
