@@ -14,9 +14,9 @@ namespace dynantic {
 
 /// AWS credentials. `session_token` is empty for long-term keys.
 struct credentials {
-  std::string access_key_id;
-  std::string secret_access_key;
-  std::string session_token;
+  std::string access_key_id{};
+  std::string secret_access_key{};
+  std::string session_token{};
 };
 
 /// Where credentials come from. The seam for the full chain (profiles, container, instance metadata):
@@ -59,20 +59,20 @@ struct retry_options {
 struct client_options {
   /// AWS region. Empty: AWS_REGION, then AWS_DEFAULT_REGION; with neither, "us-east-1" when an
   /// endpoint is given (DynamoDB Local), else the constructor throws dynantic::error.
-  std::string region;
+  std::string region{};
   /// Endpoint URL like "http://127.0.0.1:8000". Empty: AWS_ENDPOINT_URL_DYNAMODB, then
   /// AWS_ENDPOINT_URL, then https://dynamodb.<region>.amazonaws.com.
-  std::string endpoint;
+  std::string endpoint{};
   /// Explicit credentials; when empty, `credentials_source` (default: the environment) is used.
-  std::optional<dynantic::credentials> credentials;
-  std::shared_ptr<credentials_provider> credentials_source;
+  std::optional<dynantic::credentials> credentials{};
+  std::shared_ptr<credentials_provider> credentials_source{};
   /// TCP + TLS connect timeout.
   std::chrono::milliseconds connect_timeout{3'000};
   /// Timeout of one attempt, from connect to the last byte of the answer.
   std::chrono::milliseconds request_timeout{10'000};
   /// Verify the server's TLS certificate and host name. Leave it on outside tests.
   bool verify_tls = true;
-  retry_options retry;
+  retry_options retry{};
   /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> wall_clock;
 };

@@ -23,8 +23,8 @@ class error : public std::runtime_error {
 
 /// One problem found by validation, with the path of the offending value (`profile.city`, `tags[2]`).
 struct validation_issue {
-  std::string path;     ///< empty for the whole value
-  std::string message;  ///< what is wrong, e.g. "more than 38 significant digits"
+  std::string path{};     ///< empty for the whole value
+  std::string message{};  ///< what is wrong, e.g. "more than 38 significant digits"
 };
 
 /// Client-side validation failed; nothing was sent. Holds every issue, not only the first.
@@ -78,10 +78,10 @@ class request_timeout : public transport_error {
 class service_error : public error {
  public:
   struct details {
-    std::string code;        ///< e.g. "ValidationException"
-    std::string message;     ///< DynamoDB's message
+    std::string code{};        ///< e.g. "ValidationException"
+    std::string message{};     ///< DynamoDB's message
     int http_status = 0;     ///< e.g. 400
-    std::string request_id;  ///< x-amzn-RequestId
+    std::string request_id{};  ///< x-amzn-RequestId
     bool retryable = false;  ///< whether the retry policy considers it transient
     int attempts = 1;        ///< attempts made before this error was final
   };
@@ -143,9 +143,9 @@ class transaction_conflict : public service_error {
 /// One entry of TransactionCanceledException's CancellationReasons, by action index.
 struct cancellation_reason {
   std::size_t index = 0;    ///< index of the action in the request
-  std::string code;         ///< "None", "ConditionalCheckFailed", "TransactionConflict", ...
-  std::string message;      ///< may be empty
-  std::optional<item> old;  ///< the stored item when DynamoDB returned it
+  std::string code{};         ///< "None", "ConditionalCheckFailed", "TransactionConflict", ...
+  std::string message{};      ///< may be empty
+  std::optional<item> old{};  ///< the stored item when DynamoDB returned it
 };
 
 /// TransactionCanceledException, with the reason of each action.

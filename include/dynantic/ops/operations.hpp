@@ -27,41 +27,41 @@ enum class select { default_, all_attributes, all_projected_attributes, specific
 // ---------------------------------------------------------------- single items
 
 struct get_item_request {
-  std::string table_name;
-  item key;
+  std::string table_name{};
+  item key{};
   bool consistent_read = false;
-  std::string projection_expression;
-  attribute_names expression_attribute_names;
+  std::string projection_expression{};
+  attribute_names expression_attribute_names{};
 };
 struct get_item_result {
-  std::optional<dynantic::item> item;  ///< empty when no item has the key
+  std::optional<dynantic::item> item{};  ///< empty when no item has the key
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
 get_item_result get_item(const client& c, const get_item_request& r);
 
 struct put_item_request {
-  std::string table_name;
-  dynantic::item item;
-  std::string condition_expression;
-  attribute_names expression_attribute_names;
-  attribute_values expression_attribute_values;
+  std::string table_name{};
+  dynantic::item item{};
+  std::string condition_expression{};
+  attribute_names expression_attribute_names{};
+  attribute_values expression_attribute_values{};
   ops::return_values return_values = ops::return_values::none;  ///< none or all_old
   /// ReturnValuesOnConditionCheckFailure=ALL_OLD: conditional_check_failed::old_item() gets the item.
   bool return_old_on_condition_failure = false;
 };
 struct write_result {
-  std::optional<item> attributes;  ///< what return_values asked for, when there was something
+  std::optional<item> attributes{};  ///< what return_values asked for, when there was something
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 write_result put_item(const client& c, const put_item_request& r);
 
 struct update_item_request {
-  std::string table_name;
-  item key;
-  std::string update_expression;
-  std::string condition_expression;
-  attribute_names expression_attribute_names;
-  attribute_values expression_attribute_values;
+  std::string table_name{};
+  item key{};
+  std::string update_expression{};
+  std::string condition_expression{};
+  attribute_names expression_attribute_names{};
+  attribute_values expression_attribute_values{};
   ops::return_values return_values = ops::return_values::none;
   bool return_old_on_condition_failure = false;
 };
@@ -69,11 +69,11 @@ struct update_item_request {
 write_result update_item(const client& c, const update_item_request& r);
 
 struct delete_item_request {
-  std::string table_name;
-  item key;
-  std::string condition_expression;
-  attribute_names expression_attribute_names;
-  attribute_values expression_attribute_values;
+  std::string table_name{};
+  item key{};
+  std::string condition_expression{};
+  attribute_names expression_attribute_names{};
+  attribute_values expression_attribute_values{};
   ops::return_values return_values = ops::return_values::none;  ///< none or all_old
   bool return_old_on_condition_failure = false;
 };
@@ -83,40 +83,40 @@ write_result delete_item(const client& c, const delete_item_request& r);
 // ---------------------------------------------------------------- query and scan (one page each)
 
 struct query_request {
-  std::string table_name;
-  std::string index_name;
-  std::string key_condition_expression;
-  std::string filter_expression;
-  std::string projection_expression;
-  attribute_names expression_attribute_names;
-  attribute_values expression_attribute_values;
-  std::optional<std::int32_t> limit;  ///< DynamoDB's per-page evaluation limit
+  std::string table_name{};
+  std::string index_name{};
+  std::string key_condition_expression{};
+  std::string filter_expression{};
+  std::string projection_expression{};
+  attribute_names expression_attribute_names{};
+  attribute_values expression_attribute_values{};
+  std::optional<std::int32_t> limit{};  ///< DynamoDB's per-page evaluation limit
   bool scan_index_forward = true;
   bool consistent_read = false;
-  std::optional<item> exclusive_start_key;
+  std::optional<item> exclusive_start_key{};
   ops::select select = select::default_;
 };
 struct page_result {
-  std::vector<item> items;
+  std::vector<item> items{};
   std::int64_t count = 0;
   std::int64_t scanned_count = 0;
-  std::optional<item> last_evaluated_key;  ///< set when more pages follow
+  std::optional<item> last_evaluated_key{};  ///< set when more pages follow
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
 page_result query(const client& c, const query_request& r);
 
 struct scan_request {
-  std::string table_name;
-  std::string index_name;
-  std::string filter_expression;
-  std::string projection_expression;
-  attribute_names expression_attribute_names;
-  attribute_values expression_attribute_values;
-  std::optional<std::int32_t> limit;
+  std::string table_name{};
+  std::string index_name{};
+  std::string filter_expression{};
+  std::string projection_expression{};
+  attribute_names expression_attribute_names{};
+  attribute_values expression_attribute_values{};
+  std::optional<std::int32_t> limit{};
   bool consistent_read = false;
-  std::optional<item> exclusive_start_key;
-  std::optional<std::int32_t> segment;         ///< parallel scan: this worker's segment
-  std::optional<std::int32_t> total_segments;  ///< parallel scan: number of segments
+  std::optional<item> exclusive_start_key{};
+  std::optional<std::int32_t> segment{};         ///< parallel scan: this worker's segment
+  std::optional<std::int32_t> total_segments{};  ///< parallel scan: number of segments
   ops::select select = select::default_;
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
@@ -125,17 +125,17 @@ page_result scan(const client& c, const scan_request& r);
 // ---------------------------------------------------------------- batches
 
 struct keys_and_attributes {
-  std::vector<item> keys;
+  std::vector<item> keys{};
   bool consistent_read = false;
-  std::string projection_expression;
-  attribute_names expression_attribute_names;
+  std::string projection_expression{};
+  attribute_names expression_attribute_names{};
 };
 struct batch_get_item_request {
-  std::map<std::string, keys_and_attributes> request_items;  ///< table -> keys (100 keys at most in all)
+  std::map<std::string, keys_and_attributes> request_items{};  ///< table -> keys (100 keys at most in all)
 };
 struct batch_get_item_result {
-  std::map<std::string, std::vector<item>> responses;
-  std::map<std::string, keys_and_attributes> unprocessed_keys;
+  std::map<std::string, std::vector<item>> responses{};
+  std::map<std::string, keys_and_attributes> unprocessed_keys{};
 };
 /// One request; no chunking and no retry of UnprocessedKeys here (that is the batch engine's job).
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
@@ -144,16 +144,16 @@ batch_get_item_result batch_get_item(const client& c, const batch_get_item_reque
 /// A PutRequest (the whole item) or a DeleteRequest (the key).
 struct write_request {
   enum class kind { put, delete_ } type = kind::put;
-  item data;  ///< the item for put, the key for delete
+  item data{};  ///< the item for put, the key for delete
   static write_request put(item it) { return {kind::put, std::move(it)}; }
   static write_request delete_key(item key) { return {kind::delete_, std::move(key)}; }
   friend bool operator==(const write_request&, const write_request&) = default;
 };
 struct batch_write_item_request {
-  std::map<std::string, std::vector<write_request>> request_items;  ///< table -> requests (25 at most in all)
+  std::map<std::string, std::vector<write_request>> request_items{};  ///< table -> requests (25 at most in all)
 };
 struct batch_write_item_result {
-  std::map<std::string, std::vector<write_request>> unprocessed_items;
+  std::map<std::string, std::vector<write_request>> unprocessed_items{};
 };
 /// One request; no chunking and no retry of UnprocessedItems here.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
@@ -162,33 +162,33 @@ batch_write_item_result batch_write_item(const client& c, const batch_write_item
 // ---------------------------------------------------------------- transactions
 
 struct transact_get {
-  std::string table_name;
-  item key;
-  std::string projection_expression;
-  attribute_names expression_attribute_names;
+  std::string table_name{};
+  item key{};
+  std::string projection_expression{};
+  attribute_names expression_attribute_names{};
 };
 struct transact_get_items_request {
-  std::vector<transact_get> items;
+  std::vector<transact_get> items{};
 };
 struct transact_get_items_result {
-  std::vector<std::optional<item>> items;  ///< in request order; empty where no item has the key
+  std::vector<std::optional<item>> items{};  ///< in request order; empty where no item has the key
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 transact_get_items_result transact_get_items(const client& c, const transact_get_items_request& r);
 
 struct transact_write {
   enum class kind { put, update, delete_, condition_check } type = kind::put;
-  std::string table_name;
-  item data;  ///< the item for put, the key otherwise
-  std::string update_expression;
-  std::string condition_expression;
-  attribute_names expression_attribute_names;
-  attribute_values expression_attribute_values;
+  std::string table_name{};
+  item data{};  ///< the item for put, the key otherwise
+  std::string update_expression{};
+  std::string condition_expression{};
+  attribute_names expression_attribute_names{};
+  attribute_values expression_attribute_values{};
   bool return_old_on_condition_failure = false;
 };
 struct transact_write_items_request {
-  std::vector<transact_write> items;
-  std::string client_request_token;  ///< idempotency token; the same token makes a retry safe
+  std::vector<transact_write> items{};
+  std::string client_request_token{};  ///< idempotency token; the same token makes a retry safe
 };
 /// @throws transaction_canceled with a reason per action.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
@@ -201,18 +201,18 @@ enum class scalar_type { s, n, b };
 enum class billing_mode { pay_per_request, provisioned };
 
 struct key_schema_element {
-  std::string attribute_name;
+  std::string attribute_name{};
   key_type type = key_type::hash;
   friend bool operator==(const key_schema_element&, const key_schema_element&) = default;
 };
 struct attribute_definition {
-  std::string attribute_name;
+  std::string attribute_name{};
   scalar_type type = scalar_type::s;
   friend bool operator==(const attribute_definition&, const attribute_definition&) = default;
 };
 struct projection {
   enum class kind { all, keys_only, include } type = kind::all;
-  std::vector<std::string> non_key_attributes;  ///< for include
+  std::vector<std::string> non_key_attributes{};  ///< for include
   friend bool operator==(const projection&, const projection&) = default;
 };
 struct provisioned_throughput {
@@ -221,33 +221,33 @@ struct provisioned_throughput {
   friend bool operator==(const provisioned_throughput&, const provisioned_throughput&) = default;
 };
 struct secondary_index {
-  std::string index_name;
-  std::vector<key_schema_element> key_schema;
-  ops::projection projection;
-  std::optional<provisioned_throughput> throughput;  ///< GSIs of provisioned tables
-  std::string index_status;                          ///< in descriptions (GSIs): ACTIVE, CREATING, ...
+  std::string index_name{};
+  std::vector<key_schema_element> key_schema{};
+  ops::projection projection{};
+  std::optional<provisioned_throughput> throughput{};  ///< GSIs of provisioned tables
+  std::string index_status{};                          ///< in descriptions (GSIs): ACTIVE, CREATING, ...
 };
 
 struct create_table_request {
-  std::string table_name;
-  std::vector<attribute_definition> attribute_definitions;
-  std::vector<key_schema_element> key_schema;
-  std::vector<secondary_index> global_secondary_indexes;
-  std::vector<secondary_index> local_secondary_indexes;
+  std::string table_name{};
+  std::vector<attribute_definition> attribute_definitions{};
+  std::vector<key_schema_element> key_schema{};
+  std::vector<secondary_index> global_secondary_indexes{};
+  std::vector<secondary_index> local_secondary_indexes{};
   ops::billing_mode billing_mode = billing_mode::pay_per_request;
-  std::optional<provisioned_throughput> throughput;  ///< required for provisioned
+  std::optional<provisioned_throughput> throughput{};  ///< required for provisioned
 };
 
 struct table_description {
-  std::string table_name;
-  std::string table_arn;
-  std::string table_status;  ///< CREATING, ACTIVE, DELETING, UPDATING
-  std::vector<attribute_definition> attribute_definitions;
-  std::vector<key_schema_element> key_schema;
-  std::vector<secondary_index> global_secondary_indexes;
-  std::vector<secondary_index> local_secondary_indexes;
+  std::string table_name{};
+  std::string table_arn{};
+  std::string table_status{};  ///< CREATING, ACTIVE, DELETING, UPDATING
+  std::vector<attribute_definition> attribute_definitions{};
+  std::vector<key_schema_element> key_schema{};
+  std::vector<secondary_index> global_secondary_indexes{};
+  std::vector<secondary_index> local_secondary_indexes{};
   ops::billing_mode billing_mode = billing_mode::provisioned;
-  std::optional<provisioned_throughput> throughput;
+  std::optional<provisioned_throughput> throughput{};
   std::int64_t item_count = 0;
   std::int64_t table_size_bytes = 0;
 };
@@ -261,27 +261,27 @@ table_description delete_table(const client& c, const std::string& table_name);
 table_description describe_table(const client& c, const std::string& table_name);
 
 struct list_tables_request {
-  std::string exclusive_start_table_name;
-  std::optional<std::int32_t> limit;
+  std::string exclusive_start_table_name{};
+  std::optional<std::int32_t> limit{};
 };
 struct list_tables_result {
-  std::vector<std::string> table_names;
-  std::string last_evaluated_table_name;  ///< non-empty when more follow
+  std::vector<std::string> table_names{};
+  std::string last_evaluated_table_name{};  ///< non-empty when more follow
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_ListTables.html
 list_tables_result list_tables(const client& c, const list_tables_request& r = {});
 
 struct time_to_live_specification {
   bool enabled = true;
-  std::string attribute_name;
+  std::string attribute_name{};
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTimeToLive.html
 time_to_live_specification update_time_to_live(const client& c, const std::string& table_name,
                                                const time_to_live_specification& spec);
 
 struct time_to_live_description {
-  std::string status;  ///< ENABLING, ENABLED, DISABLING, DISABLED
-  std::string attribute_name;
+  std::string status{};  ///< ENABLING, ENABLED, DISABLING, DISABLED
+  std::string attribute_name{};
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTimeToLive.html
 time_to_live_description describe_time_to_live(const client& c, const std::string& table_name);

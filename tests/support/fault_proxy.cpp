@@ -1,0 +1,310 @@
+#include "fault_proxy.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <string_view>
+
+namespace dynantic::testing {
+namespace {
+
+// Reads until "\r\n\r\n" and the body (Content-Length or chunked). Returns false on EOF/error/timeout.
+struct message {
+  std::string head;  // start line + headers, without the final blank line
+  std::string body;
+};
+
+bool read_some(int fd, std::string& buf, int timeout_ms) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0) return false;
+  char tmp[65536];
+  ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
+  if (n <= 0) return false;
+  buf.append(tmp, static_cast<std::size_t>(n));
+  return true;
+}
+
+std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string header(const std::string& head, const std::string& name) {
+  std::string l = lower(head);
+  auto pos = l.find("\r\n" + name + ":");
+  if (pos == std::string::npos) return {};
+  pos += name.size() + 3;
+  auto end = head.find("\r\n", pos);
+  std::string v = head.substr(pos, end - pos);
+  while (!v.empty() && v.front() == ' ') v.erase(0, 1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\r')) v.pop_back();
+  return v;
+}
+
+bool read_message(int fd, std::string& buf, message& m, int timeout_ms) {
+  std::size_t end;
+  while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
+    if (buf.size() > (1u << 20) || !read_some(fd, buf, timeout_ms)) return false;
+  }
+  m.head = buf.substr(0, end);
+  buf.erase(0, end + 4);
+  m.body.clear();
+  if (lower(header(m.head, "transfer-encoding")) == "chunked") {
+    for (;;) {
+      std::size_t eol;
+      while ((eol = buf.find("\r\n")) == std::string::npos) {
+        if (!read_some(fd, buf, timeout_ms)) return false;
+      }
+      std::size_t size = std::stoul(buf.substr(0, eol), nullptr, 16);
+      while (buf.size() < eol + 2 + size + 2) {
+        if (!read_some(fd, buf, timeout_ms)) return false;
+      }
+      m.body.append(buf, eol + 2, size);
+      buf.erase(0, eol + 2 + size + 2);
+      if (size == 0) return true;
+    }
+  }
+  std::string cl = header(m.head, "content-length");
+  std::size_t len = cl.empty() ? 0 : std::stoul(cl);
+  if (len > (64u << 20)) return false;
+  while (buf.size() < len) {
+    if (!read_some(fd, buf, timeout_ms)) return false;
+  }
+  m.body = buf.substr(0, len);
+  buf.erase(0, len);
+  return true;
+}
+
+bool send_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void hard_close(int fd) {
+  linger l{1, 0};  // RST instead of FIN
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  ::close(fd);
+}
+
+std::string error_answer(int status, const char* reason, const char* type) {
+  std::string body = std::string("{\"__type\":\"com.amazonaws.dynamodb.v20120810#") + type +
+                     "\",\"message\":\"injected by the test proxy\"}";
+  return "HTTP/1.1 " + std::to_string(status) + " " + reason +
+         "\r\nContent-Type: application/x-amz-json-1.0\r\nx-amzn-RequestId: injected\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Rebuilds the answer with a Content-Length (drops Transfer-Encoding).
+std::string rebuild(const message& m, std::size_t declared_length) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < m.head.size()) {
+    auto eol = m.head.find("\r\n", pos);
+    if (eol == std::string::npos) eol = m.head.size();
+    std::string line = m.head.substr(pos, eol - pos);
+    std::string l = lower(line);
+    if (!l.starts_with("content-length:") && !l.starts_with("transfer-encoding:")) out += line + "\r\n";
+    pos = eol + 2;
+  }
+  out += "Content-Length: " + std::to_string(declared_length) + "\r\n\r\n";
+  return out;
+}
+
+int connect_to(const std::string& host, int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  if (::inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host.c_str(), &a.sin_addr) != 1 ||
+      ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return fd;
+}
+
+}  // namespace
+
+fault parse_fault(const std::string& n) {
+  if (n == "ok" || n == "none") return fault::none;
+  if (n == "throttle") return fault::throttle;
+  if (n == "500") return fault::error500;
+  if (n == "503") return fault::error503;
+  if (n == "reset") return fault::reset;
+  if (n == "lost") return fault::lost_answer;
+  if (n == "truncate") return fault::truncate;
+  if (n == "corrupt") return fault::corrupt;
+  throw std::invalid_argument("unknown fault '" + n + "'");
+}
+
+bool split_endpoint(const std::string& url, std::string& host, int& port) {
+  auto p = url.find("://");
+  std::string rest = p == std::string::npos ? url : url.substr(p + 3);
+  rest = rest.substr(0, rest.find('/'));
+  auto colon = rest.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = rest.substr(0, colon);
+  port = std::stoi(rest.substr(colon + 1));
+  return true;
+}
+
+fault_proxy::fault_proxy(fault_proxy_options o) : o_(std::move(o)), script_(o_.script) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only
+  a.sin_port = 0;
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 64) != 0) {
+    ::close(listen_fd_);
+    throw std::runtime_error("fault_proxy: cannot listen on 127.0.0.1");
+  }
+  socklen_t len = sizeof a;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);
+  port_ = ntohs(a.sin_port);
+  acceptor_ = std::thread([this] { accept_loop(); });
+}
+
+fault_proxy::~fault_proxy() {
+  stop();
+  wait();
+}
+
+void fault_proxy::stop() { stop_ = true; }
+
+void fault_proxy::wait() {
+  if (acceptor_.joinable()) acceptor_.join();
+  for (auto& w : workers_) w.thread.join();
+  workers_.clear();
+  if (listen_fd_ >= 0) {
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+  }
+}
+
+void fault_proxy::set_script(std::vector<fault> script) {
+  std::lock_guard lock(mu_);
+  script_ = std::move(script);
+  script_pos_ = 0;
+}
+
+fault fault_proxy::next_fault() {
+  std::lock_guard lock(mu_);
+  if (script_pos_ < script_.size()) return script_[script_pos_++];
+  return fault::none;
+}
+
+void fault_proxy::accept_loop() {
+  auto deadline = std::chrono::steady_clock::now() + o_.max_lifetime;
+  while (!stop_ && std::chrono::steady_clock::now() < deadline && requests_ < o_.max_requests) {
+    pollfd p{listen_fd_, POLLIN, 0};
+    if (::poll(&p, 1, 50) <= 0) continue;
+    int fd = ::accept(listen_fd_, nullptr, nullptr);
+    if (fd < 0) continue;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // Reap finished connections; at most 64 open at once (bounded).
+    for (std::size_t i = 0; i < workers_.size();) {
+      if (workers_[i].done->load()) {
+        workers_[i].thread.join();
+        workers_[i] = std::move(workers_.back());
+        workers_.pop_back();
+      } else {
+        ++i;
+      }
+    }
+    if (workers_.size() >= 64) {
+      ::close(fd);
+      continue;
+    }
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    workers_.push_back({std::thread([this, fd, done] {
+                          serve(fd);
+                          *done = true;
+                        }),
+                        done});
+  }
+  stop_ = true;
+}
+
+void fault_proxy::serve(int fd) {
+  std::string in, up_in;
+  int up = -1;
+  while (!stop_) {
+    message req;
+    if (!read_message(fd, in, req, 100)) {
+      if (in.empty() && !stop_) {
+        // idle keep-alive connection: keep waiting unless the client closed it
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 0) == 1) {
+          char c;
+          if (::recv(fd, &c, 1, MSG_PEEK) <= 0) break;
+        }
+        continue;
+      }
+      break;
+    }
+    ++requests_;
+    fault f = next_fault();
+    if (f == fault::throttle) {
+      if (!send_all(fd, error_answer(400, "Bad Request", "ProvisionedThroughputExceededException"))) break;
+      continue;
+    }
+    if (f == fault::error500) {
+      if (!send_all(fd, error_answer(500, "Internal Server Error", "InternalServerError"))) break;
+      continue;
+    }
+    if (f == fault::error503) {
+      if (!send_all(fd, error_answer(503, "Service Unavailable", "ServiceUnavailable"))) break;
+      continue;
+    }
+    if (f == fault::reset) {
+      hard_close(fd);
+      fd = -1;
+      break;
+    }
+    // forward
+    if (up < 0) up = connect_to(o_.upstream_host, o_.upstream_port);
+    if (up < 0) break;
+    std::string head = req.head;
+    std::string out = rebuild(message{head, {}}, req.body.size()) + req.body;
+    message ans;
+    if (!send_all(up, out) || !read_message(up, up_in, ans, 30000)) {
+      ::close(up);
+      up = -1;
+      break;
+    }
+    ++forwarded_;
+    if (f == fault::lost_answer) {
+      hard_close(fd);
+      fd = -1;
+      break;
+    }
+    if (f == fault::truncate) {
+      send_all(fd, rebuild(ans, ans.body.size()) + ans.body.substr(0, ans.body.size() / 2));
+      ::shutdown(fd, SHUT_RDWR);
+      break;
+    }
+    if (f == fault::corrupt && !ans.body.empty()) {
+      ans.body[ans.body.size() / 2] = ans.body[ans.body.size() / 2] == ' ' ? '\t' : ' ';
+    }
+    if (!send_all(fd, rebuild(ans, ans.body.size()) + ans.body)) break;
+  }
+  if (up >= 0) ::close(up);
+  if (fd >= 0) ::close(fd);
+}
+
+}  // namespace dynantic::testing

@@ -1,0 +1,253 @@
+// Retry policy: classification, backoff bounds, the retry quota, and the executor driven by a scripted
+// transport on a fake clock (no sockets, no sleeping).
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <dynantic/error.hpp>
+#include <dynantic/ops/operations.hpp>
+
+#include "scripted_transport.hpp"
+#include "wire/retry.hpp"
+
+namespace test_retry {
+using namespace dynantic;
+using namespace dynantic::testing;
+using detail::net_failure;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+TEST(retry, classification) {
+  using detail::classify;
+  using detail::failure_class;
+  EXPECT_EQ(classify(400, "ProvisionedThroughputExceededException"), failure_class::throttle);
+  EXPECT_EQ(classify(400, "ThrottlingException"), failure_class::throttle);
+  EXPECT_EQ(classify(400, "RequestLimitExceeded"), failure_class::throttle);
+  EXPECT_EQ(classify(500, "InternalServerError"), failure_class::transient);
+  EXPECT_EQ(classify(503, ""), failure_class::transient);
+  EXPECT_EQ(classify(502, ""), failure_class::transient);
+  EXPECT_EQ(classify(400, "ValidationException"), failure_class::fatal);
+  EXPECT_EQ(classify(400, "ConditionalCheckFailedException"), failure_class::fatal);
+  EXPECT_EQ(classify(400, "ResourceNotFoundException"), failure_class::fatal);
+  EXPECT_EQ(classify(400, "TransactionCanceledException"), failure_class::fatal);
+}
+
+TEST(retry, backoff_is_full_jitter_capped_exponential) {
+  retry_options o;
+  o.base_delay = milliseconds(25);
+  o.throttle_base_delay = milliseconds(500);
+  o.max_backoff = milliseconds(20000);
+  EXPECT_EQ(detail::backoff(o, 1, false, 0.0), microseconds(0));
+  EXPECT_EQ(detail::backoff(o, 1, false, 0.999999), microseconds(24999));
+  EXPECT_EQ(detail::backoff(o, 3, false, 0.5), microseconds(50000));  // 0.5 * 25ms * 4
+  EXPECT_EQ(detail::backoff(o, 2, true, 0.5), microseconds(500000));   // 0.5 * 500ms * 2
+  EXPECT_EQ(detail::backoff(o, 30, false, 0.5), microseconds(10'000'000));  // capped at 20 s
+  EXPECT_EQ(detail::backoff(o, 1000, true, 1.0), microseconds(20'000'000));
+}
+
+TEST(retry, quota_drains_and_refills) {
+  retry_options o;
+  o.quota_capacity = 12;
+  detail::retry_quota q(o);
+  EXPECT_TRUE(q.acquire(5));
+  EXPECT_TRUE(q.acquire(5));
+  EXPECT_FALSE(q.acquire(5));  // 2 left
+  EXPECT_EQ(q.available(), 2);
+  q.on_success(5, 1);  // a retried success gives back its retry's cost
+  EXPECT_EQ(q.available(), 7);
+  q.on_success(0, 1);
+  EXPECT_EQ(q.available(), 8);
+  for (int i = 0; i < 100; ++i) q.on_success(0, 1);
+  EXPECT_EQ(q.available(), 12);  // never above capacity
+}
+
+client_options seeded(double r = 0.5) {
+  client_options o;
+  o.retry.random = [r] { return r; };
+  return o;
+}
+
+TEST(executor, retries_transient_failures_then_succeeds) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t i) {
+        if (i == 0) return aws_error(503, "ServiceUnavailable");
+        if (i == 1) return aws_error(500, "InternalServerError");
+        return ok(R"({"TableNames":["a"]})");
+      },
+      t, seeded(0.5));
+  auto r = ops::list_tables(c);
+  ASSERT_EQ(r.table_names, std::vector<std::string>{"a"});
+  ASSERT_EQ(t->requests.size(), 3u);
+  // full jitter with r = 0.5: 12.5 ms, then 25 ms
+  EXPECT_EQ(t->waits, (std::vector<microseconds>{microseconds(12500), microseconds(25000)}));
+}
+
+TEST(executor, throttling_uses_the_throttle_base) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t i) {
+        return i == 0 ? aws_error(400, "ProvisionedThroughputExceededException") : ok("{}");
+      },
+      t, seeded(0.5));
+  ops::list_tables(c);
+  EXPECT_EQ(t->waits, (std::vector<microseconds>{microseconds(250000)}));
+}
+
+TEST(executor, gives_up_after_max_attempts_with_the_typed_error) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t) { return aws_error(400, "ProvisionedThroughputExceededException"); },
+      t, seeded());
+  try {
+    ops::list_tables(c);
+    FAIL();
+  } catch (const throttled& e) {
+    EXPECT_EQ(e.attempts(), 3);
+    EXPECT_EQ(e.http_status(), 400);
+    EXPECT_EQ(e.request_id(), "req-ProvisionedThroughputExceededException");
+    EXPECT_TRUE(e.retryable());
+  }
+  EXPECT_EQ(t->requests.size(), 3u);
+}
+
+TEST(executor, max_attempts_is_configurable) {
+  scripted_transport* t = nullptr;
+  auto o = seeded();
+  o.retry.max_attempts = 6;
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return aws_error(500, "InternalServerError"); },
+                           t, o);
+  EXPECT_THROW(ops::list_tables(c), service_error);
+  EXPECT_EQ(t->requests.size(), 6u);
+  ASSERT_EQ(t->waits.size(), 5u);
+  EXPECT_EQ(t->waits[4], microseconds(200000));  // 0.5 * 25 ms * 2^4
+}
+
+TEST(executor, fatal_errors_are_not_retried) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t) { return aws_error(400, "ValidationException"); }, t, seeded());
+  EXPECT_THROW(ops::list_tables(c), server_validation_error);
+  EXPECT_EQ(t->requests.size(), 1u);
+}
+
+TEST(executor, network_failures_are_retried_and_typed) {
+  for (auto f : {net_failure::reset, net_failure::timeout, net_failure::connect, net_failure::truncated}) {
+    scripted_transport* t = nullptr;
+    auto c = scripted_client([f](const recorded_request&, std::size_t i) { return i < 1 ? net(f) : ok(); }, t, seeded());
+    EXPECT_NO_THROW(ops::list_tables(c));
+    EXPECT_EQ(t->requests.size(), 2u);
+  }
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return net(net_failure::timeout); }, t, seeded());
+  EXPECT_THROW(ops::list_tables(c), request_timeout);
+  auto c2 = scripted_client([](const recorded_request&, std::size_t) { return net(net_failure::reset); }, t, seeded());
+  try {
+    ops::list_tables(c2);
+    FAIL();
+  } catch (const transport_error& e) {
+    EXPECT_EQ(e.failure(), transport_error::kind::reset);
+    EXPECT_EQ(e.attempts(), 3);
+  }
+}
+
+TEST(executor, crc32_mismatch_is_retried) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t i) {
+        auto r = ok(R"({"TableNames":["x"]})");
+        r.crc32 = i == 0 ? "12345" : "890474713";  // crc32 of the body, decimal
+        return r;
+      },
+      t, seeded());
+  auto tables = ops::list_tables(c);
+  EXPECT_EQ(t->requests.size(), 2u);
+  EXPECT_EQ(tables.table_names, std::vector<std::string>{"x"});
+
+  auto always_bad = scripted_client(
+      [](const recorded_request&, std::size_t) {
+        auto r = ok(R"({"TableNames":["x"]})");
+        r.crc32 = "1";
+        return r;
+      },
+      t, seeded());
+  try {
+    ops::list_tables(always_bad);
+    FAIL();
+  } catch (const transport_error& e) {
+    EXPECT_EQ(e.failure(), transport_error::kind::corrupted);
+  }
+}
+
+TEST(executor, every_attempt_is_signed_afresh) {
+  scripted_transport* t = nullptr;
+  auto o = seeded();
+  auto tick = std::make_shared<int>(0);
+  o.wall_clock = [tick] { return std::chrono::system_clock::from_time_t(1700000000 + (*tick)++); };
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t i) { return i < 2 ? aws_error(500, "InternalServerError") : ok(); }, t, o);
+  ops::list_tables(c);
+  ASSERT_EQ(t->requests.size(), 3u);
+  EXPECT_NE(t->requests[0].header("X-Amz-Date"), t->requests[1].header("X-Amz-Date"));
+  EXPECT_NE(t->requests[0].header("Authorization"), t->requests[1].header("Authorization"));
+  EXPECT_NE(t->requests[1].header("Authorization"), t->requests[2].header("Authorization"));
+  EXPECT_EQ(t->requests[0].body, t->requests[2].body);
+}
+
+TEST(executor, retry_quota_stops_a_retry_storm) {
+  scripted_transport* t = nullptr;
+  auto o = seeded();
+  o.retry.quota_capacity = 20;  // four retries' worth
+  o.retry.max_attempts = 10;
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return aws_error(503, "ServiceUnavailable"); },
+                           t, o);
+  EXPECT_THROW(ops::list_tables(c), service_error);
+  EXPECT_EQ(t->requests.size(), 5u);  // 1 + 4 retries, then the bucket is empty
+  t->requests.clear();
+  EXPECT_THROW(ops::list_tables(c), service_error);
+  EXPECT_EQ(t->requests.size(), 1u);  // no tokens left: no retry at all
+}
+
+TEST(executor, timeouts_cost_more_tokens) {
+  scripted_transport* t = nullptr;
+  auto o = seeded();
+  o.retry.quota_capacity = 20;
+  o.retry.max_attempts = 10;
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return net(net_failure::timeout); }, t, o);
+  EXPECT_THROW(ops::list_tables(c), request_timeout);
+  EXPECT_EQ(t->requests.size(), 3u);  // 1 + 2 retries at 10 tokens each
+}
+
+TEST(executor, success_refills_the_quota) {
+  scripted_transport* t = nullptr;
+  auto o = seeded();
+  o.retry.quota_capacity = 10;
+  o.retry.max_attempts = 10;
+  int n = 0;
+  auto c = scripted_client(
+      [&n](const recorded_request&, std::size_t) { return (n++ % 2 == 0) ? aws_error(500, "InternalServerError") : ok(); },
+      t, o);
+  for (int i = 0; i < 20; ++i) EXPECT_NO_THROW(ops::list_tables(c)) << i;  // each retry's cost comes back
+}
+
+TEST(executor, many_calls_retry_independently) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request& r, std::size_t) {
+        // the first attempt of each table's call fails once
+        static std::set<std::string> seen;
+        if (seen.insert(r.body).second) return aws_error(500, "InternalServerError");
+        return ok(R"({"Table":{"TableName":"x","TableStatus":"ACTIVE"}})");
+      },
+      t, seeded());
+  std::vector<detail::api_call> calls;
+  for (int i = 0; i < 5; ++i) calls.push_back({"DescribeTable", R"({"TableName":"t)" + std::to_string(i) + "\"}", {}, {}, 0});
+  detail::client_access::impl(c).execute(calls, 3);
+  for (const auto& call : calls) {
+    EXPECT_FALSE(call.error);
+    EXPECT_EQ(call.attempts, 2);
+    EXPECT_NE(call.response.find("ACTIVE"), std::string::npos);
+  }
+}
+
+}  // namespace test_retry
