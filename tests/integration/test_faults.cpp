@@ -1,0 +1,125 @@
+// Retries through the fault-injecting proxy in front of DynamoDB Local: each fault is retried and the call
+// succeeds, or fails with the right typed error when the attempts run out.
+#include <gtest/gtest.h>
+
+#include <dynantic/dynantic.hpp>
+
+#include "fault_proxy.hpp"
+#include "test_env.hpp"
+
+namespace test_faults {
+using namespace dynantic;
+using namespace dynantic::testing;
+
+fault_proxy_options proxy_to_server(std::vector<fault> script) {
+  fault_proxy_options o;
+  split_endpoint(test_endpoint(), o.upstream_host, o.upstream_port);
+  o.script = std::move(script);
+  o.max_lifetime = std::chrono::seconds(120);
+  return o;
+}
+
+client_options fast_retries(const fault_proxy& p, int attempts = 3) {
+  auto o = test_options(p.endpoint());
+  o.retry.max_attempts = attempts;
+  o.retry.base_delay = std::chrono::milliseconds(2);
+  o.retry.throttle_base_delay = std::chrono::milliseconds(5);
+  o.request_timeout = std::chrono::milliseconds(5000);
+  return o;
+}
+
+class faults : public ::testing::TestWithParam<fault> {};
+
+TEST_P(faults, retried_then_succeeds) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  scratch_table t(direct, "f", false);
+  fault_proxy p(proxy_to_server({}));
+  client c(fast_retries(p));
+  p.set_script({GetParam(), GetParam()});  // two failures, then through
+  ops::put_item(c, {.table_name = t.name(), .item = {{"pk", "a"}, {"v", 1}}});
+  EXPECT_EQ(p.requests(), 3u);
+  auto got = ops::get_item(direct, {.table_name = t.name(), .key = {{"pk", "a"}}, .consistent_read = true});
+  ASSERT_TRUE(got.item);
+  EXPECT_EQ(got.item->at("v").as_number_text(), "1");
+
+  p.set_script({GetParam()});
+  auto read = ops::get_item(c, {.table_name = t.name(), .key = {{"pk", "a"}}, .consistent_read = true});
+  ASSERT_TRUE(read.item);
+  EXPECT_EQ(p.requests(), 5u);
+}
+
+INSTANTIATE_TEST_SUITE_P(each, faults,
+                         ::testing::Values(fault::throttle, fault::error500, fault::error503, fault::reset,
+                                           fault::truncate, fault::corrupt, fault::lost_answer),
+                         [](const auto& info) {
+                           switch (info.param) {
+                             case fault::throttle: return std::string("throttle");
+                             case fault::error500: return std::string("http500");
+                             case fault::error503: return std::string("http503");
+                             case fault::reset: return std::string("reset");
+                             case fault::truncate: return std::string("truncated");
+                             case fault::corrupt: return std::string("corrupted");
+                             case fault::lost_answer: return std::string("lost_answer");
+                             default: return std::string("none");
+                           }
+                         });
+
+template <class E>
+void expect_exhausted(fault f, const std::function<void(const E&)>& check = {}) {
+  auto direct = test_client();
+  fault_proxy p(proxy_to_server({f, f, f}));
+  client c(fast_retries(p));
+  try {
+    ops::list_tables(c);
+    FAIL() << "expected an error";
+  } catch (const E& e) {
+    if (check) check(e);
+  }
+  EXPECT_EQ(p.requests(), 3u);
+}
+
+TEST(faults_exhausted, throttling_gives_throttled) {
+  DYNANTIC_REQUIRE_SERVER();
+  expect_exhausted<throttled>(fault::throttle, [](const throttled& e) {
+    EXPECT_EQ(e.code(), "ProvisionedThroughputExceededException");
+    EXPECT_EQ(e.attempts(), 3);
+  });
+}
+
+TEST(faults_exhausted, server_errors_give_service_error) {
+  DYNANTIC_REQUIRE_SERVER();
+  expect_exhausted<service_error>(fault::error500, [](const service_error& e) {
+    EXPECT_EQ(e.http_status(), 500);
+    EXPECT_TRUE(e.retryable());
+  });
+  expect_exhausted<service_error>(fault::error503, [](const service_error& e) { EXPECT_EQ(e.http_status(), 503); });
+}
+
+TEST(faults_exhausted, resets_give_transport_error) {
+  DYNANTIC_REQUIRE_SERVER();
+  expect_exhausted<transport_error>(fault::reset, [](const transport_error& e) {
+    EXPECT_EQ(e.failure(), transport_error::kind::reset);
+    EXPECT_EQ(e.attempts(), 3);
+  });
+}
+
+TEST(faults_exhausted, truncation_and_corruption_give_transport_error) {
+  DYNANTIC_REQUIRE_SERVER();
+  expect_exhausted<transport_error>(fault::truncate, [](const transport_error& e) {
+    EXPECT_EQ(e.failure(), transport_error::kind::truncated);
+  });
+  expect_exhausted<transport_error>(fault::corrupt, [](const transport_error& e) {
+    EXPECT_EQ(e.failure(), transport_error::kind::corrupted);
+  });
+}
+
+TEST(faults_exhausted, mixed_faults_within_attempts_succeed) {
+  DYNANTIC_REQUIRE_SERVER();
+  fault_proxy p(proxy_to_server({fault::throttle, fault::reset, fault::error503, fault::truncate}));
+  client c(fast_retries(p, 5));
+  EXPECT_NO_THROW(ops::list_tables(c));
+  EXPECT_EQ(p.requests(), 5u);
+}
+
+}  // namespace test_faults
