@@ -1,8 +1,8 @@
 #include "value/json_writer.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <array>
-#include <set>
 #include <vector>
 
 #include <simdjson.h>
@@ -23,14 +23,41 @@ constexpr std::array<bool, 256> make_escape_table() {
 constexpr auto needs_escape = make_escape_table();
 }  // namespace
 
-void json_writer::append_string(std::string_view s) {
+namespace {
+constexpr std::uint64_t ones = 0x0101010101010101ULL;
+constexpr std::uint64_t highs = 0x8080808080808080ULL;
+// Bytes of w that are < n (n <= 128), as their high bit (the classic SWAR "hasless").
+constexpr std::uint64_t less_than(std::uint64_t w, std::uint8_t n) { return (w - ones * n) & ~w & highs; }
+constexpr std::uint64_t equal_to(std::uint64_t w, std::uint8_t c) {
+  std::uint64_t x = w ^ (ones * c);
+  return (x - ones) & ~x & highs;
+}
+}  // namespace
+
+bool json_writer::append_string(std::string_view s) {
+  out_.reserve(out_.size() + s.size() + 2);
   out_ += '"';
-  std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (!needs_escape[c]) continue;
-    out_.append(s.data() + run, i - run);
-    run = i + 1;
+  const char* p = s.data();
+  std::size_t n = s.size(), run = 0, i = 0;
+  std::uint64_t high = 0;
+  while (i < n) {
+    // Skip 8 clean bytes at a time: no control character, no '"', no '\\'.
+    while (i + 8 <= n) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      high |= w;
+      if (less_than(w, 0x20) | equal_to(w, '"') | equal_to(w, '\\')) break;
+      i += 8;
+    }
+    if (i >= n) break;
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    high |= c;
+    if (!needs_escape[c]) {
+      ++i;
+      continue;
+    }
+    out_.append(p + run, i - run);
+    run = ++i;
     switch (c) {
       case '"': out_ += "\\\""; break;
       case '\\': out_ += "\\\\"; break;
@@ -46,8 +73,9 @@ void json_writer::append_string(std::string_view s) {
       }
     }
   }
-  out_.append(s.data() + run, s.size() - run);
+  out_.append(p + run, n - run);
   out_ += '"';
+  return (high & highs) == 0;
 }
 
 }  // namespace dynantic::detail
@@ -81,8 +109,7 @@ class item_encoder {
       case value_type::null: w_.boolean(true); break;
       case value_type::boolean: w_.boolean(v.as_bool()); break;
       case value_type::s:
-        check_utf8(v.as_string());
-        w_.string(v.as_string());
+        if (!w_.string(v.as_string())) check_utf8(v.as_string());  // ASCII needs no check
         break;
       case value_type::n:
         check_num(v.as_number_text());
@@ -121,27 +148,50 @@ class item_encoder {
     const auto& elems = v.as_set();
     if (elems.empty()) problem("an empty set cannot be stored (omit the attribute instead)");
     w_.begin_array();
-    std::set<std::string> seen;
     std::size_t i = 0;
     for (const auto& e : elems) {
       path_.push_back({{}, i++, true});
-      std::string canon;
       if (v.type() == value_type::ss) {
-        check_utf8(e);
-        w_.string(e);
-        canon = e;
+        if (!w_.string(e)) check_utf8(e);
       } else if (v.type() == value_type::ns) {
-        bool ok = check_num(e);
+        check_num(e);
         w_.string(e);
-        canon = ok ? canonical_number(e) : e;
       } else {
         w_.string(base64_encode(e));
-        canon = e;
       }
-      if (!seen.insert(std::move(canon)).second) problem("duplicate element in a set");
       path_.pop_back();
     }
     w_.end_array();
+    if (elems.size() > 1) check_duplicates(v);
+  }
+
+  // DynamoDB rejects a set with two equal elements (numbers compare by value: 1 and 1.0 are equal).
+  void check_duplicates(const attribute_value& v) {
+    const auto& elems = v.as_set();
+    std::vector<std::pair<std::string, std::size_t>> canon;
+    std::vector<std::pair<std::string_view, std::size_t>> plain;
+    if (v.type() == value_type::ns) {
+      canon.reserve(elems.size());
+      for (std::size_t i = 0; i < elems.size(); ++i) {
+        if (check_number(elems[i])) continue;  // already reported
+        canon.emplace_back(canonical_number(elems[i]), i);
+      }
+      for (const auto& [c, i] : canon) plain.emplace_back(c, i);
+    } else {
+      plain.reserve(elems.size());
+      for (std::size_t i = 0; i < elems.size(); ++i) plain.emplace_back(elems[i], i);
+    }
+    std::sort(plain.begin(), plain.end());
+    std::vector<std::size_t> dups;
+    for (std::size_t k = 1; k < plain.size(); ++k) {
+      if (plain[k].first == plain[k - 1].first) dups.push_back(plain[k].second);
+    }
+    std::sort(dups.begin(), dups.end());
+    for (auto i : dups) {
+      path_.push_back({{}, i, true});
+      problem("duplicate element in a set");
+      path_.pop_back();
+    }
   }
 
   void check_utf8(std::string_view s) {

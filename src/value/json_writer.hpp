@@ -17,7 +17,11 @@ class json_writer {
   void end_array() { out_ += ']'; first_ = false; }
   /// An object key; the next value follows without a comma.
   void key(std::string_view k) { sep(); append_string(k); out_ += ':'; first_ = true; }
-  void string(std::string_view s) { sep(); append_string(s); }
+  /// @return true when `s` is all ASCII (then it is valid UTF-8 without further checks).
+  bool string(std::string_view s) {
+    sep();
+    return append_string(s);
+  }
   /// Raw JSON text (a number, or a pre-rendered fragment).
   void raw(std::string_view text) { sep(); out_ += text; }
   void boolean(bool b) { sep(); out_ += b ? "true" : "false"; }
@@ -41,7 +45,7 @@ class json_writer {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  void append_string(std::string_view s);
+  bool append_string(std::string_view s);
 
   std::string& out_;
   bool first_ = true;
