@@ -12,13 +12,18 @@ dy_log() { printf '== %s\n' "$*" >&2; }
 
 # Debian packages the build, the tests and the server need.
 DY_PACKAGES=(cmake g++ make ccache pkg-config libcurl4-openssl-dev libssl-dev libsimdjson-dev zlib1g-dev
-             libgtest-dev libgmock-dev libbenchmark-dev openjdk-17-jre-headless nodejs npm python3 python3-botocore)
+             libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore)
 
 dy_install_packages() {
   local missing=() p
   for p in "${DY_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
+  # Java and Node may come from elsewhere than Debian (a newer Node conflicts with Debian's npm): look for
+  # the commands, install Debian's packages only when they are absent.
+  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
   if [ "${#missing[@]}" -eq 0 ]; then return 0; fi
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
