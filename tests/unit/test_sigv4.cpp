@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
 #include "wire/client_impl.hpp"
@@ -113,7 +115,9 @@ TEST(sigv4, signing_key_cache_follows_day_and_secret) {
 
 std::vector<simdjson::dom::element> run_botocore(const std::string& cases_json, simdjson::dom::parser& parser,
                                                  std::string& keep) {
-  std::string in = ::testing::TempDir() + "botocore_cases.json";
+  // one file per test process: ctest runs tests in parallel
+  std::string in = ::testing::TempDir() + "botocore_cases_" + std::to_string(::getpid()) + "_" +
+                   ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
   std::ofstream(in) << cases_json;
   std::string cmd = "/usr/bin/python3 " DYNANTIC_BOTOCORE_SCRIPT " < " + in;
   FILE* p = popen(cmd.c_str(), "r");
