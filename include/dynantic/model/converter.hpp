@@ -1,0 +1,386 @@
+#pragma once
+/// @file converter.hpp
+/// The type mapping (DESIGN.md §2): dynantic::converter<T> turns a C++ value into an attribute_value and back,
+/// reporting every problem with its path into a conversion_context. Specialize converter<T> for your own
+/// types:
+/// @code
+/// template <> struct dynantic::converter<money> {
+///   static attribute_value to_attribute(const money& m, conversion_context&) { return attribute_value::number(m.text()); }
+///   static void from_attribute(const attribute_value& a, money& out, conversion_context& ctx) { ... ctx.fail("..."); }
+/// };
+/// @endcode
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <list>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
+
+#include <dynantic/error.hpp>
+#include <dynantic/model/types.hpp>
+#include <dynantic/value/attribute_value.hpp>
+#include <dynantic/value/codec.hpp>
+
+namespace dynantic {
+
+/// Where a conversion is (the path) and what went wrong so far.
+class conversion_context {
+ public:
+  /// Plain-JSON input (from_json): sets may arrive as lists, bytes as base64 strings, numbers as strings.
+  bool json_input = false;
+
+  void fail(std::string message) { issues_.push_back({path(), std::move(message)}); }
+  std::string path() const;
+  std::vector<validation_issue>& issues() { return issues_; }
+  bool ok() const { return issues_.empty(); }
+  /// Throws validation_error with every issue when there is any.
+  void throw_if_failed();
+
+  /// RAII: a path segment for the lifetime of the guard.
+  class scope {
+   public:
+    scope(conversion_context& c, std::string_view name) : c_(c) { c_.segments_.push_back({name, 0, false}); }
+    scope(conversion_context& c, std::size_t index) : c_(c) { c_.segments_.push_back({{}, index, true}); }
+    ~scope() { c_.segments_.pop_back(); }
+    scope(const scope&) = delete;
+    scope& operator=(const scope&) = delete;
+
+   private:
+    conversion_context& c_;
+  };
+
+ private:
+  struct segment {
+    std::string_view name;
+    std::size_t index;
+    bool is_index;
+  };
+  std::vector<segment> segments_;
+  std::vector<validation_issue> issues_;
+};
+
+/// The customization point. Specializations provide to_attribute and from_attribute (see the file comment).
+template <class T, class Enable = void>
+struct converter;
+
+template <class T>
+concept convertible = requires(const T& v, T& out, const attribute_value& a, conversion_context& c) {
+  { converter<T>::to_attribute(v, c) } -> std::same_as<attribute_value>;
+  converter<T>::from_attribute(a, out, c);
+};
+
+namespace detail {
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+std::string_view type_name(value_type t);
+void wrong_type(conversion_context& c, const attribute_value& a, std::string_view expected);
+/// The integer digits of an integral N text ("12", "1.2E1" -> "12"), or nothing when it has a fraction.
+std::optional<std::string> integer_text(std::string_view n);
+bool parse_signed(std::string_view text, std::int64_t& out, std::int64_t lo, std::int64_t hi);
+bool parse_unsigned(std::string_view text, std::uint64_t& out, std::uint64_t hi);
+std::string format_double(double v);
+std::optional<double> parse_double(std::string_view text);
+/// Reads an N (or, for JSON input, an S holding a number) into its text.
+const std::string* number_text(const attribute_value& a, conversion_context& c);
+bool is_valid_utf8(std::string_view s);
+
+template <class T>
+constexpr bool is_set_element_v = std::is_same_v<T, std::string> || std::is_same_v<T, bytes> ||
+                                  std::is_same_v<T, decimal> || (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>);
+
+template <class T>
+std::string set_element_text(const T& v, conversion_context& c);
+template <class T>
+void set_element_read(const std::string& text, T& out, conversion_context& c);
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- scalars
+
+template <>
+struct converter<std::string> {
+  static attribute_value to_attribute(const std::string& v, conversion_context&) { return attribute_value::string(v); }
+  static void from_attribute(const attribute_value& a, std::string& out, conversion_context& c) {
+    if (!a.is_string()) return detail::wrong_type(c, a, "a string (S)");
+    out = a.as_string();
+  }
+};
+
+template <>
+struct converter<bool> {
+  static attribute_value to_attribute(bool v, conversion_context&) { return attribute_value::boolean(v); }
+  static void from_attribute(const attribute_value& a, bool& out, conversion_context& c) {
+    if (!a.is_bool()) return detail::wrong_type(c, a, "a boolean (BOOL)");
+    out = a.as_bool();
+  }
+};
+
+template <std::integral T>
+  requires(!std::is_same_v<T, bool> && !std::is_same_v<T, char>)
+struct converter<T> {
+  static attribute_value to_attribute(T v, conversion_context&) { return attribute_value::number(v); }
+  static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
+    const std::string* text = detail::number_text(a, c);
+    if (!text) return;
+    auto digits = detail::integer_text(*text);
+    if (!digits) return c.fail("'" + *text + "' is not an integer");
+    if constexpr (std::is_signed_v<T>) {
+      std::int64_t v;
+      if (!detail::parse_signed(*digits, v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())) {
+        return c.fail("'" + *text + "' is out of range for a " + std::to_string(sizeof(T) * 8) + "-bit integer");
+      }
+      out = static_cast<T>(v);
+    } else {
+      std::uint64_t v;
+      if (!detail::parse_unsigned(*digits, v, std::numeric_limits<T>::max())) {
+        return c.fail("'" + *text + "' is out of range for an unsigned " + std::to_string(sizeof(T) * 8) +
+                      "-bit integer");
+      }
+      out = static_cast<T>(v);
+    }
+  }
+};
+
+template <std::floating_point T>
+struct converter<T> {
+  static attribute_value to_attribute(T v, conversion_context& c) {
+    std::string text = detail::format_double(static_cast<double>(v));
+    if (text.empty()) {
+      c.fail("NaN and infinity cannot be stored");
+      return attribute_value::number_unchecked("0");
+    }
+    auto a = attribute_value::number_unchecked(text);
+    if (auto why = codec_check(text)) c.fail("'" + text + "' cannot be stored: " + *why);
+    return a;
+  }
+  static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
+    const std::string* text = detail::number_text(a, c);
+    if (!text) return;
+    auto d = detail::parse_double(*text);
+    if (!d) return c.fail("'" + *text + "' is not a number");
+    if constexpr (std::is_same_v<T, float>) {
+      if (*d > std::numeric_limits<float>::max() || *d < -std::numeric_limits<float>::max()) {
+        return c.fail("'" + *text + "' is out of range for a float");
+      }
+    }
+    out = static_cast<T>(*d);
+  }
+
+ private:
+  static std::optional<std::string> codec_check(const std::string& text) { return codec::check_number(text); }
+};
+
+template <>
+struct converter<decimal> {
+  static attribute_value to_attribute(const decimal& v, conversion_context&) {
+    return attribute_value::number_unchecked(v.text());
+  }
+  static void from_attribute(const attribute_value& a, decimal& out, conversion_context& c);
+};
+
+template <>
+struct converter<bytes> {
+  static attribute_value to_attribute(const bytes& v, conversion_context&) { return attribute_value::binary(v); }
+  static void from_attribute(const attribute_value& a, bytes& out, conversion_context& c);
+};
+
+template <>
+struct converter<timestamp> {
+  static attribute_value to_attribute(const timestamp& v, conversion_context& c);
+  static void from_attribute(const attribute_value& a, timestamp& out, conversion_context& c);
+};
+
+template <>
+struct converter<std::chrono::year_month_day> {
+  static attribute_value to_attribute(const std::chrono::year_month_day& v, conversion_context& c);
+  static void from_attribute(const attribute_value& a, std::chrono::year_month_day& out, conversion_context& c);
+};
+
+template <>
+struct converter<uuid> {
+  static attribute_value to_attribute(const uuid& v, conversion_context&) { return attribute_value::string(v.to_string()); }
+  static void from_attribute(const attribute_value& a, uuid& out, conversion_context& c);
+};
+
+template <>
+struct converter<attribute_value> {
+  static attribute_value to_attribute(const attribute_value& v, conversion_context&) { return v; }
+  static void from_attribute(const attribute_value& a, attribute_value& out, conversion_context&) { out = a; }
+};
+
+// ---------------------------------------------------------------- containers
+
+template <class T>
+  requires convertible<T>
+struct converter<std::optional<T>> {
+  static attribute_value to_attribute(const std::optional<T>& v, conversion_context& c) {
+    return v ? converter<T>::to_attribute(*v, c) : attribute_value::null();
+  }
+  static void from_attribute(const attribute_value& a, std::optional<T>& out, conversion_context& c) {
+    if (a.is_null()) {
+      out.reset();
+      return;
+    }
+    T v{};
+    converter<T>::from_attribute(a, v, c);
+    out = std::move(v);
+  }
+  /// Empty optionals are omitted, never stored as NULL.
+  static bool omit(const std::optional<T>& v) { return !v.has_value(); }
+};
+
+namespace detail {
+template <class Seq, class T>
+struct list_converter {
+  static attribute_value to_attribute(const Seq& v, conversion_context& c) {
+    std::vector<attribute_value> l;
+    l.reserve(v.size());
+    std::size_t i = 0;
+    for (const auto& e : v) {
+      conversion_context::scope s(c, i++);
+      l.push_back(converter<T>::to_attribute(e, c));
+    }
+    return attribute_value::list(std::move(l));
+  }
+  static void from_attribute(const attribute_value& a, Seq& out, conversion_context& c) {
+    if (!a.is_list()) return wrong_type(c, a, "a list (L)");
+    out.clear();
+    std::size_t i = 0;
+    for (const auto& e : a.as_list()) {
+      conversion_context::scope s(c, i++);
+      T v{};
+      converter<T>::from_attribute(e, v, c);
+      out.push_back(std::move(v));
+    }
+  }
+};
+
+template <class Map, class T>
+struct map_converter {
+  static attribute_value to_attribute(const Map& v, conversion_context& c) {
+    item m;
+    for (const auto& [k, e] : v) {
+      conversion_context::scope s(c, k);
+      m.emplace(k, converter<T>::to_attribute(e, c));
+    }
+    return attribute_value::map(std::move(m));
+  }
+  static void from_attribute(const attribute_value& a, Map& out, conversion_context& c) {
+    if (!a.is_map()) return wrong_type(c, a, "a map (M)");
+    out.clear();
+    for (const auto& [k, e] : a.as_map()) {
+      conversion_context::scope s(c, k);
+      T v{};
+      converter<T>::from_attribute(e, v, c);
+      out.emplace(k, std::move(v));
+    }
+  }
+};
+}  // namespace detail
+
+template <class T>
+  requires convertible<T>
+struct converter<std::vector<T>> : detail::list_converter<std::vector<T>, T> {};
+template <class T>
+  requires convertible<T>
+struct converter<std::list<T>> : detail::list_converter<std::list<T>, T> {};
+template <class T>
+  requires convertible<T>
+struct converter<std::map<std::string, T>> : detail::map_converter<std::map<std::string, T>, T> {};
+template <class T>
+  requires convertible<T>
+struct converter<std::unordered_map<std::string, T>> : detail::map_converter<std::unordered_map<std::string, T>, T> {};
+
+/// std::set of strings (SS), numbers (NS) or bytes (BS). An empty set is omitted on write (DynamoDB has no
+/// empty sets) and reads back as empty.
+template <class T>
+  requires detail::is_set_element_v<T>
+struct converter<std::set<T>> {
+  static constexpr value_type stored =
+      std::is_same_v<T, std::string> ? value_type::ss : std::is_same_v<T, bytes> ? value_type::bs : value_type::ns;
+
+  static attribute_value to_attribute(const std::set<T>& v, conversion_context& c) {
+    std::vector<std::string> elems;
+    elems.reserve(v.size());
+    std::size_t i = 0;
+    for (const auto& e : v) {
+      conversion_context::scope s(c, i++);
+      elems.push_back(detail::set_element_text(e, c));
+    }
+    if constexpr (stored == value_type::ss) return attribute_value::string_set(std::move(elems));
+    else if constexpr (stored == value_type::bs) return attribute_value::binary_set(std::move(elems));
+    else return attribute_value::number_set_unchecked(std::move(elems));
+  }
+  static void from_attribute(const attribute_value& a, std::set<T>& out, conversion_context& c) {
+    out.clear();
+    if (c.json_input && a.is_list()) {  // plain JSON has no sets: a list of the elements
+      std::size_t i = 0;
+      for (const auto& e : a.as_list()) {
+        conversion_context::scope s(c, i++);
+        T v{};
+        if constexpr (stored == value_type::ss) {
+          if (!e.is_string()) { detail::wrong_type(c, e, "a string"); continue; }
+          v = e.as_string();
+        } else if constexpr (stored == value_type::bs) {
+          converter<bytes>::from_attribute(e, v, c);
+        } else {
+          converter<T>::from_attribute(e, v, c);
+        }
+        if (!out.insert(std::move(v)).second) c.fail("duplicate element in a set");
+      }
+      return;
+    }
+    if (a.type() != stored) {
+      return detail::wrong_type(c, a, stored == value_type::ss   ? "a string set (SS)"
+                                      : stored == value_type::bs ? "a binary set (BS)"
+                                                                 : "a number set (NS)");
+    }
+    std::size_t i = 0;
+    for (const auto& e : a.as_set()) {
+      conversion_context::scope s(c, i++);
+      T v{};
+      detail::set_element_read(e, v, c);
+      out.insert(std::move(v));
+    }
+  }
+  static bool omit(const std::set<T>& v) { return v.empty(); }
+};
+
+// ---------------------------------------------------------------- set elements
+
+namespace detail {
+template <class T>
+std::string set_element_text(const T& v, conversion_context& c) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    return v;
+  } else if constexpr (std::is_same_v<T, bytes>) {
+    return std::string(reinterpret_cast<const char*>(v.data()), v.size());
+  } else {
+    return converter<T>::to_attribute(v, c).as_number_text();
+  }
+}
+template <class T>
+void set_element_read(const std::string& text, T& out, conversion_context& c) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    out = text;
+  } else if constexpr (std::is_same_v<T, bytes>) {
+    out.assign(reinterpret_cast<const std::byte*>(text.data()), reinterpret_cast<const std::byte*>(text.data()) + text.size());
+  } else {
+    converter<T>::from_attribute(attribute_value::number_unchecked(text), out, c);
+  }
+}
+}  // namespace detail
+
+}  // namespace dynantic

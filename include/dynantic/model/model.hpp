@@ -1,0 +1,642 @@
+#pragma once
+/// @file model.hpp
+/// Declaring models: DYNANTIC_MODEL beside a plain struct, DYNANTIC_STRUCT for nested structs and
+/// DYNANTIC_ENUM for enums stored as strings. Each emits an ADL-found constexpr function, so declarations
+/// work inside user namespaces; nothing is registered at run time.
+///
+/// @code
+/// struct User { std::string user_id; std::string email; std::optional<int> age; std::int64_t version = 0; };
+/// DYNANTIC_MODEL(User, "users", key(user_id), sort_key(email), field(age, ge(0), le(150)), version(version))
+/// @endcode
+///
+/// Roles: key(m, opts...) sort_key(m, opts...) field(m, opts...) ttl(m) version(m) forbid_unknown()
+/// Options: min_length(n) max_length(n) ge(v) gt(v) le(v) lt(v) one_of(a, b, ...) pattern("regex")
+///          check(predicate, "message") stored_as("name") auto_uuid gsi_key("index") gsi_sort_key("index")
+///          lsi_sort_key("index")
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include <dynantic/model/converter.hpp>
+
+// ------------------------------------------------------------------ preprocessor iteration (C++20 __VA_OPT__)
+#define DYNANTIC_PP_PARENS ()
+#define DYNANTIC_PP_EXPAND(...) DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(__VA_ARGS__))))
+#define DYNANTIC_PP_EXPAND3(...) DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(__VA_ARGS__))))
+#define DYNANTIC_PP_EXPAND2(...) DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(__VA_ARGS__))))
+#define DYNANTIC_PP_EXPAND1(...) __VA_ARGS__
+#define DYNANTIC_PP_FOR_EACH(macro, ...) __VA_OPT__(DYNANTIC_PP_EXPAND(DYNANTIC_PP_FOR_EACH_HELPER(macro, __VA_ARGS__)))
+#define DYNANTIC_PP_FOR_EACH_HELPER(macro, a1, ...) \
+  macro(a1) __VA_OPT__(DYNANTIC_PP_FOR_EACH_AGAIN DYNANTIC_PP_PARENS(macro, __VA_ARGS__))
+#define DYNANTIC_PP_FOR_EACH_AGAIN() DYNANTIC_PP_FOR_EACH_HELPER
+
+// Each declaration argument `role(member, options...)` becomes `, DYNANTIC_DETAIL_ROLE_role(member, options...)`.
+#define DYNANTIC_DETAIL_ARG(arg) , DYNANTIC_DETAIL_ROLE_##arg
+#define DYNANTIC_DETAIL_ROLE_key(m, ...) \
+  ::dynantic::detail::member<::dynantic::detail::role::partition_key>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
+#define DYNANTIC_DETAIL_ROLE_sort_key(m, ...) \
+  ::dynantic::detail::member<::dynantic::detail::role::sort_key>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
+#define DYNANTIC_DETAIL_ROLE_field(m, ...) \
+  ::dynantic::detail::member<::dynantic::detail::role::field>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
+#define DYNANTIC_DETAIL_ROLE_ttl(m, ...) \
+  ::dynantic::detail::member<::dynantic::detail::role::ttl>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
+#define DYNANTIC_DETAIL_ROLE_version(m, ...) \
+  ::dynantic::detail::member<::dynantic::detail::role::version>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
+#define DYNANTIC_DETAIL_ROLE_forbid_unknown() ::dynantic::detail::forbid_unknown_t {}
+
+/// Declares a model: a struct stored in `table_name`. See the file comment for roles and options.
+#define DYNANTIC_MODEL(Type, table_name, ...)                                                              \
+  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                              \
+    using dynantic_self = Type;                                                                            \
+    using namespace ::dynantic::model_options;                                                             \
+    return ::dynantic::detail::make_model<Type>(table_name DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ARG, __VA_ARGS__)); \
+  }                                                                                                        \
+  static_assert(::dynantic::detail::check_model<Type>(), "dynantic: invalid model declaration");
+
+/// Declares a nested struct (stored as M): the same roles as a model except keys, TTL and version.
+#define DYNANTIC_STRUCT(Type, ...)                                                                         \
+  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                              \
+    using dynantic_self = Type;                                                                            \
+    using namespace ::dynantic::model_options;                                                             \
+    return ::dynantic::detail::make_struct<Type>(0 DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ARG, __VA_ARGS__)); \
+  }                                                                                                        \
+  static_assert(::dynantic::detail::check_struct<Type>(), "dynantic: invalid struct declaration");
+
+#define DYNANTIC_DETAIL_ENUM_ENTRY(pair) DYNANTIC_DETAIL_ENUM_ENTRY_ pair
+#define DYNANTIC_DETAIL_ENUM_ENTRY_(e, s) ::dynantic::detail::enum_entry<dynantic_enum_self>{dynantic_enum_self::e, s},
+
+/// Declares how an enum is stored: DYNANTIC_ENUM(Status, (active, "active"), (inactive, "inactive")).
+#define DYNANTIC_ENUM(Type, ...)                                                                \
+  [[maybe_unused]] constexpr auto dynantic_enum_values(Type*) {                                \
+    using dynantic_enum_self = Type;                                                            \
+    return std::array{DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ENUM_ENTRY, __VA_ARGS__)};           \
+  }                                                                                             \
+  static_assert(::dynantic::detail::check_enum<Type>(), "dynantic: DYNANTIC_ENUM repeats a value or a string");
+
+namespace dynantic {
+
+namespace detail {
+template <class T>
+constexpr bool always_false = false;
+
+enum class role : std::uint8_t { field, partition_key, sort_key, ttl, version };
+
+template <class E>
+struct enum_entry {
+  E value;
+  std::string_view text;
+};
+
+struct forbid_unknown_t {};
+
+// ---- options
+struct min_length_t { std::size_t n; };
+struct max_length_t { std::size_t n; };
+enum class bound_op { ge, gt, le, lt };
+template <class V>
+struct bound_t {
+  bound_op op;
+  V value;
+};
+template <class V, std::size_t N>
+struct one_of_t {
+  std::array<V, N> values;
+};
+struct pattern_t { std::string_view regex; };
+template <class F>
+struct check_t {
+  F predicate;
+  std::string_view message;
+};
+struct stored_as_t { std::string_view name; };
+struct auto_uuid_t {};
+enum class index_role { gsi_partition, gsi_sort, lsi_sort };
+struct index_t {
+  index_role kind;
+  std::string_view index;
+};
+
+template <class T> struct is_bound : std::false_type {};
+template <class V> struct is_bound<bound_t<V>> : std::true_type {};
+template <class T> struct is_one_of : std::false_type {};
+template <class V, std::size_t N> struct is_one_of<one_of_t<V, N>> : std::true_type {};
+template <class T> struct is_check : std::false_type {};
+template <class F> struct is_check<check_t<F>> : std::true_type {};
+
+template <class T> struct unwrap_optional { using type = T; };
+template <class T> struct unwrap_optional<std::optional<T>> { using type = T; };
+template <class T> using value_of = typename unwrap_optional<T>::type;
+
+template <class T>
+concept has_size = requires(const T& t) { t.size(); };
+template <class T>
+constexpr bool is_number_like = (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) || std::is_same_v<T, decimal>;
+template <class T>
+concept has_enum_values = std::is_enum_v<T> && requires { dynantic_enum_values(static_cast<T*>(nullptr)); };
+template <class T>
+concept described = requires { dynantic_describe(static_cast<T*>(nullptr)); };
+
+}  // namespace detail
+
+/// The options usable in declarations (in scope inside DYNANTIC_MODEL / DYNANTIC_STRUCT).
+namespace model_options {
+constexpr detail::min_length_t min_length(std::size_t n) { return {n}; }
+constexpr detail::max_length_t max_length(std::size_t n) { return {n}; }
+template <class V>
+constexpr detail::bound_t<V> ge(V v) { return {detail::bound_op::ge, v}; }
+template <class V>
+constexpr detail::bound_t<V> gt(V v) { return {detail::bound_op::gt, v}; }
+template <class V>
+constexpr detail::bound_t<V> le(V v) { return {detail::bound_op::le, v}; }
+template <class V>
+constexpr detail::bound_t<V> lt(V v) { return {detail::bound_op::lt, v}; }
+template <class V, class... Vs>
+constexpr auto one_of(V first, Vs... rest) {
+  using E = std::conditional_t<std::is_convertible_v<V, std::string_view>, std::string_view, V>;
+  return detail::one_of_t<E, 1 + sizeof...(Vs)>{{E(first), E(rest)...}};
+}
+constexpr detail::pattern_t pattern(std::string_view regex) { return {regex}; }
+template <class F>
+constexpr detail::check_t<F> check(F predicate, std::string_view message) { return {predicate, message}; }
+constexpr detail::stored_as_t stored_as(std::string_view name) { return {name}; }
+inline constexpr detail::auto_uuid_t auto_uuid{};
+constexpr detail::index_t gsi_key(std::string_view index) { return {detail::index_role::gsi_partition, index}; }
+constexpr detail::index_t gsi_sort_key(std::string_view index) { return {detail::index_role::gsi_sort, index}; }
+constexpr detail::index_t lsi_sort_key(std::string_view index) { return {detail::index_role::lsi_sort, index}; }
+}  // namespace model_options
+
+namespace detail {
+
+// ---- compile-time checks of options against the member type; one readable message each
+template <role R, class T, class O>
+constexpr bool check_option() {
+  using V = value_of<T>;
+  if constexpr (std::is_same_v<O, min_length_t> || std::is_same_v<O, max_length_t>) {
+    static_assert(has_size<V>, "dynantic: min_length/max_length need a string, container or set member");
+  } else if constexpr (is_bound<O>::value) {
+    static_assert(is_number_like<V> || std::is_same_v<V, timestamp>,
+                  "dynantic: ge/gt/le/lt need a number, dy::decimal or dy::timestamp member");
+    using B = decltype(O::value);
+    static_assert(std::is_same_v<V, decimal> ? (is_number_like<B> || std::is_convertible_v<B, std::string_view>)
+                  : std::is_same_v<V, timestamp> ? std::is_same_v<B, timestamp>
+                                                 : is_number_like<B>,
+                  "dynantic: the bound of ge/gt/le/lt must be a number (for dy::decimal also a string like \"9.99\"; "
+                  "for dy::timestamp a dy::timestamp)");
+  } else if constexpr (is_one_of<O>::value) {
+    static_assert(std::is_same_v<V, std::string> || is_number_like<V> || std::is_enum_v<V>,
+                  "dynantic: one_of needs a string, number or enum member");
+  } else if constexpr (std::is_same_v<O, pattern_t>) {
+    static_assert(std::is_same_v<V, std::string>, "dynantic: pattern needs a std::string member");
+  } else if constexpr (is_check<O>::value) {
+    static_assert(std::is_invocable_r_v<bool, decltype(O::predicate), const T&>,
+                  "dynantic: check(predicate, message) needs a predicate callable with the member's type");
+  } else if constexpr (std::is_same_v<O, auto_uuid_t>) {
+    static_assert(R == role::partition_key || R == role::sort_key, "dynantic: auto_uuid is for key or sort_key");
+    static_assert(std::is_same_v<T, uuid> || std::is_same_v<T, std::string>,
+                  "dynantic: auto_uuid needs a dy::uuid or std::string member");
+  } else if constexpr (std::is_same_v<O, index_t>) {
+    static_assert(std::is_same_v<V, std::string> || is_number_like<V> || std::is_same_v<V, bytes> ||
+                      std::is_same_v<V, uuid> || std::is_same_v<V, timestamp> || std::is_enum_v<V>,
+                  "dynantic: index keys must be stored as a string, number or binary");
+  } else if constexpr (std::is_same_v<O, stored_as_t>) {
+  } else {
+    static_assert(always_false<O>, "dynantic: unknown option in a model declaration");
+  }
+  return true;
+}
+
+template <role R, class T>
+constexpr bool check_role() {
+  if constexpr (R == role::partition_key || R == role::sort_key) {
+    static_assert(std::is_same_v<T, std::string> || is_number_like<T> || std::is_same_v<T, bytes> ||
+                      std::is_same_v<T, uuid> || std::is_same_v<T, timestamp> || std::is_enum_v<T> ||
+                      std::is_same_v<T, std::chrono::year_month_day>,
+                  "dynantic: a key must be stored as a string, number or binary (not optional, bool or a container)");
+  } else if constexpr (R == role::ttl) {
+    static_assert(std::is_same_v<value_of<T>, timestamp> || std::is_integral_v<value_of<T>>,
+                  "dynantic: ttl needs a dy::timestamp or integer (epoch seconds) member");
+  } else if constexpr (R == role::version) {
+    static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>, "dynantic: version needs an integer member");
+  }
+  return true;
+}
+
+template <role R, class C, class T, class... Opts>
+struct member_info {
+  using owner_type = C;
+  using value_type = T;
+  static constexpr role kind = R;
+  T C::*ptr;
+  std::string_view name;    ///< stored attribute name
+  std::string_view member;  ///< C++ member name
+  std::tuple<Opts...> opts;
+
+  template <class O>
+  static constexpr bool has = (std::is_same_v<O, Opts> || ...);
+};
+
+template <role R, class C, class T, class... Opts>
+constexpr auto member(T C::*ptr, std::string_view member_name, Opts... opts) {
+  static_assert(check_role<R, T>());
+  static_assert((check_option<R, T, Opts>() && ...));
+  std::string_view stored = member_name;
+  (
+      [&] {
+        if constexpr (std::is_same_v<Opts, stored_as_t>) stored = opts.name;
+      }(),
+      ...);
+  return member_info<R, C, T, Opts...>{ptr, stored, member_name, {opts...}};
+}
+
+template <class M, class... Members>
+struct model_info {
+  std::string_view table;
+  bool forbid_unknown = false;
+  std::tuple<Members...> members;
+};
+
+template <class T> struct is_member_info : std::false_type {};
+template <role R, class C, class T, class... O> struct is_member_info<member_info<R, C, T, O...>> : std::true_type {};
+
+template <class M, class... Args>
+constexpr auto make_model(std::string_view table, Args... args) {
+  constexpr bool forbid = (std::is_same_v<Args, forbid_unknown_t> || ...);
+  auto members = std::tuple_cat([&] {
+    if constexpr (is_member_info<Args>::value) return std::tuple<Args>{args};
+    else return std::tuple<>{};
+  }()...);
+  return [&]<class... Ms>(std::tuple<Ms...> t) { return model_info<M, Ms...>{table, forbid, t}; }(members);
+}
+
+template <class M, class... Args>
+constexpr auto make_struct(int, Args... args) {
+  return make_model<M>(std::string_view{}, args...);
+}
+
+template <class M>
+constexpr auto describe() {
+  return dynantic_describe(static_cast<M*>(nullptr));
+}
+template <class M>
+using model_info_t = decltype(describe<M>());
+
+template <class Info, role R>
+struct count_role;
+template <class M, class... Ms, role R>
+struct count_role<model_info<M, Ms...>, R> {
+  static constexpr std::size_t value = ((Ms::kind == R ? 1 : 0) + ... + 0);
+};
+
+template <class M>
+constexpr bool check_model() {
+  using info = model_info_t<M>;
+  constexpr auto pk = count_role<info, role::partition_key>::value;
+  static_assert(pk != 0, "dynantic: a model needs a partition key: add key(member)");
+  static_assert(pk <= 1, "dynantic: a model has one partition key; use sort_key(member) for the second key");
+  static_assert(count_role<info, role::sort_key>::value <= 1, "dynantic: a model has at most one sort_key");
+  static_assert(count_role<info, role::ttl>::value <= 1, "dynantic: a model has at most one ttl attribute");
+  static_assert(count_role<info, role::version>::value <= 1, "dynantic: a model has at most one version attribute");
+  return true;
+}
+
+template <class M>
+constexpr bool check_struct() {
+  using info = model_info_t<M>;
+  static_assert(count_role<info, role::partition_key>::value == 0 && count_role<info, role::sort_key>::value == 0 &&
+                    count_role<info, role::ttl>::value == 0 && count_role<info, role::version>::value == 0,
+                "dynantic: DYNANTIC_STRUCT takes field(...) only; keys, ttl and version belong to DYNANTIC_MODEL");
+  return true;
+}
+
+template <class E>
+constexpr bool check_enum() {
+  constexpr auto values = dynantic_enum_values(static_cast<E*>(nullptr));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    for (std::size_t j = i + 1; j < values.size(); ++j) {
+      if (values[i].text == values[j].text || values[i].value == values[j].value) return false;
+    }
+  }
+  return true;
+}
+
+template <class M>
+inline constexpr auto model_v = describe<M>();
+
+/// Calls f(member_info) for each declared member.
+template <class M, class F>
+constexpr void for_each_member(F&& f) {
+  std::apply([&](const auto&... mi) { (f(mi), ...); }, model_v<M>.members);
+}
+
+template <class M, role R>
+constexpr bool has_role = count_role<model_info_t<M>, R>::value > 0;
+
+template <class M>
+using members_tuple_t = std::remove_cvref_t<decltype(model_v<M>.members)>;
+
+/// Index of the first member with role R (the tuple size when there is none).
+template <class M, role R>
+constexpr std::size_t role_index() {
+  using tuple_t = members_tuple_t<M>;
+  return []<std::size_t... I>(std::index_sequence<I...>) {
+    std::size_t found = sizeof...(I);
+    ((std::tuple_element_t<I, tuple_t>::kind == R && found == sizeof...(I) ? (void)(found = I) : (void)0), ...);
+    return found;
+  }(std::make_index_sequence<std::tuple_size_v<tuple_t>>{});
+}
+
+template <class M, role R>
+constexpr const auto& role_member() {
+  return std::get<role_index<M, R>()>(model_v<M>.members);
+}
+
+template <class M, role R, bool = has_role<M, R>>
+struct role_type {
+  using type = void;
+};
+template <class M, role R>
+struct role_type<M, R, true> {
+  using type = typename std::tuple_element_t<role_index<M, R>(), members_tuple_t<M>>::value_type;
+};
+
+// ---- run-time validation of one member's constraints
+bool regex_match(std::string_view pattern, const std::string& text);
+std::string describe_bound(bound_op op);
+
+template <class T, class O>
+void apply_constraint(const T& v, const O& o, conversion_context& c) {
+  if constexpr (is_optional<T>::value) {
+    if (v) apply_constraint(*v, o, c);
+  } else if constexpr (std::is_same_v<O, min_length_t>) {
+    if (v.size() < o.n) c.fail("length must be at least " + std::to_string(o.n) + " (got " + std::to_string(v.size()) + ")");
+  } else if constexpr (std::is_same_v<O, max_length_t>) {
+    if (v.size() > o.n) c.fail("length must be at most " + std::to_string(o.n) + " (got " + std::to_string(v.size()) + ")");
+  } else if constexpr (is_bound<O>::value) {
+    bool ok = true;
+    auto cmp = [&](const auto& a, const auto& b) {
+      switch (o.op) {
+        case bound_op::ge: return a >= b;
+        case bound_op::gt: return a > b;
+        case bound_op::le: return a <= b;
+        case bound_op::lt: return a < b;
+      }
+      return true;
+    };
+    std::string limit;
+    if constexpr (std::is_same_v<T, decimal>) {
+      using B = std::remove_cv_t<decltype(o.value)>;
+      decimal lim = [&] {
+        if constexpr (std::is_floating_point_v<B>) return decimal(detail::format_double(o.value));
+        else if constexpr (std::is_integral_v<B>) return decimal(static_cast<std::int64_t>(o.value));
+        else return decimal(std::string_view(o.value));
+      }();
+      ok = cmp(v, lim);
+      limit = lim.text();
+    } else if constexpr (std::is_same_v<T, timestamp>) {
+      ok = cmp(v, o.value);
+      limit = format_timestamp(o.value);
+    } else {
+      ok = cmp(v, o.value);
+      limit = converter<std::remove_cv_t<decltype(o.value)>>::to_attribute(o.value, c).as_number_text();
+    }
+    if (!ok) c.fail("must be " + describe_bound(o.op) + " " + limit);
+  } else if constexpr (is_one_of<O>::value) {
+    bool found = false;
+    for (const auto& x : o.values) {
+      if constexpr (std::is_enum_v<T>) found |= v == x;
+      else if constexpr (std::is_same_v<T, std::string>) found |= std::string_view(v) == x;
+      else found |= v == x;
+    }
+    if (!found) c.fail("must be one of the allowed values");
+  } else if constexpr (std::is_same_v<O, pattern_t>) {
+    if (!regex_match(o.regex, v)) c.fail("must match the pattern " + std::string(o.regex));
+  } else if constexpr (is_check<O>::value) {
+    // checked by the caller with the declared member type
+  }
+}
+
+template <class MI, class T>
+void check_member(const MI& mi, const T& v, conversion_context& c) {
+  std::apply(
+      [&](const auto&... o) {
+        (
+            [&] {
+              using O = std::remove_cvref_t<decltype(o)>;
+              if constexpr (is_check<O>::value) {
+                if (!o.predicate(v)) c.fail(std::string(o.message));
+              } else {
+                apply_constraint(v, o, c);
+              }
+            }(),
+            ...);
+      },
+      mi.opts);
+}
+
+// ---- converting whole models (and nested structs)
+template <class T>
+constexpr bool omittable = requires(const T& v) { converter<T>::omit(v); };
+
+template <class T>
+bool should_omit(const T& v) {
+  if constexpr (omittable<T>) return converter<T>::omit(v);
+  else return false;
+}
+
+/// TTL attributes are stored as epoch seconds (N), whatever their C++ type.
+template <class T>
+attribute_value ttl_to_attribute(const T& v) {
+  if constexpr (std::is_same_v<T, timestamp>) {
+    return attribute_value::number(
+        std::chrono::floor<std::chrono::seconds>(v).time_since_epoch().count());
+  } else {
+    return attribute_value::number(v);
+  }
+}
+template <class T>
+void ttl_from_attribute(const attribute_value& a, T& out, conversion_context& c) {
+  if constexpr (std::is_same_v<T, timestamp>) {
+    std::int64_t secs = 0;
+    converter<std::int64_t>::from_attribute(a, secs, c);
+    out = timestamp{std::chrono::seconds{secs}};
+  } else {
+    converter<T>::from_attribute(a, out, c);
+  }
+}
+
+template <class M>
+void write_members(const M& m, item& out, conversion_context& c) {
+  for_each_member<M>([&](const auto& mi) {
+    using MI = std::remove_cvref_t<decltype(mi)>;
+    using T = typename MI::value_type;
+    const T& v = m.*(mi.ptr);
+    conversion_context::scope s(c, mi.name);
+    check_member(mi, v, c);
+    if (should_omit(v)) return;
+    if constexpr (MI::kind == role::ttl) {
+      if constexpr (is_optional<T>::value) out.insert_or_assign(std::string(mi.name), ttl_to_attribute(*v));
+      else out.insert_or_assign(std::string(mi.name), ttl_to_attribute(v));
+    } else {
+      out.insert_or_assign(std::string(mi.name), converter<T>::to_attribute(v, c));
+    }
+  });
+}
+
+template <class T>
+constexpr bool may_be_absent = is_optional<T>::value || omittable<T>;
+
+template <class M>
+void read_members(const item& in, M& m, conversion_context& c) {
+  for_each_member<M>([&](const auto& mi) {
+    using MI = std::remove_cvref_t<decltype(mi)>;
+    using T = typename MI::value_type;
+    T& v = m.*(mi.ptr);
+    conversion_context::scope s(c, mi.name);
+    auto it = in.find(mi.name);
+    if (it == in.end()) {
+      if constexpr (!may_be_absent<T>) c.fail("required attribute is missing");
+      return;
+    }
+    std::size_t before = c.issues().size();
+    if constexpr (MI::kind == role::ttl) {
+      if constexpr (is_optional<T>::value) {
+        if (it->second.is_null()) {
+          v.reset();
+        } else {
+          typename T::value_type x{};
+          ttl_from_attribute(it->second, x, c);
+          v = x;
+        }
+      } else {
+        ttl_from_attribute(it->second, v, c);
+      }
+    } else {
+      converter<T>::from_attribute(it->second, v, c);
+    }
+    if (c.issues().size() == before) check_member(mi, v, c);
+  });
+  if constexpr (model_v<M>.forbid_unknown) {
+    for (const auto& [name, value] : in) {
+      bool known = false;
+      for_each_member<M>([&](const auto& mi) { known |= mi.name == name; });
+      if (!known) {
+        conversion_context::scope s(c, name);
+        c.fail("unknown attribute (the model forbids unknown attributes)");
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- converters for declared types
+
+/// Enums declared with DYNANTIC_ENUM: stored as their declared string.
+template <class E>
+  requires detail::has_enum_values<E>
+struct converter<E> {
+  static constexpr auto values = dynantic_enum_values(static_cast<E*>(nullptr));
+  static attribute_value to_attribute(E v, conversion_context& c) {
+    for (const auto& e : values) {
+      if (e.value == v) return attribute_value::string(std::string(e.text));
+    }
+    c.fail("enum value " + std::to_string(static_cast<long long>(v)) + " has no declared string");
+    return attribute_value::string("");
+  }
+  static void from_attribute(const attribute_value& a, E& out, conversion_context& c) {
+    if (!a.is_string()) return detail::wrong_type(c, a, "a string (S)");
+    for (const auto& e : values) {
+      if (e.text == a.as_string()) {
+        out = e.value;
+        return;
+      }
+    }
+    std::string allowed;
+    for (const auto& e : values) allowed += (allowed.empty() ? "'" : ", '") + std::string(e.text) + "'";
+    c.fail("'" + a.as_string() + "' is not one of " + allowed);
+  }
+};
+
+/// Structs declared with DYNANTIC_STRUCT or DYNANTIC_MODEL: stored as M.
+template <class S>
+  requires detail::described<S>
+struct converter<S> {
+  static attribute_value to_attribute(const S& v, conversion_context& c) {
+    item m;
+    detail::write_members(v, m, c);
+    return attribute_value::map(std::move(m));
+  }
+  static void from_attribute(const attribute_value& a, S& out, conversion_context& c) {
+    if (!a.is_map()) return detail::wrong_type(c, a, "a map (M)");
+    detail::read_members(a.as_map(), out, c);
+  }
+};
+
+/// A model type: declared with DYNANTIC_MODEL (it has a table name).
+template <class M>
+concept model = detail::described<M> && !detail::model_v<M>.table.empty();
+
+/// The item a model is stored as. @throws validation_error with every problem.
+template <class M>
+  requires detail::described<M>
+item to_item(const M& m) {
+  conversion_context c;
+  item out;
+  detail::write_members(m, out, c);
+  c.throw_if_failed();
+  return out;
+}
+
+/// The model stored as `it`. @throws validation_error with every problem (wrong types, missing required
+/// attributes, constraints, unknown attributes when the model forbids them).
+template <class M>
+  requires detail::described<M>
+M from_item(const item& it) {
+  conversion_context c;
+  M m{};
+  detail::read_members(it, m, c);
+  c.throw_if_failed();
+  return m;
+}
+
+/// Checks a model's constraints without converting it. @throws validation_error
+template <class M>
+  requires detail::described<M>
+void validate(const M& m) {
+  (void)to_item(m);
+}
+
+namespace detail {
+std::string plain_json_from_item(const item& it);
+item item_from_plain_json(std::string_view json);
+}  // namespace detail
+
+/// Plain JSON (what Pydantic's model_dump_json gives): numbers as JSON numbers with their exact text, sets as
+/// arrays, bytes as base64 strings, timestamps/UUIDs/enums as strings. @throws validation_error
+template <class M>
+  requires detail::described<M>
+std::string to_json(const M& m) {
+  return detail::plain_json_from_item(to_item(m));
+}
+
+/// Parses plain JSON into a model with the same validation as from_item (model_validate_json).
+/// @throws decode_error for malformed JSON, validation_error for everything else.
+template <class M>
+  requires detail::described<M>
+M from_json(std::string_view json) {
+  item it = detail::item_from_plain_json(json);
+  conversion_context c;
+  c.json_input = true;
+  M m{};
+  detail::read_members(it, m, c);
+  c.throw_if_failed();
+  return m;
+}
+
+}  // namespace dynantic

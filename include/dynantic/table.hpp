@@ -1,0 +1,377 @@
+#pragma once
+/// @file table.hpp
+/// dynantic::table<M>: the handle for everything on a model's table (typed CRUD and table management), and
+/// the default / scoped client for code that does not pass a client around.
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <dynantic/client.hpp>
+#include <dynantic/model/model.hpp>
+#include <dynantic/ops/operations.hpp>
+
+namespace dynantic {
+
+/// Sets the client used by tables constructed without one (and by default_client()).
+void set_default_client(client c);
+/// The default client; created from the environment on first use when none was set.
+client default_client();
+
+/// While alive, tables without their own client use `c` on this thread (Dynantic's `using_client`).
+/// Scopes nest; the innermost wins.
+class scoped_client {
+ public:
+  explicit scoped_client(client c);
+  ~scoped_client();
+  scoped_client(const scoped_client&) = delete;
+  scoped_client& operator=(const scoped_client&) = delete;
+};
+
+/// The client a table without its own uses now: the innermost scoped_client, else the default client.
+client current_client();
+
+/// A condition written as DynamoDB expression text with its own `#name` / `:value` maps. Typed conditions
+/// (attr(&User::age) >= 18) render to this. Placeholders starting with `#dy_` / `:dy_` are reserved.
+struct condition_expression {
+  std::string expression{};
+  ops::attribute_names names{};
+  ops::attribute_values values{};
+  bool empty() const { return expression.empty(); }
+};
+
+struct read_options {
+  bool consistent_read = false;  ///< strongly consistent read (not on GSIs)
+};
+
+/// How create_table() builds the table from the model.
+struct table_options {
+  ops::billing_mode billing_mode = ops::billing_mode::pay_per_request;
+  std::optional<ops::provisioned_throughput> throughput{};  ///< for provisioned tables and their GSIs
+  /// Projection per index name; indexes not listed project ALL.
+  std::map<std::string, ops::projection, std::less<>> projections{};
+  bool wait_until_active = true;
+  std::chrono::seconds timeout{60};
+};
+
+/// What check_schema() found: one line per difference between the model and the live table.
+struct schema_report {
+  std::vector<std::string> differences;
+  bool ok() const { return differences.empty(); }
+};
+
+namespace detail {
+/// Polls DescribeTable until the table and its indexes are ACTIVE. @throws error after `timeout`.
+ops::table_description wait_until_active(const client& c, const std::string& table, std::chrono::seconds timeout);
+/// Compares what the model expects with the live table and its TTL setting.
+schema_report compare_schema(const client& c, const ops::create_table_request& expected, const std::string& ttl_attribute);
+std::string and_conditions(const std::string& a, const std::string& b);
+void merge_condition(const condition_expression& cond, std::string& expression, ops::attribute_names& names,
+                     ops::attribute_values& values);
+
+template <class T>
+constexpr ops::scalar_type scalar_type_of() {
+  if constexpr (is_number_like<T>) return ops::scalar_type::n;
+  else if constexpr (std::is_same_v<T, bytes>) return ops::scalar_type::b;
+  else return ops::scalar_type::s;
+}
+}  // namespace detail
+
+/// The handle for a model's table. Cheap to copy. Without a client of its own it uses current_client() at
+/// each call.
+template <model M>
+class table {
+  using info = detail::model_info_t<M>;
+
+ public:
+  using model_type = M;
+  static constexpr bool has_sort_key = detail::has_role<M, detail::role::sort_key>;
+  static constexpr bool has_version = detail::has_role<M, detail::role::version>;
+  static constexpr bool has_ttl = detail::has_role<M, detail::role::ttl>;
+  using partition_key_type = typename detail::role_type<M, detail::role::partition_key>::type;
+  using sort_key_type = typename detail::role_type<M, detail::role::sort_key>::type;
+
+  /// Uses current_client() at each call; the table name from the model.
+  table() : name_(detail::model_v<M>.table) {}
+  explicit table(client c) : client_(std::move(c)), name_(detail::model_v<M>.table) {}
+  /// Another table name than the model's (tests, per-tenant tables).
+  table(client c, std::string table_name) : client_(std::move(c)), name_(std::move(table_name)) {}
+
+  const std::string& name() const { return name_; }
+
+  // ------------------------------------------------------------ writes
+
+  /// PutItem (upsert). Fills empty auto-UUID keys, converts TTL, and with a version member writes only when
+  /// the stored version is the one `m` holds (or no item exists for version 0), then increments `m`'s version.
+  /// @throws validation_error (nothing sent), conditional_check_failed (condition or version conflict)
+  M& save(M& m, const condition_expression& cond = {}) const {
+    put(m, cond, /*insert_only=*/false);
+    return m;
+  }
+  M save(M&& m, const condition_expression& cond = {}) const {
+    put(m, cond, false);
+    return std::move(m);
+  }
+
+  /// Insert only: like save, but fails with conditional_check_failed when an item with the key exists.
+  M& create(M& m, const condition_expression& cond = {}) const {
+    put(m, cond, /*insert_only=*/true);
+    return m;
+  }
+  M create(M&& m, const condition_expression& cond = {}) const {
+    put(m, cond, true);
+    return std::move(m);
+  }
+
+  // ------------------------------------------------------------ reads
+
+  /// GetItem by partition key. @return nothing when no item has the key.
+  std::optional<M> get(const partition_key_type& pk, read_options o = {}) const
+    requires(!has_sort_key)
+  {
+    return get_by_key(make_key(pk), o);
+  }
+  /// GetItem by partition and sort key.
+  std::optional<M> get(const partition_key_type& pk, const sort_key_type& sk, read_options o = {}) const
+    requires has_sort_key
+  {
+    return get_by_key(make_key(pk, sk), o);
+  }
+
+  // ------------------------------------------------------------ deletes
+
+  void delete_item(const partition_key_type& pk, const condition_expression& cond = {}) const
+    requires(!has_sort_key)
+  {
+    remove(make_key(pk), cond, nullptr);
+  }
+  void delete_item(const partition_key_type& pk, const sort_key_type& sk, const condition_expression& cond = {}) const
+    requires has_sort_key
+  {
+    remove(make_key(pk, sk), cond, nullptr);
+  }
+  /// Deletes `m`'s item; with a version member only when the stored version is still `m`'s.
+  void delete_item(const M& m, const condition_expression& cond = {}) const { remove(key_of(m), cond, &m); }
+
+  // ------------------------------------------------------------ keys and conversion
+
+  /// The key attributes of `m` as DynamoDB stores them.
+  item key_of(const M& m) const {
+    conversion_context c;
+    item k;
+    detail::for_each_member<M>([&](const auto& mi) {
+      using MI = std::remove_cvref_t<decltype(mi)>;
+      if constexpr (MI::kind == detail::role::partition_key || MI::kind == detail::role::sort_key) {
+        conversion_context::scope s(c, mi.name);
+        k.emplace(std::string(mi.name), converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
+      }
+    });
+    c.throw_if_failed();
+    return k;
+  }
+
+  /// Decodes a stored item (e.g. conditional_check_failed::old_item()) into the model.
+  M decode(const item& it) const { return from_item<M>(it); }
+
+  // ------------------------------------------------------------ table management
+
+  /// The CreateTable request the model describes (keys, GSIs and LSIs from gsi_key/gsi_sort_key/lsi_sort_key).
+  ops::create_table_request table_definition(const table_options& o = {}) const {
+    ops::create_table_request r;
+    r.table_name = name_;
+    r.billing_mode = o.billing_mode;
+    r.throughput = o.throughput;
+    auto define = [&](std::string_view name, ops::scalar_type t) {
+      for (const auto& d : r.attribute_definitions) {
+        if (d.attribute_name == name) return;
+      }
+      r.attribute_definitions.push_back({std::string(name), t});
+    };
+    std::string pk_name;
+    detail::for_each_member<M>([&](const auto& mi) {
+      using MI = std::remove_cvref_t<decltype(mi)>;
+      using V = detail::value_of<typename MI::value_type>;
+      constexpr auto st = detail::scalar_type_of<V>();
+      if constexpr (MI::kind == detail::role::partition_key) {
+        r.key_schema.insert(r.key_schema.begin(), {std::string(mi.name), ops::key_type::hash});
+        pk_name = mi.name;
+        define(mi.name, st);
+      } else if constexpr (MI::kind == detail::role::sort_key) {
+        r.key_schema.push_back({std::string(mi.name), ops::key_type::range});
+        define(mi.name, st);
+      }
+    });
+    detail::for_each_member<M>([&](const auto& mi) {
+      using MI = std::remove_cvref_t<decltype(mi)>;
+      using V = detail::value_of<typename MI::value_type>;
+      std::apply(
+          [&](const auto&... opt) {
+            (
+                [&] {
+                  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(opt)>, detail::index_t>) {
+                    define(mi.name, detail::scalar_type_of<V>());
+                    bool local = opt.kind == detail::index_role::lsi_sort;
+                    auto& list = local ? r.local_secondary_indexes : r.global_secondary_indexes;
+                    ops::secondary_index* idx = nullptr;
+                    for (auto& x : list) {
+                      if (x.index_name == opt.index) idx = &x;
+                    }
+                    if (!idx) {
+                      list.push_back({std::string(opt.index), {}, {}, {}, {}});
+                      idx = &list.back();
+                      auto p = o.projections.find(opt.index);
+                      if (p != o.projections.end()) idx->projection = p->second;
+                      if (local) idx->key_schema.push_back({pk_name, ops::key_type::hash});
+                      if (!local && o.billing_mode == ops::billing_mode::provisioned) idx->throughput = o.throughput;
+                    }
+                    if (opt.kind == detail::index_role::gsi_partition) {
+                      idx->key_schema.insert(idx->key_schema.begin(), {std::string(mi.name), ops::key_type::hash});
+                    } else {
+                      idx->key_schema.push_back({std::string(mi.name), ops::key_type::range});
+                    }
+                  }
+                }(),
+                ...);
+          },
+          mi.opts);
+    });
+    return r;
+  }
+
+  /// CreateTable from the model, then (by default) waits until it is ACTIVE and enables TTL when the model
+  /// has a ttl member.
+  ops::table_description create_table(const table_options& o = {}) const {
+    auto c = current();
+    auto d = ops::create_table(c, table_definition(o));
+    if (o.wait_until_active) {
+      d = detail::wait_until_active(c, name_, o.timeout);
+      if constexpr (has_ttl) enable_ttl();
+    }
+    return d;
+  }
+  ops::table_description wait_until_active(std::chrono::seconds timeout = std::chrono::seconds(60)) const {
+    return detail::wait_until_active(current(), name_, timeout);
+  }
+  void delete_table() const { ops::delete_table(current(), name_); }
+  bool exists() const {
+    try {
+      ops::describe_table(current(), name_);
+      return true;
+    } catch (const table_not_found&) {
+      return false;
+    }
+  }
+  /// UpdateTimeToLive on the model's ttl attribute.
+  void enable_ttl() const
+    requires has_ttl
+  {
+    ops::update_time_to_live(current(), name_, {true, std::string(ttl_name())});
+  }
+  /// Every difference between the model and the live table (keys, attribute types, indexes, TTL).
+  schema_report check_schema(const table_options& o = {}) const {
+    std::string ttl;
+    if constexpr (has_ttl) ttl = ttl_name();
+    return detail::compare_schema(current(), table_definition(o), ttl);
+  }
+
+ private:
+  client current() const { return client_ ? *client_ : current_client(); }
+
+  static constexpr std::string_view ttl_name() {
+    if constexpr (has_ttl) return detail::role_member<M, detail::role::ttl>().name;
+    else return {};
+  }
+
+  template <class... K>
+  item make_key(const K&... parts) const {
+    conversion_context c;
+    item k;
+    std::size_t i = 0;
+    std::string_view names[2] = {detail::role_member<M, detail::role::partition_key>().name, {}};
+    if constexpr (has_sort_key) names[1] = detail::role_member<M, detail::role::sort_key>().name;
+    (
+        [&] {
+          conversion_context::scope s(c, names[i]);
+          k.emplace(std::string(names[i]), converter<K>::to_attribute(parts, c));
+          ++i;
+        }(),
+        ...);
+    c.throw_if_failed();
+    return k;
+  }
+
+  std::optional<M> get_by_key(item key, read_options o) const {
+    auto r = ops::get_item(current(), {.table_name = name_, .key = std::move(key), .consistent_read = o.consistent_read});
+    if (!r.item) return std::nullopt;
+    return from_item<M>(*r.item);
+  }
+
+  static void fill_auto_uuids(M& m) {
+    detail::for_each_member<M>([&](const auto& mi) {
+      using MI = std::remove_cvref_t<decltype(mi)>;
+      if constexpr (MI::template has<detail::auto_uuid_t>) {
+        auto& v = m.*(mi.ptr);
+        if constexpr (std::is_same_v<typename MI::value_type, uuid>) {
+          if (v.is_nil()) v = uuid::v4();
+        } else {
+          if (v.empty()) v = uuid::v4().to_string();
+        }
+      }
+    });
+  }
+
+  void put(M& m, const condition_expression& cond, bool insert_only) const {
+    M staged = m;  // m changes only when the write succeeded
+    fill_auto_uuids(staged);
+    ops::put_item_request r{.table_name = name_, .item = to_item(staged)};  // validation: nothing sent on error
+    std::string own;
+    std::string_view pk_name = detail::role_member<M, detail::role::partition_key>().name;
+    bool need_pk_name = insert_only;
+    if constexpr (has_version) {
+      const auto& vm = detail::role_member<M, detail::role::version>();
+      auto expected = staged.*(vm.ptr);
+      staged.*(vm.ptr) = expected + 1;
+      r.item.insert_or_assign(std::string(vm.name), attribute_value::number(expected + 1));
+      if (expected == 0) {
+        need_pk_name = true;
+      } else {
+        r.expression_attribute_names.emplace("#dy_v", std::string(vm.name));
+        r.expression_attribute_values.emplace(":dy_v", attribute_value::number(expected));
+        own = "#dy_v = :dy_v";
+      }
+    }
+    if (need_pk_name) {
+      r.expression_attribute_names.emplace("#dy_pk", std::string(pk_name));
+      own = detail::and_conditions(own, "attribute_not_exists(#dy_pk)");
+    }
+    r.condition_expression = own;
+    detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
+    r.return_old_on_condition_failure = !r.condition_expression.empty();
+    ops::put_item(current(), r);
+    m = std::move(staged);
+  }
+
+  void remove(item key, const condition_expression& cond, const M* instance) const {
+    ops::delete_item_request r{.table_name = name_, .key = std::move(key)};
+    if constexpr (has_version) {
+      if (instance) {
+        const auto& vm = detail::role_member<M, detail::role::version>();
+        r.expression_attribute_names.emplace("#dy_v", std::string(vm.name));
+        r.expression_attribute_values.emplace(":dy_v", attribute_value::number(instance->*(vm.ptr)));
+        r.condition_expression = "#dy_v = :dy_v";
+      }
+    }
+    detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
+    r.return_old_on_condition_failure = !r.condition_expression.empty();
+    ops::delete_item(current(), r);
+  }
+
+  std::optional<client> client_;
+  std::string name_;
+};
+
+}  // namespace dynantic
