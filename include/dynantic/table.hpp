@@ -93,7 +93,9 @@ class table {
   static constexpr bool has_version = detail::has_role<M, detail::role::version>;
   static constexpr bool has_ttl = detail::has_role<M, detail::role::ttl>;
   using partition_key_type = typename detail::role_type<M, detail::role::partition_key>::type;
-  using sort_key_type = typename detail::role_type<M, detail::role::sort_key>::type;
+  /// The sort key's type; `no_sort_key` for tables without one.
+  using sort_key_type = std::conditional_t<has_sort_key, typename detail::role_type<M, detail::role::sort_key>::type,
+                                           struct no_sort_key>;
 
   /// Uses current_client() at each call; the table name from the model.
   table() : name_(detail::model_v<M>.table) {}
