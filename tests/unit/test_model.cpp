@@ -332,7 +332,7 @@ TEST(model, constraints) {
     for (const auto& i : e.issues()) by_path[i.path] = i.message;
     EXPECT_EQ(by_path.size(), 6u) << e.what();
     EXPECT_NE(by_path["email"].find("must match the pattern"), std::string::npos);
-    EXPECT_EQ(by_path["plan"], "must be one of the allowed values");
+    EXPECT_EQ(by_path["plan"], "must be one of 'free', 'pro'");
     EXPECT_EQ(by_path["seats"], "must be < 1000");
     EXPECT_EQ(by_path["code"], "must have an even length");
     EXPECT_EQ(by_path["invites"], "length must be at most 2 (got 3)");

@@ -408,12 +408,20 @@ void apply_constraint(const T& v, const O& o, conversion_context& c) {
     if (!ok) c.fail("must be " + describe_bound(o.op) + " " + limit);
   } else if constexpr (is_one_of<O>::value) {
     bool found = false;
+    std::string allowed;
     for (const auto& x : o.values) {
-      if constexpr (std::is_enum_v<T>) found |= v == x;
-      else if constexpr (std::is_same_v<T, std::string>) found |= std::string_view(v) == x;
-      else found |= v == x;
+      if constexpr (std::is_enum_v<T>) {
+        found |= v == x;
+        allowed += (allowed.empty() ? "" : ", ") + converter<T>::to_attribute(x, c).as_string();
+      } else if constexpr (std::is_same_v<T, std::string>) {
+        found |= std::string_view(v) == x;
+        allowed += (allowed.empty() ? "'" : ", '") + std::string(x) + "'";
+      } else {
+        found |= v == x;
+        allowed += (allowed.empty() ? "" : ", ") + converter<std::remove_cv_t<std::remove_reference_t<decltype(x)>>>::to_attribute(x, c).as_number_text();
+      }
     }
-    if (!found) c.fail("must be one of the allowed values");
+    if (!found) c.fail("must be one of " + allowed);
   } else if constexpr (std::is_same_v<O, pattern_t>) {
     if (!regex_match(o.regex, v)) c.fail("must match the pattern " + std::string(o.regex));
   } else if constexpr (is_check<O>::value) {

@@ -1,0 +1,121 @@
+// Models and CRUD: the user code of DESIGN.md §1, so far as it exists today. Run by scripts/demo against
+// DynamoDB Local (endpoint, region and credentials from the environment).
+#include <iostream>
+#include <random>
+
+#include <dynantic/dynantic.hpp>
+
+namespace dy = dynantic;
+using namespace std::chrono;
+
+namespace shop {
+
+enum class Status { active, inactive };
+DYNANTIC_ENUM(Status, (active, "active"), (inactive, "inactive"))
+
+struct Address {
+  std::string city;
+  std::string country;
+};
+DYNANTIC_STRUCT(Address, field(city, min_length(1)), field(country, one_of("CH", "DE", "UK")))
+
+struct User {
+  std::string user_id;
+  std::string email;
+  std::string name;
+  Status status{};
+  dy::timestamp created_at{};
+  dy::decimal balance;
+  std::set<std::string> tags;
+  std::optional<int> age;
+  Address address;
+  std::int64_t version = 0;
+};
+DYNANTIC_MODEL(User, "users", key(user_id), sort_key(email), field(name, min_length(1)),
+               field(status, gsi_key("by_status")), field(created_at), field(balance, ge(0)), field(tags),
+               field(age, ge(0), le(150)), field(address), version(version))
+
+struct Session {
+  dy::uuid id;
+  std::string user_id;
+  dy::timestamp expires_at{};
+};
+DYNANTIC_MODEL(Session, "sessions", key(id, auto_uuid), field(user_id), ttl(expires_at))
+
+}  // namespace shop
+
+int main() try {
+  dy::set_default_client(dy::client{});  // from the environment
+  std::string suffix = "-" + std::to_string(std::random_device{}() % 100000);
+  dy::table<shop::User> users{dy::default_client(), "users" + suffix};
+  dy::table<shop::Session> sessions{dy::default_client(), "sessions" + suffix};
+
+  std::cout << "== create_table from the models (keys, GSI, TTL), wait until ACTIVE\n";
+  users.create_table();
+  sessions.create_table();
+  std::cout << "schema check: " << (users.check_schema().ok() ? "matches the model" : "drifted") << "\n";
+
+  std::cout << "\n== save (PutItem; version 0 -> 1, only if new)\n";
+  shop::User ada{.user_id = "u-1", .email = "ada@example.com", .name = "Ada", .status = shop::Status::active,
+                 .created_at = dy::now(), .balance = dy::decimal("10.50"), .tags = {"math"}, .age = 36,
+                 .address = {"London", "UK"}, .version = 0};
+  users.save(ada);
+  std::cout << "saved, version " << ada.version << "\n";
+  std::cout << "stored as " << dy::codec::write_item(dy::to_item(ada)) << "\n";
+
+  std::cout << "\n== get (typed key; nullopt when missing)\n";
+  std::optional<shop::User> got = users.get("u-1", "ada@example.com", {.consistent_read = true});
+  std::cout << got->name << ", balance " << got->balance.text() << ", created " << dy::format_timestamp(got->created_at)
+            << "\n";
+  std::cout << "missing: " << (users.get("u-1", "nobody@example.com") ? "found" : "nullopt") << "\n";
+
+  std::cout << "\n== optimistic locking: a stale copy cannot overwrite\n";
+  shop::User stale = *got;
+  got->name = "Ada Lovelace";
+  users.save(*got);
+  stale.name = "Stale";
+  try {
+    users.save(stale);
+  } catch (const dy::conditional_check_failed& e) {
+    std::cout << "conditional_check_failed; stored: " << users.decode(*e.old_item()).name << " v"
+              << users.decode(*e.old_item()).version << "\n";
+  }
+
+  std::cout << "\n== create is insert-only; auto-UUID keys; TTL stored as epoch seconds\n";
+  shop::Session s = sessions.create(shop::Session{.id = {}, .user_id = "u-1", .expires_at = dy::now() + hours(24)});
+  std::cout << "session " << s.id.to_string() << " expires " << dy::format_timestamp(s.expires_at) << "\n";
+  try {
+    sessions.create(s);
+  } catch (const dy::conditional_check_failed&) {
+    std::cout << "second create of the same key: conditional_check_failed\n";
+  }
+
+  std::cout << "\n== validation: every problem with its path, before anything is sent\n";
+  shop::User bad = ada;
+  bad.name = "";
+  bad.age = 200;
+  bad.balance = dy::decimal("-1");
+  bad.address = {"", "FR"};
+  try {
+    users.save(bad);
+  } catch (const dy::validation_error& e) {
+    std::cout << e.what() << "\n";
+  }
+
+  std::cout << "\n== plain JSON (model_dump_json / model_validate_json)\n";
+  std::string json = dy::to_json(*users.get("u-1", "ada@example.com", {.consistent_read = true}));
+  std::cout << json << "\n";
+  std::cout << "from_json: " << dy::from_json<shop::User>(json).name << "\n";
+
+  std::cout << "\n== delete_item (by key, and by instance with its version)\n";
+  users.delete_item(*users.get("u-1", "ada@example.com", {.consistent_read = true}));
+  sessions.delete_item(s.id);
+  std::cout << "gone: " << (users.get("u-1", "ada@example.com", {.consistent_read = true}) ? "no" : "yes") << "\n";
+
+  users.delete_table();
+  sessions.delete_table();
+  return 0;
+} catch (const std::exception& e) {
+  std::cerr << "models example failed: " << e.what() << "\n";
+  return 1;
+}
