@@ -18,7 +18,8 @@ namespace dynantic {
 
 std::string conversion_context::path() const {
   std::string p;
-  for (const auto& s : segments_) {
+  for (std::size_t i = 0; i < depth_; ++i) {
+    const segment& s = i < inline_depth ? inline_[i] : deeper_[i - inline_depth];
     if (s.is_index) {
       p += '[' + std::to_string(s.index) + ']';
     } else {
@@ -52,7 +53,17 @@ std::string_view type_name(value_type t) {
 }
 
 void wrong_type(conversion_context& c, const attribute_value& a, std::string_view expected) {
-  c.fail("expected " + std::string(expected) + ", got " + std::string(type_name(a.type())));
+  wrong_wire_type(c, a.type(), expected);
+}
+
+void wrong_wire_type(conversion_context& c, value_type got, std::string_view expected) {
+  c.fail("expected " + std::string(expected) + ", got " + std::string(type_name(got)));
+}
+
+std::optional<std::string_view> wire_number_text(const wire_value& a, conversion_context& c) {
+  if (a.type() == value_type::n) return a.text();
+  wrong_wire_type(c, a.type(), "a number (N)");
+  return std::nullopt;
 }
 
 bool is_valid_utf8(std::string_view s) { return simdjson::validate_utf8(s.data(), s.size()); }
@@ -277,6 +288,51 @@ void converter<decimal>::from_attribute(const attribute_value& a, decimal& out, 
   if (!text) return;
   if (auto why = codec::check_number(*text)) return c.fail("'" + *text + "' is not a valid decimal: " + *why);
   out = decimal::from_valid_text(*text);
+}
+
+void converter<decimal>::read(const detail::wire_value& a, decimal& out, conversion_context& c) {
+  auto text = detail::wire_number_text(a, c);
+  if (!text) return;
+  if (auto why = codec::check_number(*text)) return c.fail("'" + std::string(*text) + "' is not a valid decimal: " + *why);
+  out = decimal::from_valid_text(std::string(*text));
+}
+
+void converter<bytes>::read(const detail::wire_value& a, bytes& out, conversion_context& c) {
+  if (a.type() != value_type::b) return detail::wrong_wire_type(c, a.type(), "binary (B)");
+  auto raw = codec::base64_decode(a.text());
+  if (!raw) return c.fail("B value is not valid base64");
+  out.assign(reinterpret_cast<const std::byte*>(raw->data()), reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
+}
+
+void converter<timestamp>::write(const timestamp& v, detail::wire_writer& w) {
+  try {
+    w.string(format_timestamp(v));
+  } catch (const validation_error& e) {
+    w.context().fail(e.issues().front().message);
+    w.string("");
+  }
+}
+
+void converter<timestamp>::read(const detail::wire_value& a, timestamp& out, conversion_context& c) {
+  if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "an ISO-8601 time string (S)");
+  auto t = parse_timestamp(a.text());
+  if (!t) return c.fail("'" + std::string(a.text()) + "' is not an ISO-8601 time like 2024-05-01T12:34:56Z");
+  out = *t;
+}
+
+void converter<std::chrono::year_month_day>::read(const detail::wire_value& a, std::chrono::year_month_day& out,
+                                                  conversion_context& c) {
+  if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a date string (S)");
+  auto d = parse_date(a.text());
+  if (!d) return c.fail("'" + std::string(a.text()) + "' is not a date like 2024-05-01");
+  out = *d;
+}
+
+void converter<uuid>::read(const detail::wire_value& a, uuid& out, conversion_context& c) {
+  if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a UUID string (S)");
+  auto u = uuid::parse(a.text());
+  if (!u) return c.fail("'" + std::string(a.text()) + "' is not a UUID");
+  out = *u;
 }
 
 void converter<bytes>::from_attribute(const attribute_value& a, bytes& out, conversion_context& c) {

@@ -1,5 +1,7 @@
 #include "value/json_writer.hpp"
 
+#include <dynantic/detail/wire.hpp>
+
 #include <algorithm>
 #include <cstring>
 #include <array>
@@ -34,14 +36,48 @@ constexpr std::uint64_t equal_to(std::uint64_t w, std::uint8_t c) {
 }
 }  // namespace
 
-bool json_writer::append_string(std::string_view s) {
-  out_.reserve(out_.size() + s.size() + 2);
-  out_ += '"';
+bool append_json_string(std::string& out_, std::string_view s) {
   const char* p = s.data();
-  std::size_t n = s.size(), run = 0, i = 0;
+  const std::size_t n = s.size();
+  // Fast path: scan for bytes that need escaping; most strings have none and are copied in one go.
+  {
+    std::uint64_t high = 0;
+    std::size_t i = 0;
+    bool special = false;
+    for (; i + 8 <= n; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      high |= w;
+      if (less_than(w, 0x20) | equal_to(w, '"') | equal_to(w, '\\')) {
+        special = true;
+        break;
+      }
+    }
+    if (!special) {
+      for (; i < n; ++i) {
+        unsigned char c = static_cast<unsigned char>(p[i]);
+        high |= c;
+        if (needs_escape[c]) {
+          special = true;
+          break;
+        }
+      }
+    }
+    if (!special) {
+      std::size_t old = out_.size();
+      out_.resize(old + n + 2);
+      char* d = out_.data() + old;
+      d[0] = '"';
+      std::memcpy(d + 1, p, n);
+      d[n + 1] = '"';
+      return (high & highs) == 0;
+    }
+  }
+  out_.reserve(out_.size() + s.size() + 8);
+  out_ += '"';
+  std::size_t run = 0, i = 0;
   std::uint64_t high = 0;
   while (i < n) {
-    // Skip 8 clean bytes at a time: no control character, no '"', no '\\'.
     while (i + 8 <= n) {
       std::uint64_t w;
       std::memcpy(&w, p + i, 8);
@@ -77,6 +113,8 @@ bool json_writer::append_string(std::string_view s) {
   out_ += '"';
   return (high & highs) == 0;
 }
+
+bool json_writer::append_string(std::string_view s) { return append_json_string(out_, s); }
 
 }  // namespace dynantic::detail
 

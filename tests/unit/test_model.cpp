@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 
 #include <dynantic/dynantic.hpp>
@@ -303,6 +304,71 @@ TEST(model, plain_json_validation_and_malformed_input) {
   auto pos = json.find("12345678901234567890.123456789012345678");
   json.replace(pos, 39, "\"12345678901234567890.123456789012345678\"");
   EXPECT_EQ(dy::from_json<Everything>(json).balance.text(), "12345678901234567890.123456789012345678");
+}
+
+// The fast path (model <-> DynamoDB-JSON text without an item tree) must agree with the item path.
+std::set<std::pair<std::string, std::string>> issue_set(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const dy::validation_error& e) {
+    std::set<std::pair<std::string, std::string>> s;
+    for (const auto& i : e.issues()) s.insert({i.path, i.message});
+    return s;
+  }
+  ADD_FAILURE() << "no validation_error";
+  return {};
+}
+
+TEST(model, wire_path_matches_item_path) {
+  Everything e = sample();
+  std::string wire = dy::to_dynamodb_json(e);
+  EXPECT_EQ(dy::codec::read_item(wire), dy::to_item(e));
+  Everything back = dy::from_dynamodb_json<Everything>(wire);
+  EXPECT_EQ(dy::to_item(back), dy::to_item(e));
+  EXPECT_EQ(dy::to_item(dy::from_dynamodb_json<Everything>(dy::codec::write_item(dy::to_item(e)))), dy::to_item(e));
+  e.tags.clear();
+  e.age.reset();
+  EXPECT_EQ(dy::codec::read_item(dy::to_dynamodb_json(e)), dy::to_item(e));
+}
+
+TEST(model, wire_path_reports_the_same_issues) {
+  auto it = dy::to_item(sample());
+  it["i8"] = dy::attribute_value::number("128");
+  it["u64"] = dy::attribute_value::number("-1");
+  it["i32"] = dy::attribute_value::number("1.5");
+  it["status"] = "archived";
+  it["created"] = "yesterday";
+  it["age"] = 200;
+  it.erase("full_name");
+  it["profile"].as_map()["address"].as_map()["city"] = "";
+  it["profile"].as_map()["previous"].as_list()[0].as_map()["city"] = 5;
+  it["lucky"] = dy::attribute_value::string_set({"x"});
+  it["numbers"] = dy::attribute_value::list({1, "two"});
+  it["weights"] = dy::attribute_value::map({{"w", true}});
+  auto via_item = issue_set([&] { (void)dy::from_item<Everything>(it); });
+  auto via_wire = issue_set([&] { (void)dy::from_dynamodb_json<Everything>(dy::codec::write_item(it)); });
+  EXPECT_EQ(via_item.size(), 12u);
+  EXPECT_EQ(via_item, via_wire);
+
+  Everything e = sample();
+  e.balance = dy::decimal("-1");
+  e.d = std::numeric_limits<double>::infinity();
+  e.profile.address.city = "";
+  e.name = "bad \xff";
+  auto w_item = issue_set([&] { (void)dy::to_item(e); });
+  std::string out = "keep";
+  auto w_wire = issue_set([&] { dy::append_dynamodb_json(out, e); });
+  EXPECT_EQ(w_item.size(), 4u);
+  EXPECT_EQ(w_item, w_wire);
+  EXPECT_EQ(out, "keep");  // nothing half-written
+}
+
+TEST(model, wire_decode_rejects_malformed_text) {
+  for (std::string bad : {"", "[]", R"({"id":{"S":"x","N":"1"}})", R"({"id":{"Q":"x"}})", R"({"id":{"S":1}})",
+                          R"({"blob":{"B":"!!"}})"}) {
+    EXPECT_ANY_THROW((void)dy::from_dynamodb_json<Everything>(bad)) << bad;
+  }
+  EXPECT_THROW((void)dy::from_dynamodb_json<Everything>("{"), dy::decode_error);
 }
 
 // Constraints of every kind

@@ -10,6 +10,7 @@
 /// };
 /// @endcode
 
+#include <charconv>
 #include <chrono>
 #include <concepts>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <dynantic/detail/wire.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/model/types.hpp>
 #include <dynantic/value/attribute_value.hpp>
@@ -47,9 +49,9 @@ class conversion_context {
   /// RAII: a path segment for the lifetime of the guard.
   class scope {
    public:
-    scope(conversion_context& c, std::string_view name) : c_(c) { c_.segments_.push_back({name, 0, false}); }
-    scope(conversion_context& c, std::size_t index) : c_(c) { c_.segments_.push_back({{}, index, true}); }
-    ~scope() { c_.segments_.pop_back(); }
+    scope(conversion_context& c, std::string_view name) : c_(c) { c_.push({name, 0, false}); }
+    scope(conversion_context& c, std::size_t index) : c_(c) { c_.push({{}, index, true}); }
+    ~scope() { c_.pop(); }
     scope(const scope&) = delete;
     scope& operator=(const scope&) = delete;
 
@@ -63,7 +65,20 @@ class conversion_context {
     std::size_t index;
     bool is_index;
   };
-  std::vector<segment> segments_;
+  // The path: the first segments inline (no allocation per conversion), deeper ones on the heap.
+  static constexpr std::size_t inline_depth = 16;
+  void push(segment s) {
+    if (depth_ < inline_depth) inline_[depth_] = s;
+    else deeper_.push_back(s);
+    ++depth_;
+  }
+  void pop() {
+    --depth_;
+    if (depth_ >= inline_depth) deeper_.pop_back();
+  }
+  segment inline_[inline_depth];
+  std::vector<segment> deeper_;
+  std::size_t depth_ = 0;
   std::vector<validation_issue> issues_;
 };
 
@@ -78,6 +93,32 @@ concept convertible = requires(const T& v, T& out, const attribute_value& a, con
 };
 
 namespace detail {
+
+template <class T>
+concept has_wire_write = requires(const T& v, wire_writer& w) { converter<T>::write(v, w); };
+template <class T>
+concept has_wire_read = requires(const wire_value& a, T& out, conversion_context& c) { converter<T>::read(a, out, c); };
+
+/// Writes v as DynamoDB-JSON: the converter's write() when it has one, else through attribute_value.
+template <class T>
+void wire_write(const T& v, wire_writer& w) {
+  if constexpr (has_wire_write<T>) converter<T>::write(v, w);
+  else w.value(converter<T>::to_attribute(v, w.context()));
+}
+/// Reads out from parsed DynamoDB-JSON: the converter's read() when it has one, else through attribute_value.
+template <class T>
+void wire_read(const wire_value& a, T& out, conversion_context& c) {
+  if constexpr (has_wire_read<T>) converter<T>::read(a, out, c);
+  else converter<T>::from_attribute(a.to_attribute(), out, c);
+}
+
+void wrong_wire_type(conversion_context& c, value_type got, std::string_view expected);
+/// N text of a wire value (or nothing, with the issue reported).
+std::optional<std::string_view> wire_number_text(const wire_value& a, conversion_context& c);
+template <class T>
+void read_integer_text(std::string_view text, T& out, conversion_context& c);
+template <class T>
+void read_float_text(std::string_view text, T& out, conversion_context& c);
 
 template <class T>
 struct is_optional : std::false_type {};
@@ -111,10 +152,18 @@ void set_element_read(const std::string& text, T& out, conversion_context& c);
 
 template <>
 struct converter<std::string> {
-  static attribute_value to_attribute(const std::string& v, conversion_context&) { return attribute_value::string(v); }
+  static attribute_value to_attribute(const std::string& v, conversion_context& c) {
+    if (!detail::is_valid_utf8(v)) c.fail("not valid UTF-8");
+    return attribute_value::string(v);
+  }
   static void from_attribute(const attribute_value& a, std::string& out, conversion_context& c) {
     if (!a.is_string()) return detail::wrong_type(c, a, "a string (S)");
     out = a.as_string();
+  }
+  static void write(const std::string& v, detail::wire_writer& w) { w.string(v); }
+  static void read(const detail::wire_value& a, std::string& out, conversion_context& c) {
+    if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a string (S)");
+    out.assign(a.text());
   }
 };
 
@@ -125,6 +174,11 @@ struct converter<bool> {
     if (!a.is_bool()) return detail::wrong_type(c, a, "a boolean (BOOL)");
     out = a.as_bool();
   }
+  static void write(bool v, detail::wire_writer& w) { w.boolean(v); }
+  static void read(const detail::wire_value& a, bool& out, conversion_context& c) {
+    if (a.type() != value_type::boolean) return detail::wrong_wire_type(c, a.type(), "a boolean (BOOL)");
+    out = a.boolean();
+  }
 };
 
 template <std::integral T>
@@ -132,24 +186,15 @@ template <std::integral T>
 struct converter<T> {
   static attribute_value to_attribute(T v, conversion_context&) { return attribute_value::number(v); }
   static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
-    const std::string* text = detail::number_text(a, c);
-    if (!text) return;
-    auto digits = detail::integer_text(*text);
-    if (!digits) return c.fail("'" + *text + "' is not an integer");
-    if constexpr (std::is_signed_v<T>) {
-      std::int64_t v;
-      if (!detail::parse_signed(*digits, v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())) {
-        return c.fail("'" + *text + "' is out of range for a " + std::to_string(sizeof(T) * 8) + "-bit integer");
-      }
-      out = static_cast<T>(v);
-    } else {
-      std::uint64_t v;
-      if (!detail::parse_unsigned(*digits, v, std::numeric_limits<T>::max())) {
-        return c.fail("'" + *text + "' is out of range for an unsigned " + std::to_string(sizeof(T) * 8) +
-                      "-bit integer");
-      }
-      out = static_cast<T>(v);
-    }
+    if (const std::string* text = detail::number_text(a, c)) detail::read_integer_text(*text, out, c);
+  }
+  static void write(T v, detail::wire_writer& w) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    w.number(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
+  }
+  static void read(const detail::wire_value& a, T& out, conversion_context& c) {
+    if (auto text = detail::wire_number_text(a, c)) detail::read_integer_text(*text, out, c);
   }
 };
 
@@ -166,16 +211,20 @@ struct converter<T> {
     return a;
   }
   static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
-    const std::string* text = detail::number_text(a, c);
-    if (!text) return;
-    auto d = detail::parse_double(*text);
-    if (!d) return c.fail("'" + *text + "' is not a number");
-    if constexpr (std::is_same_v<T, float>) {
-      if (*d > std::numeric_limits<float>::max() || *d < -std::numeric_limits<float>::max()) {
-        return c.fail("'" + *text + "' is out of range for a float");
-      }
+    if (const std::string* text = detail::number_text(a, c)) detail::read_float_text(*text, out, c);
+  }
+  static void write(T v, detail::wire_writer& w) {
+    std::string text = detail::format_double(static_cast<double>(v));
+    if (text.empty()) {
+      w.context().fail("NaN and infinity cannot be stored");
+      w.number("0");
+      return;
     }
-    out = static_cast<T>(*d);
+    if (auto why = codec_check(text)) w.context().fail("'" + text + "' cannot be stored: " + *why);
+    w.number(text);
+  }
+  static void read(const detail::wire_value& a, T& out, conversion_context& c) {
+    if (auto text = detail::wire_number_text(a, c)) detail::read_float_text(*text, out, c);
   }
 
  private:
@@ -188,36 +237,47 @@ struct converter<decimal> {
     return attribute_value::number_unchecked(v.text());
   }
   static void from_attribute(const attribute_value& a, decimal& out, conversion_context& c);
+  static void write(const decimal& v, detail::wire_writer& w) { w.number(v.text()); }
+  static void read(const detail::wire_value& a, decimal& out, conversion_context& c);
 };
 
 template <>
 struct converter<bytes> {
   static attribute_value to_attribute(const bytes& v, conversion_context&) { return attribute_value::binary(v); }
   static void from_attribute(const attribute_value& a, bytes& out, conversion_context& c);
+  static void write(const bytes& v, detail::wire_writer& w) { w.binary(v); }
+  static void read(const detail::wire_value& a, bytes& out, conversion_context& c);
 };
 
 template <>
 struct converter<timestamp> {
   static attribute_value to_attribute(const timestamp& v, conversion_context& c);
   static void from_attribute(const attribute_value& a, timestamp& out, conversion_context& c);
+  static void write(const timestamp& v, detail::wire_writer& w);
+  static void read(const detail::wire_value& a, timestamp& out, conversion_context& c);
 };
 
 template <>
 struct converter<std::chrono::year_month_day> {
   static attribute_value to_attribute(const std::chrono::year_month_day& v, conversion_context& c);
   static void from_attribute(const attribute_value& a, std::chrono::year_month_day& out, conversion_context& c);
+  static void read(const detail::wire_value& a, std::chrono::year_month_day& out, conversion_context& c);
 };
 
 template <>
 struct converter<uuid> {
   static attribute_value to_attribute(const uuid& v, conversion_context&) { return attribute_value::string(v.to_string()); }
   static void from_attribute(const attribute_value& a, uuid& out, conversion_context& c);
+  static void write(const uuid& v, detail::wire_writer& w) { w.string(v.to_string()); }
+  static void read(const detail::wire_value& a, uuid& out, conversion_context& c);
 };
 
 template <>
 struct converter<attribute_value> {
   static attribute_value to_attribute(const attribute_value& v, conversion_context&) { return v; }
   static void from_attribute(const attribute_value& a, attribute_value& out, conversion_context&) { out = a; }
+  static void write(const attribute_value& v, detail::wire_writer& w) { w.value(v); }
+  static void read(const detail::wire_value& a, attribute_value& out, conversion_context&) { out = a.to_attribute(); }
 };
 
 // ---------------------------------------------------------------- containers
@@ -239,6 +299,19 @@ struct converter<std::optional<T>> {
   }
   /// Empty optionals are omitted, never stored as NULL.
   static bool omit(const std::optional<T>& v) { return !v.has_value(); }
+  static void write(const std::optional<T>& v, detail::wire_writer& w) {
+    if (v) detail::wire_write(*v, w);
+    else w.null();
+  }
+  static void read(const detail::wire_value& a, std::optional<T>& out, conversion_context& c) {
+    if (a.type() == value_type::null) {
+      out.reset();
+      return;
+    }
+    T v{};
+    detail::wire_read(a, v, c);
+    out = std::move(v);
+  }
 };
 
 namespace detail {
@@ -265,6 +338,27 @@ struct list_converter {
       out.push_back(std::move(v));
     }
   }
+  static void write(const Seq& v, wire_writer& w) {
+    w.begin_list();
+    std::size_t i = 0;
+    for (const auto& e : v) {
+      conversion_context::scope s(w.context(), i++);
+      w.list_element();
+      wire_write(e, w);
+    }
+    w.end_list();
+  }
+  static void read(const wire_value& a, Seq& out, conversion_context& c) {
+    if (a.type() != value_type::l) return wrong_wire_type(c, a.type(), "a list (L)");
+    out.clear();
+    std::size_t i = 0;
+    a.for_each_element([&](const wire_value& e) {
+      conversion_context::scope s(c, i++);
+      T v{};
+      wire_read(e, v, c);
+      out.push_back(std::move(v));
+    });
+  }
 };
 
 template <class Map, class T>
@@ -286,6 +380,25 @@ struct map_converter {
       converter<T>::from_attribute(e, v, c);
       out.emplace(k, std::move(v));
     }
+  }
+  static void write(const Map& v, wire_writer& w) {
+    w.begin_map();
+    for (const auto& [k, e] : v) {
+      conversion_context::scope s(w.context(), k);
+      w.attribute(k);
+      wire_write(e, w);
+    }
+    w.end_map();
+  }
+  static void read(const wire_value& a, Map& out, conversion_context& c) {
+    if (a.type() != value_type::m) return wrong_wire_type(c, a.type(), "a map (M)");
+    out.clear();
+    a.for_each_attribute([&](std::string_view k, const wire_value& e) {
+      conversion_context::scope s(c, k);
+      T v{};
+      wire_read(e, v, c);
+      out.emplace(std::string(k), std::move(v));
+    });
   }
 };
 }  // namespace detail
@@ -356,6 +469,51 @@ struct converter<std::set<T>> {
     }
   }
   static bool omit(const std::set<T>& v) { return v.empty(); }
+  static void write(const std::set<T>& v, detail::wire_writer& w) {
+    w.begin_set(stored);
+    std::size_t i = 0;
+    for (const auto& e : v) {
+      conversion_context::scope s(w.context(), i++);
+      if constexpr (std::is_same_v<T, std::string>) {
+        w.set_element(e);
+      } else if constexpr (std::is_same_v<T, bytes>) {
+        w.set_element(std::string_view(reinterpret_cast<const char*>(e.data()), e.size()));
+      } else {
+        w.set_element(detail::set_element_text(e, w.context()));
+      }
+    }
+    w.end_set();
+  }
+  static void read(const detail::wire_value& a, std::set<T>& out, conversion_context& c) {
+    out.clear();
+    if (a.type() != stored) {
+      return detail::wrong_wire_type(c, a.type(), stored == value_type::ss   ? "a string set (SS)"
+                                                  : stored == value_type::bs ? "a binary set (BS)"
+                                                                             : "a number set (NS)");
+    }
+    std::size_t i = 0;
+    a.for_each_set_element([&](std::string_view e) {
+      conversion_context::scope s(c, i++);
+      if constexpr (std::is_same_v<T, std::string>) {
+        out.emplace(e);
+      } else if constexpr (std::is_same_v<T, bytes>) {
+        auto raw = codec::base64_decode(e);
+        if (!raw) return c.fail("not valid base64");
+        out.emplace(reinterpret_cast<const std::byte*>(raw->data()), reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
+      } else {
+        T v{};
+        if constexpr (std::is_same_v<T, decimal>) {
+          if (auto why = codec::check_number(e)) return c.fail("invalid number '" + std::string(e) + "': " + *why);
+          v = decimal::from_valid_text(std::string(e));
+        } else if constexpr (std::is_integral_v<T>) {
+          detail::read_integer_text(e, v, c);
+        } else {
+          detail::read_float_text(e, v, c);
+        }
+        out.insert(std::move(v));
+      }
+    });
+  }
 };
 
 // ---------------------------------------------------------------- set elements
@@ -381,6 +539,52 @@ void set_element_read(const std::string& text, T& out, conversion_context& c) {
     converter<T>::from_attribute(attribute_value::number_unchecked(text), out, c);
   }
 }
+template <class T>
+void read_integer_text(std::string_view text, T& out, conversion_context& c) {
+  // Fast path: plain integer digits.
+  if constexpr (std::is_signed_v<T>) {
+    std::int64_t v;
+    if (parse_signed(text, v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())) {
+      out = static_cast<T>(v);
+      return;
+    }
+  } else {
+    std::uint64_t v;
+    if (parse_unsigned(text, v, std::numeric_limits<T>::max())) {
+      out = static_cast<T>(v);
+      return;
+    }
+  }
+  auto digits = integer_text(text);
+  if (!digits) return c.fail("'" + std::string(text) + "' is not an integer");
+  if constexpr (std::is_signed_v<T>) {
+    std::int64_t v;
+    if (!parse_signed(*digits, v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())) {
+      return c.fail("'" + std::string(text) + "' is out of range for a " + std::to_string(sizeof(T) * 8) + "-bit integer");
+    }
+    out = static_cast<T>(v);
+  } else {
+    std::uint64_t v;
+    if (!parse_unsigned(*digits, v, std::numeric_limits<T>::max())) {
+      return c.fail("'" + std::string(text) + "' is out of range for an unsigned " + std::to_string(sizeof(T) * 8) +
+                    "-bit integer");
+    }
+    out = static_cast<T>(v);
+  }
+}
+
+template <class T>
+void read_float_text(std::string_view text, T& out, conversion_context& c) {
+  auto d = parse_double(text);
+  if (!d) return c.fail("'" + std::string(text) + "' is not a number");
+  if constexpr (std::is_same_v<T, float>) {
+    if (*d > std::numeric_limits<float>::max() || *d < -std::numeric_limits<float>::max()) {
+      return c.fail("'" + std::string(text) + "' is out of range for a float");
+    }
+  }
+  out = static_cast<T>(*d);
+}
+
 }  // namespace detail
 
 }  // namespace dynantic

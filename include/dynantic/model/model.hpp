@@ -541,6 +541,83 @@ void read_members(const item& in, M& m, conversion_context& c) {
   }
 }
 
+template <class M>
+void write_members_wire(const M& m, wire_writer& w, conversion_context& c) {
+  for_each_member<M>([&](const auto& mi) {
+    using MI = std::remove_cvref_t<decltype(mi)>;
+    using T = typename MI::value_type;
+    const T& v = m.*(mi.ptr);
+    conversion_context::scope s(c, mi.name);
+    check_member(mi, v, c);
+    if (should_omit(v)) return;
+    w.attribute(mi.name);
+    if constexpr (MI::kind == role::ttl) {
+      if constexpr (is_optional<T>::value) w.value(ttl_to_attribute(*v));
+      else w.value(ttl_to_attribute(v));
+    } else {
+      wire_write(v, w);
+    }
+  });
+}
+
+template <class M>
+constexpr std::size_t member_count = std::tuple_size_v<std::remove_cvref_t<decltype(model_v<M>.members)>>;
+
+template <class M>
+void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {
+  std::array<bool, member_count<M>> seen{};
+  obj.for_each_attribute([&](std::string_view name, const wire_value& v) {
+    bool known = false;
+    std::size_t idx = 0;
+    for_each_member<M>([&](const auto& mi) {
+      if (!known && mi.name == name) {
+        using MI = std::remove_cvref_t<decltype(mi)>;
+        using T = typename MI::value_type;
+        known = true;
+        seen[idx] = true;
+        T& out = m.*(mi.ptr);
+        conversion_context::scope s(c, mi.name);
+        std::size_t before = c.issues().size();
+        if constexpr (MI::kind == role::ttl) {
+          auto a = v.to_attribute();
+          if constexpr (is_optional<T>::value) {
+            if (a.is_null()) {
+              out.reset();
+            } else {
+              typename T::value_type x{};
+              ttl_from_attribute(a, x, c);
+              out = x;
+            }
+          } else {
+            ttl_from_attribute(a, out, c);
+          }
+        } else {
+          wire_read(v, out, c);
+        }
+        if (c.issues().size() == before) check_member(mi, out, c);
+      }
+      ++idx;
+    });
+    if constexpr (model_v<M>.forbid_unknown) {
+      if (!known) {
+        conversion_context::scope s(c, name);
+        c.fail("unknown attribute (the model forbids unknown attributes)");
+      }
+    }
+  });
+  std::size_t idx = 0;
+  for_each_member<M>([&](const auto& mi) {
+    using T = typename std::remove_cvref_t<decltype(mi)>::value_type;
+    if constexpr (!may_be_absent<T>) {
+      if (!seen[idx]) {
+        conversion_context::scope s(c, mi.name);
+        c.fail("required attribute is missing");
+      }
+    }
+    ++idx;
+  });
+}
+
 }  // namespace detail
 
 // ---------------------------------------------------------------- converters for declared types
@@ -565,9 +642,32 @@ struct converter<E> {
         return;
       }
     }
+    unknown(a.as_string(), c);
+  }
+  static void write(E v, detail::wire_writer& w) {
+    for (const auto& e : values) {
+      if (e.value == v) return w.string(e.text);
+    }
+    w.context().fail("enum value " + std::to_string(static_cast<long long>(v)) + " has no declared string");
+    w.string("");
+  }
+  static void read(const detail::wire_value& a, E& out, conversion_context& c) {
+    if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a string (S)");
+    std::string_view t = a.text();
+    for (const auto& e : values) {
+      if (e.text == t) {
+        out = e.value;
+        return;
+      }
+    }
+    unknown(t, c);
+  }
+
+ private:
+  static void unknown(std::string_view got, conversion_context& c) {
     std::string allowed;
     for (const auto& e : values) allowed += (allowed.empty() ? "'" : ", '") + std::string(e.text) + "'";
-    c.fail("'" + a.as_string() + "' is not one of " + allowed);
+    c.fail("'" + std::string(got) + "' is not one of " + allowed);
   }
 };
 
@@ -583,6 +683,15 @@ struct converter<S> {
   static void from_attribute(const attribute_value& a, S& out, conversion_context& c) {
     if (!a.is_map()) return detail::wrong_type(c, a, "a map (M)");
     detail::read_members(a.as_map(), out, c);
+  }
+  static void write(const S& v, detail::wire_writer& w) {
+    w.begin_map();
+    detail::write_members_wire(v, w, w.context());
+    w.end_map();
+  }
+  static void read(const detail::wire_value& a, S& out, conversion_context& c) {
+    if (a.type() != value_type::m) return detail::wrong_wire_type(c, a.type(), "a map (M)");
+    detail::read_members_wire(a, out, c);
   }
 };
 
@@ -618,6 +727,43 @@ template <class M>
   requires detail::described<M>
 void validate(const M& m) {
   (void)to_item(m);
+}
+
+/// Appends the DynamoDB-JSON of `m` (the wire form of the item) to `out`, without building an item.
+/// @throws validation_error with every problem; `out` is left unchanged then.
+template <class M>
+  requires detail::described<M>
+void append_dynamodb_json(std::string& out, const M& m) {
+  std::size_t mark = out.size();
+  conversion_context c;
+  detail::wire_writer w(out, c);
+  w.begin_attributes();
+  detail::write_members_wire(m, w, c);
+  w.end_attributes();
+  if (!c.ok()) {
+    out.resize(mark);
+    c.throw_if_failed();
+  }
+}
+
+/// The DynamoDB-JSON of `m`. Attributes come in declaration order (to_item orders them by name).
+template <class M>
+  requires detail::described<M>
+std::string to_dynamodb_json(const M& m) {
+  std::string out;
+  append_dynamodb_json(out, m);
+  return out;
+}
+
+/// Decodes DynamoDB-JSON straight into a model. @throws decode_error (not DynamoDB-JSON), validation_error
+template <class M>
+  requires detail::described<M>
+M from_dynamodb_json(std::string_view json) {
+  conversion_context c;
+  M m{};
+  detail::wire_value::parse_item(json, [&](const detail::wire_value& item) { detail::read_members_wire(item, m, c); });
+  c.throw_if_failed();
+  return m;
 }
 
 namespace detail {

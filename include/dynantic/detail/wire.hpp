@@ -1,0 +1,118 @@
+#pragma once
+/// @file wire.hpp
+/// The fast path between models and DynamoDB-JSON text, without building an item tree in between:
+/// wire_writer appends DynamoDB-JSON, wire_value reads parsed DynamoDB-JSON (simdjson underneath, hidden).
+/// Used by converters that provide write()/read(); anything else goes through attribute_value.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <dynantic/value/attribute_value.hpp>
+
+namespace dynantic {
+class conversion_context;
+
+namespace detail {
+
+/// Appends `s` as a JSON string (quotes and escapes). @return true when `s` is all ASCII.
+bool append_json_string(std::string& out, std::string_view s);
+
+/// Writes DynamoDB-JSON values into a string. Problems (invalid UTF-8, invalid numbers) go to the context.
+class wire_writer {
+ public:
+  wire_writer(std::string& out, conversion_context& c) : out_(out), c_(c) {}
+
+  // an object of attributes (the item itself, or the body of an M)
+  void begin_attributes() { out_ += '{'; first_ = true; }
+  void end_attributes() { out_ += '}'; first_ = false; }
+  void attribute(std::string_view name) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    append_json_string(out_, name);
+    out_ += ':';
+  }
+
+  void string(std::string_view s);                 // {"S":"..."}
+  void number(std::string_view valid_text) {       // {"N":"..."}; the text is known to be valid
+    out_ += R"({"N":")";
+    out_ += valid_text;
+    out_ += R"("})";
+  }
+  void number_checked(std::string_view text);      // validates first
+  void boolean(bool b) { out_ += b ? R"({"BOOL":true})" : R"({"BOOL":false})"; }
+  void null() { out_ += R"({"NULL":true})"; }
+  void binary(std::span<const std::byte> raw);
+  void begin_map() { out_ += R"({"M":)"; begin_attributes(); }
+  void end_map() { end_attributes(); out_ += '}'; }
+  void begin_list() { out_ += R"({"L":[)"; first_ = true; }
+  void list_element() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void end_list() { out_ += "]}"; first_ = false; }
+  /// A set: begin_set(ss/ns/bs), elements, end_set. Elements of NS must be valid number text.
+  void begin_set(value_type t);
+  void set_element(std::string_view e);
+  void end_set() { out_ += "]}"; first_ = false; }
+  /// Any value (the slow path for converters without write()).
+  void value(const attribute_value& v);
+
+  conversion_context& context() { return c_; }
+  std::string& out() { return out_; }
+
+ private:
+  std::string& out_;
+  conversion_context& c_;
+  bool first_ = true;
+  value_type set_type_ = value_type::ss;
+};
+
+/// One parsed DynamoDB-JSON value (`{"S":"x"}`), a view into a parsed document that lives while the
+/// decode call runs. Shape errors throw decode_error.
+class wire_value {
+ public:
+  value_type type() const { return is_item ? value_type::m : tag; }
+  /// S text, N text, or B as base64 text.
+  std::string_view text() const;
+  bool boolean() const;
+  /// Calls f(name, wire_value) for each attribute of an M (or of the item itself).
+  template <class F>
+  void for_each_attribute(F&& f) const {
+    attributes(&f, [](void* fp, std::string_view name, const wire_value& v) { (*static_cast<F*>(fp))(name, v); });
+  }
+  /// Calls f(wire_value) for each element of an L.
+  template <class F>
+  void for_each_element(F&& f) const {
+    elements(&f, [](void* fp, const wire_value& v) { (*static_cast<F*>(fp))(v); });
+  }
+  /// Calls f(text) for each element of an SS, NS or BS (BS elements as base64 text).
+  template <class F>
+  void for_each_set_element(F&& f) const {
+    set_elements(&f, [](void* fp, std::string_view s) { (*static_cast<F*>(fp))(s); });
+  }
+  /// The generic value (the slow path for converters without read()).
+  attribute_value to_attribute() const;
+
+  /// Parses a DynamoDB-JSON item and calls f(item_as_wire_value) while the document lives.
+  template <class F>
+  static void parse_item(std::string_view json, F&& f) {
+    parse(json, &f, [](void* fp, const wire_value& v) { (*static_cast<F*>(fp))(v); });
+  }
+
+  // internal: a copy of the underlying parser element
+  alignas(8) unsigned char storage[16];
+  value_type tag = value_type::null;
+  bool is_item = false;  // the top-level object of attributes (no type tag)
+
+ private:
+  void attributes(void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) const;
+  void elements(void* ctx, void (*cb)(void*, const wire_value&)) const;
+  void set_elements(void* ctx, void (*cb)(void*, std::string_view)) const;
+  static void parse(std::string_view json, void* ctx, void (*cb)(void*, const wire_value&));
+};
+
+}  // namespace detail
+}  // namespace dynantic
