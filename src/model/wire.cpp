@@ -68,17 +68,25 @@ void wire_writer::value(const attribute_value& v) {
 }
 
 // ---------------------------------------------------------------- reader
+// On-Demand: the document is parsed as it is walked, once, front to back, with no tape of the whole
+// document first. Measured about twice as fast as walking the DOM for decoding models.
 
 namespace {
-static_assert(sizeof(simdjson::dom::element) <= 16, "wire_value's storage is too small");
-static_assert(std::is_trivially_copyable_v<simdjson::dom::element>);
+namespace od = simdjson::ondemand;
+static_assert(sizeof(od::value) <= sizeof(wire_value::storage), "wire_value's storage is too small");
+static_assert(sizeof(od::object) <= sizeof(wire_value::storage), "wire_value's storage is too small");
+static_assert(std::is_trivially_copyable_v<od::value> && std::is_trivially_copyable_v<od::object>);
 
 [[noreturn]] void shape(std::string_view what) { throw decode_error("malformed DynamoDB-JSON: " + std::string(what)); }
+[[noreturn]] void bad(simdjson::error_code e) {
+  throw decode_error(std::string("malformed DynamoDB-JSON: ") + simdjson::error_message(e));
+}
 
-simdjson::dom::element element_of(const wire_value& w) {
-  simdjson::dom::element e;
-  std::memcpy(&e, w.storage, sizeof e);
-  return e;
+template <class T>
+T load(const wire_value& w) {
+  T v;
+  std::memcpy(static_cast<void*>(&v), w.storage, sizeof v);
+  return v;
 }
 
 value_type tag_of(std::string_view tag) {
@@ -105,70 +113,138 @@ value_type tag_of(std::string_view tag) {
   shape("unknown type tag '" + std::string(tag) + "'");
 }
 
-// A typed value {"T": v}: keeps v and the tag T.
-wire_value make_typed(simdjson::dom::element typed) {
-  simdjson::dom::object o;
-  if (typed.get_object().get(o) != simdjson::SUCCESS) shape("a value must be an object like {\"S\":\"x\"}");
-  auto it = o.begin();
-  if (it == o.end()) shape("a value must have exactly one type tag");
-  auto field = *it;
-  ++it;
-  if (it != o.end()) shape("a value must have exactly one type tag");
-  wire_value w;
-  w.tag = tag_of(field.key);
-  simdjson::dom::element v = field.value;
-  std::memcpy(w.storage, &v, sizeof v);
-  return w;
+// The text of a JSON string straight from the input when it has no escapes (most keys and values), else
+// unescaped by simdjson. The input was validated (UTF-8, structure) by stage 1 and is padded.
+std::string_view view_of(od::raw_json_string raw, od::value* v, od::field* f) {
+  const char* begin = raw.raw();
+  const char* p = begin;
+  // 8 bytes at a time (the input is padded): stop at the first '"' or '\\'.
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  for (;;) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    std::uint64_t hit = ((q - ones) & ~q & highs) | ((b - ones) & ~b & highs);
+    if (hit) {
+      p += __builtin_ctzll(hit) / 8;
+      break;
+    }
+    p += 8;
+  }
+  if (*p == '"') return {begin, static_cast<std::size_t>(p - begin)};
+  std::string_view s;
+  simdjson::error_code e = f ? f->unescaped_key().get(s) : v->get_string().get(s);
+  if (e) bad(e);
+  return s;
 }
 
-wire_value make_item(simdjson::dom::element obj) {
-  wire_value w;
-  w.is_item = true;
-  std::memcpy(w.storage, &obj, sizeof obj);
-  return w;
+std::string_view key_of(od::field& f) { return view_of(f.key(), nullptr, &f); }
+
+// Type tags are 1 to 4 capital letters: read them in place.
+value_type fast_tag(od::field& f) {
+  const char* k = f.key().raw();
+  if (k[1] == '"') {
+    switch (k[0]) {
+      case 'S': return value_type::s;
+      case 'N': return value_type::n;
+      case 'B': return value_type::b;
+      case 'M': return value_type::m;
+      case 'L': return value_type::l;
+      default: break;
+    }
+  } else if (k[2] == '"') {
+    if (k[1] == 'S') {
+      if (k[0] == 'S') return value_type::ss;
+      if (k[0] == 'N') return value_type::ns;
+      if (k[0] == 'B') return value_type::bs;
+    }
+  } else if (k[4] == '"') {
+    if (std::memcmp(k, "BOOL", 4) == 0) return value_type::boolean;
+    if (std::memcmp(k, "NULL", 4) == 0) return value_type::null;
+  }
+  return tag_of(key_of(f));  // escaped or unknown: the slow path names it
+}
+
+// A typed value {"T": v}: calls f with a wire_value for v, then checks that no second tag follows.
+template <class F>
+void with_typed(od::value typed, F&& f) {
+  od::object o;
+  if (auto e = typed.get_object().get(o)) shape("a value must be an object like {\"S\":\"x\"}");
+  bool first = true;
+  for (auto result : o) {
+    od::field field;
+    if (auto e = std::move(result).get(field)) bad(e);
+    if (!first) shape("a value must have exactly one type tag");
+    first = false;
+    wire_value w;
+    w.tag = fast_tag(field);
+    od::value v = field.value();
+    std::memcpy(static_cast<void*>(w.storage), &v, sizeof v);
+    f(w);
+  }
+  if (first) shape("a value must have exactly one type tag");
+}
+
+void each_attribute(od::object o, void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) {
+  for (auto result : o) {
+    od::field field;
+    if (auto e = std::move(result).get(field)) bad(e);
+    std::string_view name = key_of(field);
+    with_typed(field.value(), [&](const wire_value& w) { cb(ctx, name, w); });
+  }
+}
+
+std::string_view string_of(od::value v, std::string_view what) {
+  od::raw_json_string raw;
+  if (v.get_raw_json_string().get(raw)) shape(std::string(what) + " must be a string");
+  return view_of(raw, &v, nullptr);
 }
 }  // namespace
 
 std::string_view wire_value::text() const {
-  std::string_view s;
-  if (is_item || element_of(*this).get_string().get(s) != simdjson::SUCCESS) {
-    shape(std::string(type_tag(type())) + " must be a string");
-  }
-  return s;
+  if (is_item) shape("an item is not a string");
+  return string_of(load<od::value>(*this), type_tag(tag));
 }
 
 bool wire_value::boolean() const {
   bool b = false;
-  if (element_of(*this).get_bool().get(b) != simdjson::SUCCESS) shape("BOOL must be true or false");
+  if (load<od::value>(*this).get_bool().get(b)) shape("BOOL must be true or false");
   return b;
 }
 
 void wire_value::attributes(void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) const {
-  simdjson::dom::object o;
-  if (element_of(*this).get_object().get(o) != simdjson::SUCCESS) shape("M must be an object");
-  for (auto field : o) cb(ctx, field.key, make_typed(field.value));
+  if (is_item) return each_attribute(load<od::object>(*this), ctx, cb);
+  od::object o;
+  if (load<od::value>(*this).get_object().get(o)) shape("M must be an object");
+  each_attribute(o, ctx, cb);
 }
 
 void wire_value::elements(void* ctx, void (*cb)(void*, const wire_value&)) const {
-  simdjson::dom::array a;
-  if (element_of(*this).get_array().get(a) != simdjson::SUCCESS) shape("L must be an array");
-  for (auto e : a) cb(ctx, make_typed(e));
+  od::array a;
+  if (load<od::value>(*this).get_array().get(a)) shape("L must be an array");
+  for (auto e : a) {
+    od::value v;
+    if (auto err = e.get(v)) bad(err);
+    with_typed(v, [&](const wire_value& w) { cb(ctx, w); });
+  }
 }
 
 void wire_value::set_elements(void* ctx, void (*cb)(void*, std::string_view)) const {
-  simdjson::dom::array a;
-  if (element_of(*this).get_array().get(a) != simdjson::SUCCESS) shape("a set must be an array");
+  od::array a;
+  if (load<od::value>(*this).get_array().get(a)) shape("a set must be an array");
   for (auto e : a) {
-    std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) shape("set elements must be strings");
-    cb(ctx, s);
+    od::value v;
+    if (auto err = e.get(v)) bad(err);
+    cb(ctx, string_of(v, "a set element"));
   }
 }
 
 attribute_value wire_value::to_attribute() const {
-  if (is_item) return attribute_value::map(read_item(element_of(*this)));
-  // Rebuild {"T": v} through the regular reader.
-  simdjson::dom::element e = element_of(*this);
+  if (is_item || tag == value_type::m) {
+    item m;
+    for_each_attribute([&](std::string_view k, const wire_value& v) { m.insert_or_assign(std::string(k), v.to_attribute()); });
+    return attribute_value::map(std::move(m));
+  }
   switch (tag) {
     case value_type::s: return attribute_value::string(std::string(text()));
     case value_type::n: {
@@ -182,8 +258,9 @@ attribute_value wire_value::to_attribute() const {
       return attribute_value::binary_from_string(std::move(*raw));
     }
     case value_type::boolean: return attribute_value::boolean(boolean());
-    case value_type::null: return attribute_value::null();
-    case value_type::m: return attribute_value::map(read_item(e));
+    case value_type::null:
+      if (!boolean()) shape("NULL must be true");
+      return attribute_value::null();
     case value_type::l: {
       std::vector<attribute_value> l;
       for_each_element([&](const wire_value& x) { l.push_back(x.to_attribute()); });
@@ -206,14 +283,30 @@ attribute_value wire_value::to_attribute() const {
       if (tag == value_type::ns) return attribute_value::number_set(std::move(elems));
       return attribute_value::binary_set(std::move(elems));
     }
+    default: break;
   }
   shape("unknown type");
 }
 
 void wire_value::parse(std::string_view json, void* ctx, void (*cb)(void*, const wire_value&)) {
-  simdjson::dom::element e = parse_json(json);
-  if (!e.is_object()) shape("an item must be an object");
-  cb(ctx, make_item(e));
+  // On-Demand reads SIMDJSON_PADDING bytes past the end: copy into a padded per-thread buffer.
+  thread_local od::parser parser;
+  thread_local std::string buffer;
+  if (buffer.capacity() < json.size() + simdjson::SIMDJSON_PADDING) buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  buffer.assign(json.data(), json.size());
+  od::document doc;
+  if (auto e = parser.iterate(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity())).get(doc)) {
+    bad(e);
+  }
+  od::object root;
+  if (doc.get_object().get(root)) shape("an item must be an object");
+  wire_value w;
+  w.is_item = true;
+  std::memcpy(static_cast<void*>(w.storage), &root, sizeof root);
+  cb(ctx, w);
+  // everything after the item must be whitespace
+  const char* loc = nullptr;
+  if (doc.current_location().get(loc) == simdjson::SUCCESS) shape("content after the item");
 }
 
 }  // namespace dynantic::detail

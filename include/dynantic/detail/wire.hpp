@@ -70,8 +70,9 @@ class wire_writer {
   value_type set_type_ = value_type::ss;
 };
 
-/// One parsed DynamoDB-JSON value (`{"S":"x"}`), a view into a parsed document that lives while the
-/// decode call runs. Shape errors throw decode_error.
+/// One DynamoDB-JSON value (`{"S":"x"}`) of a document being read front to back (simdjson On-Demand
+/// underneath): valid only inside the callback that hands it out, and each value can be read once.
+/// Shape errors throw decode_error.
 class wire_value {
  public:
   value_type type() const { return is_item ? value_type::m : tag; }
@@ -103,7 +104,7 @@ class wire_value {
   }
 
   // internal: a copy of the underlying parser element
-  alignas(8) unsigned char storage[16];
+  alignas(8) unsigned char storage[24];
   value_type tag = value_type::null;
   bool is_item = false;  // the top-level object of attributes (no type tag)
 

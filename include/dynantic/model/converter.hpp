@@ -49,8 +49,8 @@ class conversion_context {
   /// RAII: a path segment for the lifetime of the guard.
   class scope {
    public:
-    scope(conversion_context& c, std::string_view name) : c_(c) { c_.push({name, 0, false}); }
-    scope(conversion_context& c, std::size_t index) : c_(c) { c_.push({{}, index, true}); }
+    scope(conversion_context& c, std::string_view name) : c_(c) { c_.push(name, 0, false); }
+    scope(conversion_context& c, std::size_t index) : c_(c) { c_.push({}, index, true); }
     ~scope() { c_.pop(); }
     scope(const scope&) = delete;
     scope& operator=(const scope&) = delete;
@@ -67,9 +67,12 @@ class conversion_context {
   };
   // The path: the first segments inline (no allocation per conversion), deeper ones on the heap.
   static constexpr std::size_t inline_depth = 16;
-  void push(segment s) {
-    if (depth_ < inline_depth) inline_[depth_] = s;
-    else deeper_.push_back(s);
+  // Fields are stored one by one: building a temporary segment and copying it stalls store forwarding.
+  void push(std::string_view name, std::size_t index, bool is_index) {
+    segment& s = depth_ < inline_depth ? inline_[depth_] : deeper_.emplace_back();
+    s.name = name;
+    s.index = index;
+    s.is_index = is_index;
     ++depth_;
   }
   void pop() {

@@ -570,7 +570,7 @@ void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {
     bool known = false;
     std::size_t idx = 0;
     for_each_member<M>([&](const auto& mi) {
-      if (!known && mi.name == name) {
+      if (!known && mi.name.size() == name.size() && mi.name[0] == name[0] && mi.name == name) {
         using MI = std::remove_cvref_t<decltype(mi)>;
         using T = typename MI::value_type;
         known = true;
