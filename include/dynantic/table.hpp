@@ -329,7 +329,7 @@ class table {
   void put(M& m, const condition_expression& cond, bool insert_only) const {
     M staged = m;  // m changes only when the write succeeded
     fill_auto_uuids(staged);
-    ops::put_item_request r{.table_name = name_, .item = to_item(staged)};  // validation: nothing sent on error
+    ops::put_item_request r{.table_name = name_};
     std::string own;
     std::string_view pk_name = detail::role_member<M, detail::role::partition_key>().name;
     bool need_pk_name = insert_only;
@@ -337,7 +337,6 @@ class table {
       const auto& vm = detail::role_member<M, detail::role::version>();
       auto expected = staged.*(vm.ptr);
       staged.*(vm.ptr) = expected + 1;
-      r.item.insert_or_assign(std::string(vm.name), attribute_value::number(expected + 1));
       if (expected == 0) {
         need_pk_name = true;
       } else {
@@ -346,6 +345,7 @@ class table {
         own = "#dy_v = :dy_v";
       }
     }
+    append_dynamodb_json(r.item_json, staged);  // validation: nothing is sent on error
     if (need_pk_name) {
       r.expression_attribute_names.emplace("#dy_pk", std::string(pk_name));
       own = detail::and_conditions(own, "attribute_not_exists(#dy_pk)");

@@ -291,11 +291,16 @@ get_item_result get_item(const client& c, const get_item_request& r) {
 write_result put_item(const client& c, const put_item_request& r) {
   require_table(r.table_name);
   std::string body;
-  body.reserve(128 + r.item.size() * 48);
+  body.reserve(128 + r.item_json.size() + r.item.size() * 48);
   json_writer w(body);
   w.begin_object();
   w.member("TableName", r.table_name);
-  write_item(w, "Item", r.item);
+  if (r.item_json.empty()) {
+    write_item(w, "Item", r.item);
+  } else {
+    w.key("Item");
+    w.raw(r.item_json);
+  }
   write_if(w, "ConditionExpression", r.condition_expression);
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);

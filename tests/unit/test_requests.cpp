@@ -36,6 +36,16 @@ TEST(requests, put_item) {
             R"("ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
 }
 
+TEST(requests, put_item_pre_encoded) {
+  capture cap;
+  ops::put_item_request r;
+  r.table_name = "users";
+  r.item_json = R"({"pk":{"S":"u-1"}})";
+  r.item = {{"ignored", 1}};
+  ops::put_item(cap.c, r);
+  EXPECT_EQ(cap.last().body, R"({"TableName":"users","Item":{"pk":{"S":"u-1"}}})");
+}
+
 TEST(requests, get_item_and_answer) {
   capture cap;
   cap.answer = R"({"Item":{"pk":{"S":"u-1"},"v":{"N":"1.50"}}})";

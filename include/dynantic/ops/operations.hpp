@@ -42,6 +42,9 @@ get_item_result get_item(const client& c, const get_item_request& r);
 struct put_item_request {
   std::string table_name{};
   dynantic::item item{};
+  /// The item already encoded as DynamoDB-JSON (and validated); sent instead of `item` when not empty.
+  /// The model layer encodes models straight to it.
+  std::string item_json{};
   std::string condition_expression{};
   attribute_names expression_attribute_names{};
   attribute_values expression_attribute_values{};
