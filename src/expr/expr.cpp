@@ -1,0 +1,114 @@
+// Rendering of paths and conditions into expression text with placeholders.
+#include <dynantic/expr/expr.hpp>
+
+namespace dynantic {
+
+std::string render_context::name(std::string_view n) {
+  auto it = ids_.find(n);
+  if (it != ids_.end()) return it->second;
+  std::string id = "#n" + std::to_string(ids_.size());
+  ids_.emplace(std::string(n), id);
+  names_.emplace(id, std::string(n));
+  return id;
+}
+
+std::string render_context::value(attribute_value v) {
+  std::string id = ":v" + std::to_string(next_value_++);
+  values_.emplace(id, std::move(v));
+  return id;
+}
+
+namespace detail {
+
+std::string render_path(const std::vector<path_segment>& p, render_context& c) {
+  std::string out;
+  for (const auto& s : p) {
+    if (s.is_index) {
+      out += '[' + std::to_string(s.index) + ']';
+    } else {
+      if (!out.empty()) out += '.';
+      out += c.name(s.name);
+    }
+  }
+  return out;
+}
+
+std::string path_text(const std::vector<path_segment>& p) {
+  std::string out;
+  for (const auto& s : p) {
+    if (s.is_index) {
+      out += '[' + std::to_string(s.index) + ']';
+    } else {
+      if (!out.empty()) out += '.';
+      out += s.name;
+    }
+  }
+  return out;
+}
+
+namespace {
+// A child of AND/OR: parenthesized unless it is a single term or the same operator (AND and OR are
+// associative). Every render step is its own statement: placeholders are numbered in reading order.
+std::string child(const cond_node& n, cond_node::kind parent, render_context& c) {
+  std::string s = render_condition(n, c);
+  if ((n.k == cond_node::kind::and_ || n.k == cond_node::kind::or_) && n.k != parent) return "(" + s + ")";
+  return s;
+}
+}  // namespace
+
+std::string render_condition(const cond_node& n, render_context& c) {
+  using k = cond_node::kind;
+  std::string p;
+  if (!n.path.empty()) p = render_path(n.path, c);
+  switch (n.k) {
+    case k::compare: {
+      std::string v = c.value(n.operands.at(0));
+      return p + " " + n.op + " " + v;
+    }
+    case k::compare_size: {
+      std::string v = c.value(n.operands.at(0));
+      return "size(" + p + ") " + n.op + " " + v;
+    }
+    case k::between: {
+      std::string lo = c.value(n.operands.at(0));
+      std::string hi = c.value(n.operands.at(1));
+      return p + " BETWEEN " + lo + " AND " + hi;
+    }
+    case k::in: {
+      std::string s = p + " IN (";
+      for (std::size_t i = 0; i < n.operands.size(); ++i) {
+        if (i) s += ", ";
+        s += c.value(n.operands[i]);
+      }
+      return s + ")";
+    }
+    case k::exists: return "attribute_exists(" + p + ")";
+    case k::not_exists: return "attribute_not_exists(" + p + ")";
+    case k::begins_with: {
+      std::string v = c.value(n.operands.at(0));
+      return "begins_with(" + p + ", " + v + ")";
+    }
+    case k::contains: {
+      std::string v = c.value(n.operands.at(0));
+      return "contains(" + p + ", " + v + ")";
+    }
+    case k::type_is: {
+      std::string v = c.value(attribute_value::string(n.type_tag));
+      return "attribute_type(" + p + ", " + v + ")";
+    }
+    case k::and_:
+    case k::or_: {
+      std::string l = child(*n.left, n.k, c);
+      std::string r = child(*n.right, n.k, c);
+      return l + (n.k == k::and_ ? " AND " : " OR ") + r;
+    }
+    case k::not_: {
+      std::string inner = render_condition(*n.left, c);
+      return "NOT (" + inner + ")";
+    }
+  }
+  return {};
+}
+
+}  // namespace detail
+}  // namespace dynantic
