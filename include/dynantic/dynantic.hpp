@@ -3,10 +3,13 @@
 /// Umbrella header: everything public in dynantic.
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
+#include <dynantic/expr/expr.hpp>
+#include <dynantic/expr/update.hpp>
 #include <dynantic/model/converter.hpp>
 #include <dynantic/model/model.hpp>
 #include <dynantic/model/types.hpp>
 #include <dynantic/ops/operations.hpp>
+#include <dynantic/query.hpp>
 #include <dynantic/table.hpp>
 #include <dynantic/value/attribute_value.hpp>
 #include <dynantic/value/codec.hpp>

@@ -12,8 +12,11 @@
 #include <vector>
 
 #include <dynantic/client.hpp>
+#include <dynantic/expr/expr.hpp>
+#include <dynantic/expr/update.hpp>
 #include <dynantic/model/model.hpp>
 #include <dynantic/ops/operations.hpp>
+#include <dynantic/query.hpp>
 
 namespace dynantic {
 
@@ -81,6 +84,60 @@ constexpr ops::scalar_type scalar_type_of() {
 }
 }  // namespace detail
 
+/// conditional_check_failed from a table<M> write, with the stored item decoded into the model (when
+/// DynamoDB returned it and it decodes). Catch either this or the untyped base.
+template <class M>
+class conditional_check_failed_for : public conditional_check_failed {
+ public:
+  conditional_check_failed_for(const conditional_check_failed& e, std::optional<M> old)
+      : conditional_check_failed(e), old_model_(std::move(old)) {}
+  const std::optional<M>& old_model() const { return old_model_; }
+
+ private:
+  std::optional<M> old_model_;
+};
+
+/// What an update returned (ReturnValues): the whole item for all_old/all_new, the touched attributes
+/// for updated_old/updated_new.
+template <class M>
+struct update_result {
+  std::optional<item> attributes;
+  /// The returned item as the model (for all_old / all_new). @throws validation_error for partial items.
+  std::optional<M> model() const {
+    if (!attributes) return std::nullopt;
+    return from_item<M>(*attributes);
+  }
+};
+
+template <model M>
+class table;
+
+/// table<M>::update(key...): the update actions (update_expression), a condition, and what to return.
+template <class M>
+class updater : public update_expression<M, updater<M>> {
+ public:
+  updater(const table<M>& t, item key) : table_(t), key_(std::move(key)) {}
+  template <class C>
+  updater& condition(const dynantic::condition<C>& c) {
+    static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the condition is on another model");
+    cond_ = cond_.empty() ? dynantic::condition<M>(c.node()) : (cond_ && c);
+    return *this;
+  }
+  updater& return_values(ops::return_values r) {
+    return_ = r;
+    return *this;
+  }
+  /// Sends the UpdateItem. @throws validation_error (empty update, key attributes; nothing sent),
+  ///         conditional_check_failed_for<M>
+  update_result<M> execute() const;
+
+ private:
+  const table<M>& table_;
+  item key_;
+  dynantic::condition<M> cond_;
+  ops::return_values return_ = ops::return_values::none;
+};
+
 /// The handle for a model's table. Cheap to copy. Without a client of its own it uses current_client() at
 /// each call.
 template <model M>
@@ -118,6 +175,12 @@ class table {
     put(m, cond, false);
     return std::move(m);
   }
+  /// save() only when the typed condition holds: users.save(u, attr(&User::status) == Status::active).
+  template <class C>
+  M& save(M& m, const condition<C>& cond) const {
+    put(m, to_expression(cond), false);
+    return m;
+  }
 
   /// Insert only: like save, but fails with conditional_check_failed when an item with the key exists.
   M& create(M& m, const condition_expression& cond = {}) const {
@@ -127,6 +190,11 @@ class table {
   M create(M&& m, const condition_expression& cond = {}) const {
     put(m, cond, true);
     return std::move(m);
+  }
+  template <class C>
+  M& create(M& m, const condition<C>& cond) const {
+    put(m, to_expression(cond), true);
+    return m;
   }
 
   // ------------------------------------------------------------ reads
@@ -158,6 +226,59 @@ class table {
   }
   /// Deletes `m`'s item; with a version member only when the stored version is still `m`'s.
   void delete_item(const M& m, const condition_expression& cond = {}) const { remove(key_of(m), cond, &m); }
+  template <class C>
+  void delete_item(const M& m, const condition<C>& cond) const {
+    remove(key_of(m), to_expression(cond), &m);
+  }
+  template <class C>
+  void delete_item(const partition_key_type& pk, const condition<C>& cond) const
+    requires(!has_sort_key)
+  {
+    remove(make_key(pk), to_expression(cond), nullptr);
+  }
+  template <class C>
+  void delete_item(const partition_key_type& pk, const sort_key_type& sk, const condition<C>& cond) const
+    requires has_sort_key
+  {
+    remove(make_key(pk, sk), to_expression(cond), nullptr);
+  }
+
+  // ------------------------------------------------------------ updates
+
+  /// UpdateItem by key: users.update("u-1", "a@x").add(&User::balance, 5).remove(&User::age).execute().
+  updater<M> update(const partition_key_type& pk) const
+    requires(!has_sort_key)
+  {
+    return updater<M>(*this, make_key(pk));
+  }
+  updater<M> update(const partition_key_type& pk, const sort_key_type& sk) const
+    requires has_sort_key
+  {
+    return updater<M>(*this, make_key(pk, sk));
+  }
+
+  // ------------------------------------------------------------ query and scan
+
+  using sort_value_type = std::conditional_t<has_sort_key, detail::value_of_or_void_t<sort_key_type>, void>;
+
+  /// Query by partition key; add sort-key conditions (eq, lt, le, gt, ge, between, starts_with), filter, limit...
+  dynantic::query<M, sort_value_type> query(const partition_key_type& pk) const {
+    auto names = key_names();
+    std::string sk = has_sort_key ? names.at(1) : std::string();
+    return dynantic::query<M, sort_value_type>({current(), name_, {}, names}, names.at(0), make_key(pk).begin()->second, sk);
+  }
+  /// Query a GSI or LSI by its partition key value.
+  template <class V>
+  dynantic::query<M, detail::any_value> query_index(std::string_view index, const V& pk) const {
+    auto ix = index_keys(index);
+    return dynantic::query<M, detail::any_value>({current(), name_, std::string(index), ix.position},
+                                                  ix.partition, detail::to_operand<detail::any_value>(pk), ix.sort);
+  }
+  dynantic::scan<M> scan() const { return dynantic::scan<M>({current(), name_, {}, key_names()}); }
+  dynantic::scan<M> scan_index(std::string_view index) const {
+    auto ix = index_keys(index);
+    return dynantic::scan<M>({current(), name_, std::string(index), ix.position});
+  }
 
   // ------------------------------------------------------------ keys and conversion
 
@@ -281,7 +402,72 @@ class table {
   }
 
  private:
+  friend class updater<M>;
   client current() const { return client_ ? *client_ : current_client(); }
+
+  template <class C>
+  static condition_expression to_expression(const condition<C>& cond) {
+    static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the condition is on another model");
+    render_context ctx;
+    condition_expression e;
+    e.expression = cond.render(ctx);
+    e.names = std::move(ctx.names());
+    e.values = std::move(ctx.values());
+    return e;
+  }
+
+  static std::vector<std::string> key_names() {
+    std::vector<std::string> n{std::string(detail::role_member<M, detail::role::partition_key>().name)};
+    if constexpr (has_sort_key) n.emplace_back(detail::role_member<M, detail::role::sort_key>().name);
+    return n;
+  }
+
+  struct index_info {
+    std::string partition, sort;
+    std::vector<std::string> position;  // index keys, then table keys
+  };
+  static index_info index_keys(std::string_view index) {
+    index_info ix;
+    bool local = false;
+    detail::for_each_member<M>([&](const auto& mi) {
+      std::apply(
+          [&](const auto&... opt) {
+            (
+                [&] {
+                  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(opt)>, detail::index_t>) {
+                    if (opt.index != index) return;
+                    if (opt.kind == detail::index_role::gsi_partition) ix.partition = mi.name;
+                    else ix.sort = mi.name;
+                    local |= opt.kind == detail::index_role::lsi_sort;
+                  }
+                }(),
+                ...);
+          },
+          mi.opts);
+    });
+    auto table_keys = key_names();
+    if (local) ix.partition = table_keys.at(0);
+    if (ix.partition.empty()) {
+      throw validation_error(std::string(index), "the model declares no index of this name (gsi_key/lsi_sort_key)");
+    }
+    ix.position = {ix.partition};
+    if (!ix.sort.empty()) ix.position.push_back(ix.sort);
+    for (auto& k : table_keys) {
+      if (std::find(ix.position.begin(), ix.position.end(), k) == ix.position.end()) ix.position.push_back(k);
+    }
+    return ix;
+  }
+
+  [[noreturn]] static void rethrow_typed(const conditional_check_failed& e) {
+    std::optional<M> old;
+    if (e.old_item()) {
+      try {
+        old = from_item<M>(*e.old_item());
+      } catch (const validation_error&) {
+      }
+    }
+    throw conditional_check_failed_for<M>(e, std::move(old));
+  }
 
   static constexpr std::string_view ttl_name() {
     if constexpr (has_ttl) return detail::role_member<M, detail::role::ttl>().name;
@@ -353,7 +539,11 @@ class table {
     r.condition_expression = own;
     detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
     r.return_old_on_condition_failure = !r.condition_expression.empty();
-    ops::put_item(current(), r);
+    try {
+      ops::put_item(current(), r);
+    } catch (const conditional_check_failed& e) {
+      rethrow_typed(e);
+    }
     m = std::move(staged);
   }
 
@@ -369,11 +559,62 @@ class table {
     }
     detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
     r.return_old_on_condition_failure = !r.condition_expression.empty();
-    ops::delete_item(current(), r);
+    try {
+      ops::delete_item(current(), r);
+    } catch (const conditional_check_failed& e) {
+      rethrow_typed(e);
+    }
   }
 
   std::optional<client> client_;
   std::string name_;
 };
+
+template <class M>
+update_result<M> updater<M>::execute() const {
+  using T = table<M>;
+  auto actions = this->actions();
+  // Keys cannot be updated (DynamoDB would reject it; say which before sending).
+  auto keys = T::key_names();
+  for (const auto& a : actions) {
+    if (!a.path.empty() && !a.path[0].is_index &&
+        std::find(keys.begin(), keys.end(), a.path[0].name) != keys.end()) {
+      throw validation_error(a.path[0].name, "key attributes cannot be updated; write a new item instead");
+    }
+  }
+  // TTL attributes are stored as epoch seconds, whatever the C++ type.
+  if constexpr (T::has_ttl) {
+    const auto ttl = detail::role_member<M, detail::role::ttl>().name;
+    for (auto& a : actions) {
+      if (a.path.size() == 1 && a.path[0].name == ttl && a.value.is_string()) {
+        if (auto t = parse_timestamp(a.value.as_string())) a.value = detail::ttl_to_attribute(*t);
+      }
+    }
+  }
+  // Versions go up by one on every write.
+  if constexpr (T::has_version) {
+    const auto ver = detail::role_member<M, detail::role::version>().name;
+    bool touched = false;
+    for (const auto& a : actions) touched |= !a.path.empty() && a.path[0].name == ver;
+    if (!touched && !actions.empty()) {
+      actions.push_back({detail::update_action::kind::add, {{std::string(ver), 0, false}}, attribute_value::number(1), {}, '+'});
+    }
+  }
+  render_context ctx;
+  ops::update_item_request r;
+  r.table_name = table_.name();
+  r.key = key_;
+  r.update_expression = detail::render_update(actions, ctx);
+  if (!cond_.empty()) r.condition_expression = cond_.render(ctx);
+  r.expression_attribute_names = std::move(ctx.names());
+  r.expression_attribute_values = std::move(ctx.values());
+  r.return_values = return_;
+  r.return_old_on_condition_failure = !r.condition_expression.empty();
+  try {
+    return {ops::update_item(table_.current(), r).attributes};
+  } catch (const conditional_check_failed& e) {
+    T::rethrow_typed(e);
+  }
+}
 
 }  // namespace dynantic

@@ -112,3 +112,74 @@ std::string render_condition(const cond_node& n, render_context& c) {
 
 }  // namespace detail
 }  // namespace dynantic
+
+#include <dynantic/expr/update.hpp>
+
+namespace dynantic::detail {
+
+std::string render_update(const std::vector<update_action>& actions, render_context& c) {
+  if (actions.empty()) throw validation_error("", "an update needs at least one action");
+  using k = update_action::kind;
+  std::string set, remove, add, del;
+  auto join = [](std::string& to, const std::string& part) {
+    if (!to.empty()) to += ", ";
+    to += part;
+  };
+  for (const auto& a : actions) {  // each step its own statement: placeholders in reading order
+    std::string p = render_path(a.path, c);
+    switch (a.k) {
+      case k::set: {
+        std::string v = c.value(a.value);
+        join(set, p + " = " + v);
+        break;
+      }
+      case k::set_if_not_exists: {
+        std::string v = c.value(a.value);
+        join(set, p + " = if_not_exists(" + p + ", " + v + ")");
+        break;
+      }
+      case k::set_arith: {
+        std::string src = render_path(a.other, c);
+        std::string v = c.value(a.value);
+        join(set, p + " = " + src + " " + a.op + " " + v);
+        break;
+      }
+      case k::append: {
+        std::string v = c.value(a.value);
+        join(set, p + " = list_append(" + p + ", " + v + ")");
+        break;
+      }
+      case k::prepend: {
+        std::string v = c.value(a.value);
+        join(set, p + " = list_append(" + v + ", " + p + ")");
+        break;
+      }
+      case k::remove: join(remove, p); break;
+      case k::add: {
+        std::string v = c.value(a.value);
+        join(add, p + " " + v);
+        break;
+      }
+      case k::delete_: {
+        std::string v = c.value(a.value);
+        join(del, p + " " + v);
+        break;
+      }
+    }
+  }
+  std::string out;
+  auto section = [&](const char* name, const std::string& body) {
+    if (body.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += name;
+    out += ' ';
+    out += body;
+  };
+  section("SET", set);
+  section("REMOVE", remove);
+  section("ADD", add);
+  section("DELETE", del);
+  return out;
+}
+
+}  // namespace dynantic::detail

@@ -133,6 +133,9 @@ template <class T> struct unwrap_optional { using type = T; };
 template <class T> struct unwrap_optional<std::optional<T>> { using type = T; };
 template <class T> using value_of = typename unwrap_optional<T>::type;
 
+template <class T> struct value_of_or_void { using type = value_of<T>; };
+template <class T> using value_of_or_void_t = typename value_of_or_void<T>::type;
+
 template <class T>
 concept has_size = requires(const T& t) { t.size(); };
 template <class T>

@@ -1,0 +1,452 @@
+#pragma once
+/// @file query.hpp
+/// Query and scan on a model: typed key conditions, filters, `limit` as items returned, lazy iteration in
+/// bounded memory, `page(cursor)` with opaque (optionally HMAC-signed) cursors, count/first/one/all.
+
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <dynantic/client.hpp>
+#include <dynantic/expr/expr.hpp>
+#include <dynantic/ops/operations.hpp>
+
+namespace dynantic {
+
+/// A cursor that was tampered with, belongs to another query, or is not a cursor at all.
+class invalid_cursor : public error {
+ public:
+  using error::error;
+};
+
+/// one() found no item or more than one.
+class cardinality_error : public error {
+ public:
+  cardinality_error(std::string message, std::size_t found) : error(std::move(message)), found_(found) {}
+  /// 0, or 2 for "more than one".
+  std::size_t found() const { return found_; }
+
+ private:
+  std::size_t found_;
+};
+
+/// One page of results: the items, and the cursor to continue after them (empty when there is no more).
+template <class M>
+struct page {
+  std::vector<M> items;
+  std::string cursor;
+  bool has_more() const { return !cursor.empty(); }
+};
+
+namespace detail {
+/// `c1.<base64url key>[.<base64url hmac>]`; the HMAC (SHA-256, keyed with `secret`) covers `binding` and the key.
+std::string encode_cursor(const item& key, std::string_view binding, std::string_view secret);
+/// @throws invalid_cursor
+item decode_cursor(std::string_view cursor, std::string_view binding, std::string_view secret);
+
+/// What query/scan need to know of a table or index: the attribute names that make a position.
+struct read_target {
+  client c;
+  std::string table;
+  std::string index;
+  std::vector<std::string> key_names;  // attributes of an ExclusiveStartKey (index keys + table keys)
+};
+
+/// The part of query and scan that does not depend on the model: fetching pages, following keys.
+struct page_request {
+  std::function<ops::page_result(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count)> fetch;
+  std::optional<std::size_t> limit;           // items returned in all
+  std::optional<std::int32_t> page_size;      // DynamoDB's Limit per request
+  bool filtered = false;                      // with a filter, DynamoDB's Limit counts evaluated items
+};
+
+/// Fetches up to `want` items starting after `start`; reports the start of what follows (nothing at the end).
+struct raw_page {
+  std::vector<item> items;
+  std::optional<item> next;
+};
+raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_names, std::optional<item> start,
+                     std::optional<std::size_t> want);
+std::int64_t count_items(const page_request& r);
+std::string cursor_binding(const read_target& t, const std::string& extra);
+}  // namespace detail
+
+/// Common to query and scan: filter, limit, paging, iteration. Derived is query<M, SK> or scan<M>.
+template <class M, class Derived>
+class read_builder {
+ public:
+  /// Only items matching `c` are returned (applied by DynamoDB after reading: read capacity is still used).
+  template <class C>
+  Derived& filter(const condition<C>& c) {
+    static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the filter is on another model");
+    filter_ = filter_.empty() ? condition<M>(c.node()) : (filter_ && c);
+    return self();
+  }
+  /// At most n items in all (not DynamoDB's per-request evaluation limit; see page_size).
+  Derived& limit(std::size_t n) {
+    limit_ = n;
+    return self();
+  }
+  /// DynamoDB's Limit: items evaluated per request.
+  Derived& page_size(std::int32_t n) {
+    page_size_ = n;
+    return self();
+  }
+  Derived& consistent(bool yes = true) {
+    consistent_ = yes;
+    return self();
+  }
+  /// Signs cursors with HMAC-SHA-256 under this key; page() then rejects cursors not signed with it.
+  Derived& cursor_key(std::string secret) {
+    secret_ = std::move(secret);
+    return self();
+  }
+
+  /// Items after `cursor` (empty: from the start): up to limit() items, or one DynamoDB page without a limit.
+  /// @throws invalid_cursor for a tampered or foreign cursor.
+  dynantic::page<M> page(std::string_view cursor = {}) const {
+    std::optional<item> start;
+    if (!cursor.empty()) start = detail::decode_cursor(cursor, binding(), secret_);
+    auto raw = detail::fetch_items(request(), target().key_names, std::move(start),
+                                   limit_ ? limit_ : std::optional<std::size_t>());
+    dynantic::page<M> p;
+    p.items.reserve(raw.items.size());
+    for (const auto& it : raw.items) p.items.push_back(from_item<M>(it));
+    if (raw.next) p.cursor = detail::encode_cursor(*raw.next, binding(), secret_);
+    return p;
+  }
+
+  /// Every item (up to limit()). Memory grows with the result: prefer iteration for large results.
+  std::vector<M> all() const {
+    std::vector<M> out;
+    for (auto&& m : *this) out.push_back(std::move(m));
+    return out;
+  }
+  std::optional<M> first() const {
+    auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{1});
+    if (raw.items.empty()) return std::nullopt;
+    return from_item<M>(raw.items.front());
+  }
+  /// Exactly one item. @throws cardinality_error for none or several.
+  M one() const {
+    auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{2});
+    if (raw.items.size() != 1) {
+      throw cardinality_error(raw.items.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
+                              raw.items.size());
+    }
+    return from_item<M>(raw.items.front());
+  }
+  /// Matching items, counted by DynamoDB (Select COUNT) across all pages.
+  std::int64_t count() const { return detail::count_items(request()); }
+
+  /// Lazy iteration: one DynamoDB page in memory at a time.
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = M;
+    using difference_type = std::ptrdiff_t;
+    using pointer = M*;
+    using reference = M&;
+
+    iterator() = default;
+    explicit iterator(const Derived& b) : st_(std::make_shared<state>(state{b.request(), b.target().key_names, b.limit_})) {
+      fill();
+    }
+    M& operator*() const { return st_->current[st_->pos]; }
+    M* operator->() const { return &st_->current[st_->pos]; }
+    iterator& operator++() {
+      ++st_->pos;
+      ++st_->delivered;
+      if (st_->limit && st_->delivered >= *st_->limit) {
+        st_.reset();
+      } else if (st_->pos >= st_->current.size()) {
+        fill();
+      }
+      return *this;
+    }
+    void operator++(int) { ++*this; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.st_ == b.st_; }
+
+   private:
+    struct state {
+      detail::page_request req;
+      std::vector<std::string> key_names;
+      std::optional<std::size_t> limit;
+      std::vector<M> current{};
+      std::size_t pos = 0;
+      std::size_t delivered = 0;
+      std::optional<item> next{};
+      bool started = false;
+    };
+    void fill() {
+      // pages may come back empty (filters): keep going until items or the end
+      while (true) {
+        if (st_->started && !st_->next) {
+          st_.reset();
+          return;
+        }
+        std::optional<std::size_t> want;
+        if (st_->limit) want = *st_->limit - st_->delivered;
+        auto raw = detail::fetch_items(st_->req, st_->key_names, st_->next, want ? want : std::optional<std::size_t>());
+        st_->started = true;
+        st_->next = std::move(raw.next);
+        st_->current.clear();
+        st_->pos = 0;
+        for (const auto& it : raw.items) st_->current.push_back(from_item<M>(it));
+        if (!st_->current.empty()) return;
+      }
+    }
+    std::shared_ptr<state> st_;
+  };
+  iterator begin() const { return iterator(self()); }
+  iterator end() const { return iterator(); }
+
+ protected:
+  Derived& self() { return static_cast<Derived&>(*this); }
+  const Derived& self() const { return static_cast<const Derived&>(*this); }
+  const detail::read_target& target() const { return self().target_; }
+  detail::page_request request() const { return self().make_request(); }
+  std::string binding() const { return self().binding_text(); }
+
+  condition<M> filter_;
+  std::optional<std::size_t> limit_;
+  std::optional<std::int32_t> page_size_;
+  bool consistent_ = false;
+  std::string secret_;
+};
+
+/// A query on a table or index. SK is the sort key's type (void: the table has none; detail::any_value:
+/// an index, checked at run time).
+template <class M, class SK>
+class query : public read_builder<M, query<M, SK>> {
+  using base = read_builder<M, query<M, SK>>;
+  friend base;
+
+ public:
+  query(detail::read_target t, std::string pk_name, attribute_value pk_value, std::string sk_name)
+      : target_(std::move(t)), pk_name_(std::move(pk_name)), pk_value_(std::move(pk_value)), sk_name_(std::move(sk_name)) {}
+
+  template <class V> query& eq(const V& v) { return key_op("=", v); }
+  template <class V> query& lt(const V& v) { return key_op("<", v); }
+  template <class V> query& le(const V& v) { return key_op("<=", v); }
+  template <class V> query& gt(const V& v) { return key_op(">", v); }
+  template <class V> query& ge(const V& v) { return key_op(">=", v); }
+  template <class A, class B>
+  query& between(const A& lo, const B& hi) {
+    check_sort_key<A>();
+    check_sort_key<B>();
+    sk_op_ = "BETWEEN";
+    sk_values_ = {operand(lo), operand(hi)};
+    return *this;
+  }
+  /// begins_with on a string or binary sort key.
+  template <class V>
+  query& starts_with(const V& prefix) {
+    check_sort_key<V>();
+    static_assert(detail::stringish<SK> || std::is_same_v<SK, bytes>, "dynantic: starts_with needs a string or binary sort key");
+    sk_op_ = "begins_with";
+    sk_values_ = {operand(prefix)};
+    return *this;
+  }
+  /// Newest first: descending sort key order.
+  query& reverse(bool yes = true) {
+    reverse_ = yes;
+    return *this;
+  }
+
+ private:
+  template <class V>
+  static constexpr void check_sort_key() {
+    static_assert(!std::is_void_v<SK>, "dynantic: this table has no sort key; query by partition key only");
+    if constexpr (!std::is_void_v<SK>) {
+      static_assert(detail::comparable<SK, V>(), "dynantic: the value's type does not match the sort key's type");
+    }
+  }
+  template <class V>
+  attribute_value operand(const V& v) const {
+    if constexpr (std::is_void_v<SK>) return {};
+    else return detail::to_operand<SK>(v);
+  }
+  template <class V>
+  query& key_op(const char* op, const V& v) {
+    check_sort_key<V>();
+    sk_op_ = op;
+    sk_values_ = {operand(v)};
+    return *this;
+  }
+
+  detail::page_request make_request() const {
+    detail::page_request r;
+    r.limit = this->limit_;
+    r.page_size = this->page_size_;
+    r.filtered = !this->filter_.empty();
+    auto self = *this;  // the fetch function owns a copy of the query
+    r.fetch = [self](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
+      return self.fetch(start, limit, count);
+    };
+    return r;
+  }
+
+  ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
+    render_context ctx;
+    ops::query_request q;
+    q.table_name = target_.table;
+    q.index_name = target_.index;
+    std::string pk = ctx.name(pk_name_);
+    std::string pv = ctx.value(pk_value_);
+    q.key_condition_expression = pk + " = " + pv;
+    if (!sk_op_.empty()) {
+      if (sk_name_.empty()) throw validation_error(target_.index, "this index has no sort key");
+      std::string sk = ctx.name(sk_name_);
+      std::string a = ctx.value(sk_values_.at(0));
+      if (sk_op_ == "BETWEEN") {
+        std::string b = ctx.value(sk_values_.at(1));
+        q.key_condition_expression += " AND " + sk + " BETWEEN " + a + " AND " + b;
+      } else if (sk_op_ == "begins_with") {
+        q.key_condition_expression += " AND begins_with(" + sk + ", " + a + ")";
+      } else {
+        q.key_condition_expression += " AND " + sk + " " + sk_op_ + " " + a;
+      }
+    }
+    if (!this->filter_.empty()) q.filter_expression = this->filter_.render(ctx);
+    q.expression_attribute_names = std::move(ctx.names());
+    q.expression_attribute_values = std::move(ctx.values());
+    q.limit = limit;
+    q.scan_index_forward = !reverse_;
+    q.consistent_read = this->consistent_;
+    q.exclusive_start_key = start;
+    if (count) q.select = ops::select::count;
+    return ops::query(target_.c, q);
+  }
+
+  std::string binding_text() const {
+    std::string pk;
+    codec::write_value(pk, pk_value_);
+    return detail::cursor_binding(target_, "query\n" + pk_name_ + "\n" + pk);
+  }
+
+  detail::read_target target_;
+  std::string pk_name_;
+  attribute_value pk_value_;
+  std::string sk_name_;
+  std::string sk_op_;
+  std::vector<attribute_value> sk_values_;
+  bool reverse_ = false;
+};
+
+/// A scan of a table or index.
+template <class M>
+class scan : public read_builder<M, scan<M>> {
+  using base = read_builder<M, scan<M>>;
+  friend base;
+
+ public:
+  explicit scan(detail::read_target t) : target_(std::move(t)) {}
+
+  /// One segment of a parallel scan (0 <= segment < total).
+  scan& segment(std::int32_t segment, std::int32_t total) {
+    if (total < 1 || segment < 0 || segment >= total) throw validation_error("segment", "need 0 <= segment < total");
+    segment_ = segment;
+    total_ = total;
+    return *this;
+  }
+
+  /// Parallel scan: `segments` segments, at most `max_in_flight` scanned at once, each page of results
+  /// handed to `sink` as it arrives (from the scanning threads, one call at a time).
+  void parallel(std::int32_t segments, const std::function<void(std::vector<M>&&)>& sink, std::size_t max_in_flight = 4) const;
+
+ private:
+  detail::page_request make_request() const {
+    detail::page_request r;
+    r.limit = this->limit_;
+    r.page_size = this->page_size_;
+    r.filtered = !this->filter_.empty();
+    auto self = *this;
+    r.fetch = [self](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
+      return self.fetch(start, limit, count);
+    };
+    return r;
+  }
+  ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
+    render_context ctx;
+    ops::scan_request s;
+    s.table_name = target_.table;
+    s.index_name = target_.index;
+    if (!this->filter_.empty()) s.filter_expression = this->filter_.render(ctx);
+    s.expression_attribute_names = std::move(ctx.names());
+    s.expression_attribute_values = std::move(ctx.values());
+    s.limit = limit;
+    s.consistent_read = this->consistent_;
+    s.exclusive_start_key = start;
+    if (total_) {
+      s.segment = segment_;
+      s.total_segments = total_;
+    }
+    if (count) s.select = ops::select::count;
+    return ops::scan(target_.c, s);
+  }
+  std::string binding_text() const {
+    return detail::cursor_binding(target_, "scan\n" + std::to_string(segment_) + "/" + std::to_string(total_.value_or(0)));
+  }
+
+  detail::read_target target_;
+  std::int32_t segment_ = 0;
+  std::optional<std::int32_t> total_;
+};
+
+}  // namespace dynantic
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+namespace dynantic {
+
+template <class M>
+void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vector<M>&&)>& sink,
+                       std::size_t max_in_flight) const {
+  if (segments < 1) throw validation_error("segments", "a parallel scan needs at least one segment");
+  std::atomic<std::int32_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::exception_ptr first_error;
+  auto worker = [&] {
+    try {
+      for (;;) {
+        std::int32_t seg = next++;
+        if (seg >= segments || failed) return;
+        scan<M> s = *this;
+        s.segment(seg, segments);
+        s.limit_.reset();
+        auto req = s.make_request();
+        std::optional<item> start;
+        do {
+          auto raw = detail::fetch_items(req, target_.key_names, start, std::nullopt);
+          std::vector<M> items;
+          items.reserve(raw.items.size());
+          for (const auto& it : raw.items) items.push_back(from_item<M>(it));
+          {
+            std::lock_guard lock(mu);
+            if (!items.empty()) sink(std::move(items));
+          }
+          start = std::move(raw.next);
+        } while (start && !failed);
+      }
+    } catch (...) {
+      std::lock_guard lock(mu);
+      if (!first_error) first_error = std::current_exception();
+      failed = true;
+    }
+  };
+  std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(max_in_flight, static_cast<std::size_t>(segments)));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace dynantic
