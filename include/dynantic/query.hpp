@@ -309,7 +309,7 @@ class query : public read_builder<M, query<M, SK>> {
       } else if (sk_op_ == "begins_with") {
         q.key_condition_expression += " AND begins_with(" + sk + ", " + a + ")";
       } else {
-        q.key_condition_expression += " AND " + sk + " " + sk_op_ + " " + a;
+        q.key_condition_expression += " AND " + sk + " " + std::string(sk_op_) + " " + a;
       }
     }
     if (!this->filter_.empty()) q.filter_expression = this->filter_.render(ctx);
@@ -333,7 +333,7 @@ class query : public read_builder<M, query<M, SK>> {
   std::string pk_name_;
   attribute_value pk_value_;
   std::string sk_name_;
-  std::string sk_op_;
+  std::string_view sk_op_;  // a string literal
   std::vector<attribute_value> sk_values_;
   bool reverse_ = false;
 };
