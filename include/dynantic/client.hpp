@@ -52,7 +52,7 @@ struct retry_options {
   int timeout_cost = 10;
   int no_retry_refund = 1;
   /// Uniform random numbers in [0, 1) for the jitter; empty: a per-thread generator.
-  std::function<double()> random;
+  std::function<double()> random{};
 };
 
 /// Everything a client needs; every field has a working default.
@@ -74,7 +74,7 @@ struct client_options {
   bool verify_tls = true;
   retry_options retry{};
   /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
-  std::function<std::chrono::system_clock::time_point()> wall_clock;
+  std::function<std::chrono::system_clock::time_point()> wall_clock{};
 };
 
 namespace detail {

@@ -1,0 +1,127 @@
+// End-to-end benchmark against a running DynamoDB (DynamoDB Local): the shared peer harness's client
+// protocol (bench-peers/README.md): `dynantic_e2e <write|get|query|marshal>` with DDB_ENDPOINT, DDB_TABLE,
+// DDB_REGION, BENCH_N, BENCH_CONCURRENCY, BENCH_PREFIX, BENCH_PARTITION. Prints one JSON line per measurement.
+// `write` and `get` need the batch engine (not written yet): exit 3, "not supported".
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "bench_user_model.hpp"
+
+namespace {
+using namespace dynantic;
+using bench::BenchUser;
+
+std::string env(const char* k, const char* def) {
+  const char* v = std::getenv(k);
+  return v && *v ? v : def;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+double wall_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+void report(const char* bench, std::size_t items, double t0, double t1, double cpu, bool ok, std::size_t bytes = 0,
+            int concurrency = 1) {
+  std::printf(
+      "{\"bench\":\"%s\",\"client\":\"dynantic\",\"items\":%zu,\"wall_s\":%.4f,\"client_cpu_s\":%.4f,"
+      "\"cpu_us_per_item\":%.3f,\"items_per_s\":%.1f,\"t_start\":%.4f,\"t_end\":%.4f,\"concurrency\":%d,"
+      "\"ok\":%s%s,\"versions\":{\"dynantic\":\"0.1.0\"}}\n",
+      bench, items, t1 - t0, cpu, items ? cpu * 1e6 / static_cast<double>(items) : 0.0,
+      t1 > t0 ? static_cast<double>(items) / (t1 - t0) : 0.0, t0, t1, concurrency, ok ? "true" : "false",
+      bytes ? (",\"bytes\":" + std::to_string(bytes) + ",\"wire_bytes\":" + std::to_string(bytes)).c_str() : "");
+  std::fflush(stdout);
+}
+
+// The bench-peers item i as our model (same attributes and values).
+BenchUser peer_item(int i, const std::string& prefix, const std::string& partition) {
+  BenchUser u = bench::bench_user(i);
+  char id[64];
+  std::snprintf(id, sizeof id, "%s-%08d", prefix.c_str(), i);
+  u.user_id = partition.empty() ? std::string(id) : partition;
+  return u;
+}
+
+int query_bench() {
+  client c{client_options{.region = env("DDB_REGION", "us-east-1"), .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
+  table<BenchUser> users{c, env("DDB_TABLE", "bench_users")};
+  std::string partition = env("BENCH_PARTITION", "hot-partition");
+  std::size_t want = std::strtoull(env("BENCH_N", "10000").c_str(), nullptr, 10);
+  (void)users.get("warm-up", "none");  // untimed: connection set up
+  double cpu0 = cpu_seconds(), t0 = wall_epoch();
+  std::size_t n = 0;
+  for (const BenchUser& u : users.query(partition)) n += u.user_id == partition;
+  double t1 = wall_epoch(), cpu1 = cpu_seconds();
+  report("query", n, t0, t1, cpu1 - cpu0, n == want);
+  return n == want ? 0 : 1;
+}
+
+int marshal_bench() {
+  std::size_t n = std::strtoull(env("BENCH_N", "100000").c_str(), nullptr, 10);
+  std::string prefix = env("BENCH_PREFIX", "user");
+  std::vector<BenchUser> items;
+  items.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) items.push_back(peer_item(static_cast<int>(i), prefix, ""));
+  std::vector<std::string> docs(n);
+  double cpu0 = cpu_seconds(), t0 = wall_epoch();
+  std::size_t bytes = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    append_dynamodb_json(docs[i], items[i]);
+    bytes += docs[i].size();
+  }
+  double t1 = wall_epoch(), cpu1 = cpu_seconds();
+  report("marshal-encode", n, t0, t1, cpu1 - cpu0, true, bytes);
+  std::vector<BenchUser> back;
+  back.reserve(n);
+  cpu0 = cpu_seconds();
+  t0 = wall_epoch();
+  for (const auto& d : docs) back.push_back(from_dynamodb_json<BenchUser>(d));
+  t1 = wall_epoch();
+  cpu1 = cpu_seconds();
+  bool ok = back.size() == n && back.back().email == items.back().email;
+  report("marshal-decode", n, t0, t1, cpu1 - cpu0, ok, bytes);
+  return ok ? 0 : 1;
+}
+
+// Not part of the harness protocol: creates DDB_TABLE (if missing) and loads BENCH_N items into
+// BENCH_PARTITION, for running `query` by hand.
+int load_bench() {
+  client c{client_options{.region = env("DDB_REGION", "us-east-1"), .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
+  table<BenchUser> users{c, env("DDB_TABLE", "bench_users")};
+  if (!users.exists()) users.create_table();
+  std::string partition = env("BENCH_PARTITION", "hot-partition");
+  int n = std::atoi(env("BENCH_N", "10000").c_str());
+  for (int start = 0; start < n; start += 25) {
+    ops::batch_write_item_request r;
+    for (int i = start; i < std::min(n, start + 25); ++i) {
+      r.request_items[users.name()].push_back(ops::write_request::put(to_item(peer_item(i, "user", partition))));
+    }
+    while (!r.request_items.empty()) r.request_items = ops::batch_write_item(c, r).unprocessed_items;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+  std::string bench = argc > 1 ? argv[1] : "";
+  if (bench == "query") return query_bench();
+  if (bench == "marshal") return marshal_bench();
+  if (bench == "load") return load_bench();
+  if (bench == "write" || bench == "get") return 3;  // needs the batch engine
+  std::fprintf(stderr, "usage: %s <write|get|query|marshal>\n", argv[0]);
+  return 2;
+} catch (const std::exception& e) {
+  std::fprintf(stderr, "dynantic_e2e: %s\n", e.what());
+  return 1;
+}
