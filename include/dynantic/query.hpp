@@ -4,8 +4,11 @@
 /// bounded memory, `page(cursor)` with opaque (optionally HMAC-signed) cursors, count/first/one/all.
 
 #include <cstdint>
+#include <algorithm>
 #include <functional>
 #include <iterator>
+#include <tuple>
+#include <utility>
 #include <memory>
 #include <optional>
 #include <string>
@@ -143,6 +146,30 @@ class read_builder {
   /// Matching items, counted by DynamoDB (Select COUNT) across all pages.
   std::int64_t count() const { return detail::count_items(request()); }
 
+  /// Only the given members of each item (ProjectionExpression), as tuples: up to limit() items.
+  /// @code auto rows = users.query("u-1").values(&User::email, &User::age);  // vector<tuple<string, optional<int>>> @endcode
+  template <class... Ts, class... Cs>
+  std::vector<std::tuple<Ts...>> values(Ts Cs::*... members) const {
+    static_assert(sizeof...(Ts) >= 1, "dynantic: values() needs at least one member");
+    Derived copy = self();
+    std::vector<std::string> names{std::string(detail::stored_name<M>(members))...};
+    copy.projection_ = names;
+    for (const auto& k : target().key_names) {  // needed to continue after the last item
+      if (std::find(names.begin(), names.end(), k) == names.end()) copy.projection_.push_back(k);
+    }
+    std::vector<std::tuple<Ts...>> rows;
+    std::optional<item> pos;
+    auto req = copy.make_request();
+    do {
+      std::optional<std::size_t> want;
+      if (limit_) want = *limit_ - rows.size();
+      auto raw = detail::fetch_items(req, target().key_names, pos, want);
+      for (const auto& it : raw.items) rows.push_back(project<Ts...>(it, names, std::index_sequence_for<Ts...>{}));
+      pos = std::move(raw.next);
+    } while (pos && (!limit_ || rows.size() < *limit_));
+    return rows;
+  }
+
   /// Lazy iteration: one DynamoDB page in memory at a time.
   class iterator {
    public:
@@ -212,7 +239,36 @@ class read_builder {
   detail::page_request request() const { return self().make_request(); }
   std::string binding() const { return self().binding_text(); }
 
+  template <class... Ts, std::size_t... I>
+  static std::tuple<Ts...> project(const item& it, const std::vector<std::string>& names, std::index_sequence<I...>) {
+    conversion_context c;
+    std::tuple<Ts...> row;
+    (
+        [&] {
+          conversion_context::scope s(c, names[I]);
+          auto f = it.find(names[I]);
+          if (f == it.end()) {
+            if constexpr (!detail::may_be_absent<Ts>) c.fail("required attribute is missing");
+          } else {
+            converter<Ts>::from_attribute(f->second, std::get<I>(row), c);
+          }
+        }(),
+        ...);
+    c.throw_if_failed();
+    return row;
+  }
+
+  std::string projection_text(render_context& ctx) const {
+    std::string p;
+    for (const auto& n : projection_) {
+      if (!p.empty()) p += ", ";
+      p += ctx.name(n);
+    }
+    return p;
+  }
+
   condition<M> filter_;
+  std::vector<std::string> projection_;
   std::optional<std::size_t> limit_;
   std::optional<std::int32_t> page_size_;
   bool consistent_ = false;
@@ -313,6 +369,7 @@ class query : public read_builder<M, query<M, SK>> {
       }
     }
     if (!this->filter_.empty()) q.filter_expression = this->filter_.render(ctx);
+    q.projection_expression = this->projection_text(ctx);
     q.expression_attribute_names = std::move(ctx.names());
     q.expression_attribute_values = std::move(ctx.values());
     q.limit = limit;
@@ -377,6 +434,7 @@ class scan : public read_builder<M, scan<M>> {
     s.table_name = target_.table;
     s.index_name = target_.index;
     if (!this->filter_.empty()) s.filter_expression = this->filter_.render(ctx);
+    s.projection_expression = this->projection_text(ctx);
     s.expression_attribute_names = std::move(ctx.names());
     s.expression_attribute_values = std::move(ctx.values());
     s.limit = limit;

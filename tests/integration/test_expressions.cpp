@@ -220,6 +220,14 @@ TEST(expressions, query_key_conditions_filters_and_shapes) {
   // limit counts items returned, also with a filter that discards most of what is read
   auto filtered = f.t.query("q").filter(attr(&Item::size) >= 20).limit(5).page_size(3).all();
   EXPECT_EQ(sks(filtered), (std::vector<std::string>{"s00020", "s00021", "s00022", "s00023", "s00024"}));
+  // projections as typed tuples
+  auto rows = f.t.query("q").between("s00001", "s00003").values(&Item::name, &Item::size, &Item::age);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(std::get<0>(rows[0]), "name 1");
+  EXPECT_EQ(std::get<1>(rows[2]), 3);
+  EXPECT_FALSE(std::get<2>(rows[0]));
+  EXPECT_EQ(f.t.scan().limit(4).values(&Item::sk).size(), 4u);
+  EXPECT_EQ(f.t.query("q").limit(7).page_size(2).values(&Item::size).size(), 7u);
   // indexes
   auto inactive = f.t.query_index("by_status", "inactive").all();
   EXPECT_EQ(inactive.size(), 10u);
