@@ -1,6 +1,9 @@
 // Typed conditions, updates, queries, scans and pagination against DynamoDB Local.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <thread>
+
 #include <dynantic/dynantic.hpp>
 
 #include "test_env.hpp"
@@ -319,6 +322,40 @@ TEST(expressions, parallel_scan_streams_every_item_once) {
   std::size_t segs = 0;
   for (int s = 0; s < 3; ++s) segs += f.t.scan().segment(s, 3).all().size();
   EXPECT_EQ(segs, 600u);
+}
+
+long rss_kb() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  long kb = 0;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+  }
+  std::fclose(f);
+  return kb;
+}
+
+TEST(expressions, scan_of_200000_items_keeps_memory_flat) {
+  DYNANTIC_REQUIRE_SERVER();
+  fixture f;
+  std::vector<std::thread> loaders;
+  for (int t = 0; t < 4; ++t) {
+    loaders.emplace_back([&, t] { load(f.c, f.t.name(), 50000, "scan-" + std::to_string(t)); });
+  }
+  for (auto& l : loaders) l.join();
+  // Memory reaches its working size (one page: response text, parser buffers, decoded items) within the
+  // first pages and must then stay there: compare the peak over the remaining 180,000 items with the level
+  // after the first 20,000. Holding every item would add well over 70 MB.
+  long steady = 0, peak = 0;
+  std::size_t n = 0;
+  for (const Item& it : f.t.scan()) {
+    n += !it.pk.empty();
+    if (n == 20000) steady = peak = rss_kb();
+    if (n > 20000 && n % 2000 == 0) peak = std::max(peak, rss_kb());
+  }
+  EXPECT_EQ(n, 200000u);
+  EXPECT_LT(peak - steady, 16 * 1024) << "RSS " << steady << " kB after 20,000 items, peak " << peak << " kB later";
 }
 
 }  // namespace test_expressions
