@@ -83,31 +83,41 @@ template <class M, class Derived>
 class read_builder {
  public:
   /// Only items matching `c` are returned (applied by DynamoDB after reading: read capacity is still used).
+  // Each setter has an lvalue form (returns the builder) and an rvalue form (returns it by value), so that
+  // `for (auto& x : users.query("a").filter(...))` iterates a live object, not a dangling reference.
   template <class C>
-  Derived& filter(const condition<C>& c) {
+  Derived& filter(const condition<C>& c) & {
     static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the filter is on another model");
     filter_ = filter_.empty() ? condition<M>(c.node()) : (filter_ && c);
     return self();
   }
+  template <class C>
+  Derived filter(const condition<C>& c) && {
+    return std::move(filter(c));
+  }
   /// At most n items in all (not DynamoDB's per-request evaluation limit; see page_size).
-  Derived& limit(std::size_t n) {
+  Derived& limit(std::size_t n) & {
     limit_ = n;
     return self();
   }
+  Derived limit(std::size_t n) && { return std::move(limit(n)); }
   /// DynamoDB's Limit: items evaluated per request.
-  Derived& page_size(std::int32_t n) {
+  Derived& page_size(std::int32_t n) & {
     page_size_ = n;
     return self();
   }
-  Derived& consistent(bool yes = true) {
+  Derived page_size(std::int32_t n) && { return std::move(page_size(n)); }
+  Derived& consistent(bool yes = true) & {
     consistent_ = yes;
     return self();
   }
+  Derived consistent(bool yes = true) && { return std::move(consistent(yes)); }
   /// Signs cursors with HMAC-SHA-256 under this key; page() then rejects cursors not signed with it.
-  Derived& cursor_key(std::string secret) {
+  Derived& cursor_key(std::string secret) & {
     secret_ = std::move(secret);
     return self();
   }
+  Derived cursor_key(std::string secret) && { return std::move(cursor_key(std::move(secret))); }
 
   /// Items after `cursor` (empty: from the start): up to limit() items, or one DynamoDB page without a limit.
   /// @throws invalid_cursor for a tampered or foreign cursor.
@@ -286,13 +296,27 @@ class query : public read_builder<M, query<M, SK>> {
   query(detail::read_target t, std::string pk_name, attribute_value pk_value, std::string sk_name)
       : target_(std::move(t)), pk_name_(std::move(pk_name)), pk_value_(std::move(pk_value)), sk_name_(std::move(sk_name)) {}
 
-  template <class V> query& eq(const V& v) { return key_op("=", v); }
-  template <class V> query& lt(const V& v) { return key_op("<", v); }
-  template <class V> query& le(const V& v) { return key_op("<=", v); }
-  template <class V> query& gt(const V& v) { return key_op(">", v); }
-  template <class V> query& ge(const V& v) { return key_op(">=", v); }
+  template <class V> query& eq(const V& v) & { return key_op("=", v); }
+  template <class V> query& lt(const V& v) & { return key_op("<", v); }
+  template <class V> query& le(const V& v) & { return key_op("<=", v); }
+  template <class V> query& gt(const V& v) & { return key_op(">", v); }
+  template <class V> query& ge(const V& v) & { return key_op(">=", v); }
+  template <class V> query eq(const V& v) && { return std::move(key_op("=", v)); }
+  template <class V> query lt(const V& v) && { return std::move(key_op("<", v)); }
+  template <class V> query le(const V& v) && { return std::move(key_op("<=", v)); }
+  template <class V> query gt(const V& v) && { return std::move(key_op(">", v)); }
+  template <class V> query ge(const V& v) && { return std::move(key_op(">=", v)); }
   template <class A, class B>
-  query& between(const A& lo, const B& hi) {
+  query between(const A& lo, const B& hi) && {
+    return std::move(between(lo, hi));
+  }
+  template <class V>
+  query starts_with(const V& prefix) && {
+    return std::move(starts_with(prefix));
+  }
+  query reverse(bool yes = true) && { return std::move(reverse(yes)); }
+  template <class A, class B>
+  query& between(const A& lo, const B& hi) & {
     check_sort_key<A>();
     check_sort_key<B>();
     sk_op_ = "BETWEEN";
@@ -301,7 +325,7 @@ class query : public read_builder<M, query<M, SK>> {
   }
   /// begins_with on a string or binary sort key.
   template <class V>
-  query& starts_with(const V& prefix) {
+  query& starts_with(const V& prefix) & {
     check_sort_key<V>();
     static_assert(detail::stringish<SK> || std::is_same_v<SK, bytes>, "dynantic: starts_with needs a string or binary sort key");
     sk_op_ = "begins_with";
@@ -309,7 +333,7 @@ class query : public read_builder<M, query<M, SK>> {
     return *this;
   }
   /// Newest first: descending sort key order.
-  query& reverse(bool yes = true) {
+  query& reverse(bool yes = true) & {
     reverse_ = yes;
     return *this;
   }
@@ -405,12 +429,13 @@ class scan : public read_builder<M, scan<M>> {
   explicit scan(detail::read_target t) : target_(std::move(t)) {}
 
   /// One segment of a parallel scan (0 <= segment < total).
-  scan& segment(std::int32_t segment, std::int32_t total) {
+  scan& segment(std::int32_t segment, std::int32_t total) & {
     if (total < 1 || segment < 0 || segment >= total) throw validation_error("segment", "need 0 <= segment < total");
     segment_ = segment;
     total_ = total;
     return *this;
   }
+  scan segment(std::int32_t segment, std::int32_t total) && { return std::move(this->segment(segment, total)); }
 
   /// Parallel scan: `segments` segments, at most `max_in_flight` scanned at once, each page of results
   /// handed to `sink` as it arrives (from the scanning threads, one call at a time).

@@ -223,6 +223,10 @@ TEST(expressions, query_key_conditions_filters_and_shapes) {
   // limit counts items returned, also with a filter that discards most of what is read
   auto filtered = f.t.query("q").filter(attr(&Item::size) >= 20).limit(5).page_size(3).all();
   EXPECT_EQ(sks(filtered), (std::vector<std::string>{"s00020", "s00021", "s00022", "s00023", "s00024"}));
+  // range-for over a chain of builder calls on a temporary (the builder must not dangle)
+  std::size_t chained = 0;
+  for (const Item& it : f.t.query("q").ge("s00025").filter(attr(&Item::size) > 0).limit(100)) chained += !it.sk.empty();
+  EXPECT_EQ(chained, 5u);
   // projections as typed tuples
   auto rows = f.t.query("q").between("s00001", "s00003").values(&Item::name, &Item::size, &Item::age);
   ASSERT_EQ(rows.size(), 3u);
