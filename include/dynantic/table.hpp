@@ -107,6 +107,21 @@ struct update_result {
     if (!attributes) return std::nullopt;
     return from_item<M>(*attributes);
   }
+  /// One returned attribute, typed (for updated_old / updated_new): nothing when it was not returned.
+  /// @throws validation_error when it does not convert.
+  template <class U, class C>
+  std::optional<U> get(U C::*member) const {
+    if (!attributes) return std::nullopt;
+    auto name = detail::stored_name<M>(member);
+    auto it = attributes->find(name);
+    if (it == attributes->end()) return std::nullopt;
+    conversion_context c;
+    conversion_context::scope s(c, name);
+    U v{};
+    converter<U>::from_attribute(it->second, v, c);
+    c.throw_if_failed();
+    return v;
+  }
 };
 
 template <model M>

@@ -188,6 +188,9 @@ TEST(expressions, atomic_updates) {
 
   auto partial = f.t.update("p", "s00007").add(&Item::size, 1).return_values(dy::ops::return_values::updated_new).execute();
   EXPECT_EQ(partial.attributes->at("size").as_number_text(), "18");
+  EXPECT_EQ(partial.get(&Item::size), 18);          // typed partial
+  EXPECT_EQ(partial.get(&Item::version), 4);
+  EXPECT_FALSE(partial.get(&Item::name));           // not among the updated attributes
   EXPECT_THROW(f.t.update("p", "s00007").set(&Item::size, 0).condition(attr(&Item::size) == 0).execute(),
                dy::conditional_check_failed);
   EXPECT_THROW(f.t.update("p", "s00007").execute(), dy::validation_error);                  // empty
