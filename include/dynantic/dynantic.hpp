@@ -1,6 +1,7 @@
 #pragma once
 /// @file dynantic.hpp
 /// Umbrella header: everything public in dynantic.
+#include <dynantic/bulk/batch.hpp>
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/expr/expr.hpp>

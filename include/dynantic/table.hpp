@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include <dynantic/bulk/batch.hpp>
 #include <dynantic/client.hpp>
 #include <dynantic/expr/expr.hpp>
 #include <dynantic/expr/update.hpp>
@@ -272,6 +273,69 @@ class table {
     return updater<M>(*this, make_key(pk, sk));
   }
 
+  // ------------------------------------------------------------ batches
+
+  /// The key of one item: the partition key, or (partition, sort) for tables with a sort key.
+  using key_type = std::conditional_t<has_sort_key, std::pair<partition_key_type, sort_key_type>, partition_key_type>;
+
+  /// Writes every item (BatchWriteItem, 25 per request, concurrent, unprocessed items retried). Fills
+  /// auto-UUID keys and increments versions like save(), but without conditions (BatchWriteItem has none).
+  /// Two items with one key: the last wins. @return the items as written.
+  /// @throws validation_error (every problem, nothing sent), batch_write_incomplete (what was not applied)
+  std::vector<M> batch_save(std::vector<M> items, const batch_options& o = {}) const {
+    std::vector<detail::write_entry> entries;
+    entries.reserve(items.size());
+    std::vector<validation_issue> issues;
+    auto keys = key_names();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      M& m = items[i];
+      fill_auto_uuids(m);
+      if constexpr (has_version) {
+        const auto& vm = detail::role_member<M, detail::role::version>();
+        m.*(vm.ptr) += 1;
+      }
+      try {
+        item it = to_item(m);
+        if (auto size = detail::item_size(it); size > 400u * 1024) {  // DynamoDB's item size limit
+          issues.push_back({"[" + std::to_string(i) + "]",
+                            "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)"});
+        }
+        entries.push_back({name_, ops::write_request::put(std::move(it)), keys});
+      } catch (const validation_error& e) {
+        for (const auto& is : e.issues()) issues.push_back({"[" + std::to_string(i) + "]." + is.path, is.message});
+      }
+    }
+    if (!issues.empty()) throw validation_error(std::move(issues));
+    detail::run_batch_write(current(), std::move(entries), o);
+    return items;
+  }
+
+  /// Deletes every key (BatchWriteItem). @throws batch_write_incomplete
+  void batch_delete(const std::vector<key_type>& keys, const batch_options& o = {}) const {
+    std::vector<detail::write_entry> entries;
+    entries.reserve(keys.size());
+    auto names = key_names();
+    for (const auto& k : keys) entries.push_back({name_, ops::write_request::delete_key(key_item(k)), names});
+    detail::run_batch_write(current(), std::move(entries), o);
+  }
+
+  /// Fetches every key (BatchGetItem, 100 per request, each key asked once). result[i] answers keys[i]:
+  /// nothing when no item has that key. @throws batch_get_incomplete (with the items fetched so far)
+  std::vector<std::optional<M>> batch_get(const std::vector<key_type>& keys, const batch_options& o = {},
+                                          read_options r = {}) const {
+    std::vector<detail::get_entry> entries;
+    entries.reserve(keys.size());
+    for (const auto& k : keys) entries.push_back({name_, key_item(k)});
+    auto found = detail::run_batch_get(current(), entries, r.consistent_read, o);
+    std::vector<std::optional<M>> out;
+    out.reserve(found.size());
+    for (auto& f : found) {
+      if (f) out.push_back(from_item<M>(*f));
+      else out.push_back(std::nullopt);
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------ query and scan
 
   using sort_value_type = std::conditional_t<has_sort_key, detail::value_of_or_void_t<sort_key_type>, void>;
@@ -505,6 +569,11 @@ class table {
         ...);
     c.throw_if_failed();
     return k;
+  }
+
+  item key_item(const key_type& k) const {
+    if constexpr (has_sort_key) return make_key(k.first, k.second);
+    else return make_key(k);
   }
 
   std::optional<M> get_by_key(item key, read_options o) const {

@@ -4,6 +4,7 @@
 #include <dynantic/error.hpp>
 #include <dynantic/value/codec.hpp>
 
+#include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
 #include "wire/client_impl.hpp"
@@ -394,7 +395,12 @@ page_result scan(const client& c, const scan_request& r) {
 
 // ------------------------------------------------------------------ batches
 
-batch_get_item_result batch_get_item(const client& c, const batch_get_item_request& r) {
+}  // namespace dynantic::ops
+
+namespace dynantic::ops::detail_batch {
+using detail::json_writer;
+
+std::string batch_get_body(const batch_get_item_request& r) {
   std::string body;
   json_writer w(body);
   w.begin_object();
@@ -406,7 +412,10 @@ batch_get_item_result batch_get_item(const client& c, const batch_get_item_reque
   }
   w.end_object();
   w.end_object();
-  auto answer = call(c, "BatchGetItem", std::move(body));
+  return body;
+}
+
+batch_get_item_result parse_batch_get(const std::string& answer) {
   object o = parse_answer(answer);
   batch_get_item_result res;
   object responses;
@@ -436,7 +445,7 @@ batch_get_item_result batch_get_item(const client& c, const batch_get_item_reque
   return res;
 }
 
-batch_write_item_result batch_write_item(const client& c, const batch_write_item_request& r) {
+std::string batch_write_body(const batch_write_item_request& r) {
   std::string body;
   json_writer w(body);
   w.begin_object();
@@ -457,7 +466,10 @@ batch_write_item_result batch_write_item(const client& c, const batch_write_item
   }
   w.end_object();
   w.end_object();
-  auto answer = call(c, "BatchWriteItem", std::move(body));
+  return body;
+}
+
+batch_write_item_result parse_batch_write(const std::string& answer) {
   object o = parse_answer(answer);
   batch_write_item_result res;
   object unprocessed;
@@ -479,6 +491,18 @@ batch_write_item_result batch_write_item(const client& c, const batch_write_item
     }
   }
   return res;
+}
+
+}  // namespace dynantic::ops::detail_batch
+
+namespace dynantic::ops {
+
+batch_get_item_result batch_get_item(const client& c, const batch_get_item_request& r) {
+  return detail_batch::parse_batch_get(call(c, "BatchGetItem", detail_batch::batch_get_body(r)));
+}
+
+batch_write_item_result batch_write_item(const client& c, const batch_write_item_request& r) {
+  return detail_batch::parse_batch_write(call(c, "BatchWriteItem", detail_batch::batch_write_body(r)));
 }
 
 // ------------------------------------------------------------------ transactions

@@ -1,0 +1,100 @@
+#pragma once
+/// @file batch.hpp
+/// The batch engine: BatchWriteItem / BatchGetItem for any number of requests, chunked by DynamoDB's limits
+/// (25 writes / 100 keys / 16 MB per request, 400 KB per item), sent concurrently, with UnprocessedItems /
+/// UnprocessedKeys retried with capped exponential backoff and full jitter. Nothing is lost silently: when
+/// retries run out, the error carries every request that was not applied (and, for gets, what was fetched).
+
+#include <chrono>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <dynantic/client.hpp>
+#include <dynantic/error.hpp>
+#include <dynantic/ops/operations.hpp>
+
+namespace dynantic {
+
+struct batch_progress {
+  std::size_t requests_sent = 0;  ///< BatchWriteItem/BatchGetItem calls made so far (retries included)
+  std::size_t items_done = 0;     ///< writes applied / keys answered so far
+  std::size_t items_total = 0;    ///< after de-duplication
+};
+
+struct batch_options {
+  /// Requests on the wire at once (1 = one after another).
+  std::size_t max_in_flight = 8;
+  /// Rounds for a request's unprocessed part (throttling and 5xx are also retried inside each call by the
+  /// client's retry policy).
+  int max_attempts = 10;
+  std::chrono::milliseconds base_delay{50};
+  std::chrono::milliseconds max_backoff{5000};
+  /// Give up (with the error carrying what is left) after this long; empty: no deadline.
+  std::optional<std::chrono::milliseconds> deadline{};
+  /// Called after every round of requests.
+  std::function<void(const batch_progress&)> progress{};
+};
+
+/// Retries ran out (or the deadline passed, or a request failed for good) before every write was applied.
+/// unapplied() holds exactly the requests that were not applied, with their tables.
+class batch_write_incomplete : public error {
+ public:
+  batch_write_incomplete(std::string message, std::vector<std::pair<std::string, ops::write_request>> unapplied,
+                         std::size_t applied, std::exception_ptr cause)
+      : error(std::move(message)), unapplied_(std::move(unapplied)), applied_(applied), cause_(std::move(cause)) {}
+  const std::vector<std::pair<std::string, ops::write_request>>& unapplied() const { return unapplied_; }
+  std::size_t applied() const { return applied_; }
+  /// The last error of a failed request, when one failed (empty when only retries of unprocessed items ran out).
+  const std::exception_ptr& cause() const { return cause_; }
+
+ private:
+  std::vector<std::pair<std::string, ops::write_request>> unapplied_;
+  std::size_t applied_;
+  std::exception_ptr cause_;
+};
+
+/// Like batch_write_incomplete for reads: the items fetched so far are kept, the keys not answered listed.
+class batch_get_incomplete : public error {
+ public:
+  batch_get_incomplete(std::string message, std::vector<std::pair<std::string, item>> fetched,
+                       std::vector<std::pair<std::string, item>> not_fetched, std::exception_ptr cause)
+      : error(std::move(message)), fetched_(std::move(fetched)), not_fetched_(std::move(not_fetched)), cause_(std::move(cause)) {}
+  const std::vector<std::pair<std::string, item>>& fetched() const { return fetched_; }
+  const std::vector<std::pair<std::string, item>>& not_fetched() const { return not_fetched_; }
+  const std::exception_ptr& cause() const { return cause_; }
+
+ private:
+  std::vector<std::pair<std::string, item>> fetched_, not_fetched_;
+  std::exception_ptr cause_;
+};
+
+namespace detail {
+
+/// DynamoDB's size of an item (attribute names + values), as counted against the 400 KB limit.
+std::size_t item_size(const item& it);
+
+struct write_entry {
+  std::string table;
+  ops::write_request request;
+  std::vector<std::string> key_names;  ///< the table's key attributes (to de-duplicate and match answers)
+};
+/// Applies every write (last one wins per key). @return writes applied (after de-duplication).
+/// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
+std::size_t run_batch_write(const client& c, std::vector<write_entry> entries, const batch_options& o);
+
+struct get_entry {
+  std::string table;
+  item key;
+};
+/// Fetches every key once; result[i] is the item for entries[i] (nothing when no item has the key).
+/// @throws batch_get_incomplete
+std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& entries, bool consistent,
+                                               const batch_options& o);
+
+}  // namespace detail
+}  // namespace dynantic

@@ -1,0 +1,231 @@
+// The batch engine against a scripted DynamoDB that applies only part of each request, throttles and fails:
+// every write lands exactly once, or is reported as not applied. No sockets, no sleeping beyond backoff.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include <dynantic/dynantic.hpp>
+
+#include "scripted_transport.hpp"
+#include "value/json_reader.hpp"
+#include "value/json_writer.hpp"
+
+namespace test_batch {
+namespace dy = dynantic;
+using namespace dynantic::testing;
+
+struct Thing {
+  std::string id;
+  int n = 0;
+};
+DYNANTIC_MODEL(Thing, "things", key(id), field(n))
+
+// A fake DynamoDB: applies each write with probability `apply`, answers the rest as UnprocessedItems.
+struct fake_dynamodb {
+  std::map<std::string, int> store;  // id -> n
+  std::map<std::string, int> writes_per_id;
+  double apply = 0.7;
+  double throttle = 0.0;
+  bool never_apply = false;
+  std::size_t requests = 0, largest_request = 0;
+  std::mt19937 gen{42};
+
+  dy::detail::http_response answer(const recorded_request& r) {
+    ++requests;
+    std::uniform_real_distribution<double> u(0, 1);
+    if (u(gen) < throttle) return aws_error(400, "ProvisionedThroughputExceededException");
+    auto doc = dy::detail::parse_json(r.body);
+    std::string out;
+    dy::detail::json_writer w(out);
+    w.begin_object();
+    std::string target = r.header("X-Amz-Target");
+    if (target.ends_with("BatchWriteItem")) {
+      w.key("UnprocessedItems");
+      w.begin_object();
+      for (auto table : doc["RequestItems"].get_object()) {
+        std::vector<std::string> left;
+        std::size_t count = 0;
+        for (auto req : table.value.get_array()) {
+          ++count;
+          simdjson::dom::element put;
+          bool is_put = req["PutRequest"].get(put) == simdjson::SUCCESS;
+          auto data = dy::detail::read_item(is_put ? put["Item"].value() : req["DeleteRequest"]["Key"].value());
+          if (never_apply || u(gen) >= apply) {
+            left.push_back(std::string(simdjson::to_string(req)));
+            continue;
+          }
+          std::string id = data.at("id").as_string();
+          ++writes_per_id[id];
+          if (is_put) store[id] = std::stoi(data.at("n").as_number_text());
+          else store.erase(id);
+        }
+        largest_request = std::max(largest_request, count);
+        if (!left.empty()) {
+          w.key(table.key);
+          w.begin_array();
+          for (const auto& l : left) w.raw(l);
+          w.end_array();
+        }
+      }
+      w.end_object();
+    } else {  // BatchGetItem
+      w.key("Responses");
+      w.begin_object();
+      std::vector<std::pair<std::string, std::string>> unprocessed;
+      for (auto table : doc["RequestItems"].get_object()) {
+        w.key(table.key);
+        w.begin_array();
+        std::size_t count = 0;
+        for (auto key : table.value["Keys"].get_array()) {
+          ++count;
+          auto k = dy::detail::read_item(key);
+          if (never_apply || u(gen) >= apply) {
+            unprocessed.emplace_back(std::string(table.key), std::string(simdjson::to_string(key)));
+            continue;
+          }
+          auto f = store.find(k.at("id").as_string());
+          if (f != store.end()) {
+            w.raw(R"({"id":{"S":")" + f->first + R"("},"n":{"N":")" + std::to_string(f->second) + R"("}})");
+          }
+        }
+        largest_request = std::max(largest_request, count);
+        w.end_array();
+      }
+      w.end_object();
+      if (!unprocessed.empty()) {
+        w.key("UnprocessedKeys");
+        w.begin_object();
+        w.key(unprocessed.front().first);
+        w.begin_object();
+        w.key("Keys");
+        w.begin_array();
+        for (const auto& [t, k] : unprocessed) w.raw(k);
+        w.end_array();
+        w.end_object();
+        w.end_object();
+      }
+    }
+    w.end_object();
+    return ok(out);
+  }
+};
+
+dy::batch_options quick() {
+  dy::batch_options o;
+  o.base_delay = std::chrono::milliseconds(1);
+  o.max_backoff = std::chrono::milliseconds(5);
+  o.max_attempts = 50;
+  return o;
+}
+
+std::vector<Thing> things(int n) {
+  std::vector<Thing> v;
+  for (int i = 0; i < n; ++i) v.push_back({"t" + std::to_string(i), i});
+  return v;
+}
+
+TEST(batch, partial_answers_and_throttling_lose_nothing) {
+  fake_dynamodb db;
+  db.apply = 0.7;
+  db.throttle = 0.05;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  table.batch_save(things(2000), quick());
+  ASSERT_EQ(db.store.size(), 2000u);
+  for (const auto& [id, writes] : db.writes_per_id) EXPECT_EQ(writes, 1) << id;  // exactly once each
+  EXPECT_LE(db.largest_request, 25u);
+  EXPECT_GT(db.requests, 80u);  // 2000 / 25 = 80 first tries, plus retries
+
+  std::vector<std::string> keys;
+  for (int i = 0; i < 2500; ++i) keys.push_back("t" + std::to_string(i % 2100));  // duplicates, missing keys
+  auto got = table.batch_get(keys, quick());
+  ASSERT_EQ(got.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    int n = static_cast<int>(i % 2100);
+    if (n < 2000) {
+      ASSERT_TRUE(got[i]) << i;
+      EXPECT_EQ(got[i]->n, n);
+    } else {
+      EXPECT_FALSE(got[i]) << i;
+    }
+  }
+  EXPECT_LE(db.largest_request, 100u);
+}
+
+TEST(batch, duplicate_keys_last_write_wins) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  table.batch_save({{"a", 1}, {"b", 2}, {"a", 3}}, quick());
+  EXPECT_EQ(db.store.at("a"), 3);
+  EXPECT_EQ(db.writes_per_id.at("a"), 1);  // asked once: a request with the same key twice would be rejected
+}
+
+TEST(batch, exhaustion_reports_exactly_the_unapplied_requests) {
+  fake_dynamodb db;
+  db.apply = 0.5;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 2;
+  try {
+    table.batch_save(things(500), o);
+    FAIL() << "expected batch_write_incomplete";
+  } catch (const dy::batch_write_incomplete& e) {
+    EXPECT_EQ(e.applied() + e.unapplied().size(), 500u);
+    EXPECT_EQ(e.applied(), db.store.size());
+    for (const auto& [tbl, req] : e.unapplied()) {
+      EXPECT_EQ(tbl, "things");
+      EXPECT_EQ(db.store.count(req.data.at("id").as_string()), 0u);  // really not applied
+    }
+  }
+  db.never_apply = true;
+  try {
+    (void)table.batch_get({"t1", "t2"}, o);
+    FAIL();
+  } catch (const dy::batch_get_incomplete& e) {
+    EXPECT_EQ(e.not_fetched().size(), 2u);
+    EXPECT_TRUE(e.fetched().empty());
+  }
+}
+
+TEST(batch, oversized_and_invalid_items_fail_before_sending) {
+  fake_dynamodb db;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  std::vector<Thing> v = things(3);
+  v[1].id = "bad \xff";
+  v[2].id = std::string(500 * 1024, 'x');
+  try {
+    table.batch_save(v, quick());
+    FAIL();
+  } catch (const dy::validation_error& e) {
+    ASSERT_EQ(e.issues().size(), 2u) << e.what();
+    EXPECT_EQ(e.issues()[0].path, "[1].id");
+    EXPECT_EQ(e.issues()[1].path, "[2]");
+  }
+  EXPECT_TRUE(t->requests.empty());
+}
+
+TEST(batch, request_failures_are_retried_then_reported_with_the_cause) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request&, std::size_t) { return aws_error(400, "ValidationException"); }, t);
+  dy::table<Thing> table(c);
+  try {
+    table.batch_save(things(30), quick());
+    FAIL();
+  } catch (const dy::batch_write_incomplete& e) {
+    EXPECT_EQ(e.unapplied().size(), 30u);
+    EXPECT_EQ(e.applied(), 0u);
+    EXPECT_THROW(std::rethrow_exception(e.cause()), dy::server_validation_error);
+  }
+  EXPECT_EQ(t->requests.size(), 2u);  // 30 = 25 + 5; a validation error is not retried
+}
+
+}  // namespace test_batch
