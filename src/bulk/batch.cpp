@@ -379,26 +379,18 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
         }
         for (auto u : again) pending[u] = true;
         for (auto& [table, items] : res.responses) {
-          for (auto& it : items) {
-            // the item's key attributes locate the request it answers
-            for (auto u : ch.entries) {
-              if (found[u] || in[firsts[u]].table != table) continue;
-              bool match = true;
-              for (const auto& [n, v] : in[firsts[u]].key) {
-                auto f = it.find(n);
-                if (f == it.end() || !(f->second == v ||
-                                       (v.is_number() && f->second.is_number() &&
-                                        codec::canonical_number(v.as_number_text()) ==
-                                            codec::canonical_number(f->second.as_number_text())))) {
-                  match = false;
-                  break;
-                }
-              }
-              if (match) {
-                found[u] = std::move(it);
-                break;
-              }
+          // the item's key attributes locate the request it answers
+          const std::vector<std::string>* names = nullptr;
+          for (auto u : ch.entries) {
+            if (in[firsts[u]].table == table) {
+              names = &names_of[u];
+              break;
             }
+          }
+          if (!names) continue;
+          for (auto& it : items) {
+            auto f = unique_index.find(table + '\n' + key_text(it, *names));
+            if (f != unique_index.end()) found[f->second] = std::move(it);
           }
         }
         for (auto u : ch.entries) {
