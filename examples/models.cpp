@@ -107,6 +107,27 @@ int main() try {
   std::cout << json << "\n";
   std::cout << "from_json: " << dy::from_json<shop::User>(json).name << "\n";
 
+  std::cout << "\n== batch_save / batch_get / batch_delete: 60 users, chunked, 8 requests in flight\n";
+  std::vector<shop::User> team;
+  for (int i = 0; i < 60; ++i) {
+    team.push_back(shop::User{.user_id = "team", .email = "m" + std::to_string(100 + i) + "@example.com",
+                              .name = "Member " + std::to_string(i), .status = shop::Status::active,
+                              .created_at = dy::now(), .balance = dy::decimal(i), .tags = {}, .age = {},
+                              .address = {"Bern", "CH"}, .version = 0});
+  }
+  dy::batch_options opts;
+  opts.progress = [](const dy::batch_progress& p) {
+    std::cout << "  progress: " << p.items_done << "/" << p.items_total << " after " << p.requests_sent << " requests\n";
+  };
+  users.batch_save(team, opts);
+  auto found = users.batch_get({{"team", "m100@example.com"}, {"team", "nobody@example.com"}, {"team", "m159@example.com"}});
+  std::cout << "batch_get: " << (found[0] ? found[0]->name : "-") << ", " << (found[1] ? found[1]->name : "missing")
+            << ", " << (found[2] ? found[2]->name : "-") << "\n";
+  std::vector<dy::table<shop::User>::key_type> team_keys;
+  for (const auto& m : team) team_keys.emplace_back(m.user_id, m.email);
+  users.batch_delete(team_keys);
+  std::cout << "after batch_delete: " << users.query("team").count() << " left\n";
+
   std::cout << "\n== delete_item (by key, and by instance with its version)\n";
   users.delete_item(*users.get("u-1", "ada@example.com", {.consistent_read = true}));
   sessions.delete_item(s.id);
