@@ -128,10 +128,31 @@ std::vector<chunk> make_chunks(const std::vector<std::size_t>& idx, const std::v
   return out;
 }
 
-void wait_for(const std::deque<chunk>& q) {
+// Waits until a chunk is due, then takes up to 64 due chunks for one round of concurrent requests.
+std::vector<chunk> next_round(std::deque<chunk>& queue) {
   auto next = clock_type::time_point::max();
-  for (const auto& c : q) next = std::min(next, c.ready);
+  for (const auto& c : queue) next = std::min(next, c.ready);
   if (next > clock_type::now()) std::this_thread::sleep_until(next);
+  auto now = clock_type::now();
+  std::vector<chunk> round;
+  for (auto it = queue.begin(); it != queue.end() && round.size() < 64;) {
+    if (it->ready <= now) {
+      round.push_back(std::move(*it));
+      it = queue.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return round;
+}
+
+// When the deadline has passed, moves everything still queued to `left` and empties the queue.
+bool past_deadline(const batch_options& o, clock_type::time_point start, std::deque<chunk>& queue,
+                   std::vector<std::size_t>& left) {
+  if (!o.deadline || clock_type::now() - start <= *o.deadline) return false;
+  for (const auto& ch : queue) left.insert(left.end(), ch.entries.begin(), ch.entries.end());
+  queue.clear();
+  return true;
 }
 
 }  // namespace
@@ -190,22 +211,8 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   std::exception_ptr cause;
 
   while (!queue.empty()) {
-    if (o.deadline && clock_type::now() - start > *o.deadline) {
-      for (const auto& ch : queue) unapplied.insert(unapplied.end(), ch.entries.begin(), ch.entries.end());
-      queue.clear();
-      break;
-    }
-    wait_for(queue);
-    auto now = clock_type::now();
-    std::vector<chunk> round;
-    for (auto it = queue.begin(); it != queue.end() && round.size() < 64;) {
-      if (it->ready <= now) {
-        round.push_back(std::move(*it));
-        it = queue.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    if (past_deadline(o, start, queue, unapplied)) break;
+    std::vector<chunk> round = next_round(queue);
     std::vector<api_call> calls(round.size());
     for (std::size_t k = 0; k < round.size(); ++k) {
       // {"RequestItems":{"table":[{"PutRequest":{"Item":...}}, ...], ...}} grouped by table
@@ -330,22 +337,8 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
   };
 
   while (!queue.empty()) {
-    if (o.deadline && clock_type::now() - start > *o.deadline) {
-      for (const auto& ch : queue) not_fetched.insert(not_fetched.end(), ch.entries.begin(), ch.entries.end());
-      queue.clear();
-      break;
-    }
-    wait_for(queue);
-    auto now = clock_type::now();
-    std::vector<chunk> round;
-    for (auto it = queue.begin(); it != queue.end() && round.size() < 64;) {
-      if (it->ready <= now) {
-        round.push_back(std::move(*it));
-        it = queue.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    if (past_deadline(o, start, queue, not_fetched)) break;
+    std::vector<chunk> round = next_round(queue);
     std::vector<api_call> calls(round.size());
     for (std::size_t k = 0; k < round.size(); ++k) {
       ops::batch_get_item_request r;

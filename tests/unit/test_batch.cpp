@@ -194,6 +194,24 @@ TEST(batch, exhaustion_reports_exactly_the_unapplied_requests) {
   }
 }
 
+TEST(batch, deadline_stops_retrying_and_reports_what_is_left) {
+  fake_dynamodb db;
+  db.never_apply = true;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 1000000;
+  o.deadline = std::chrono::milliseconds(30);
+  try {
+    table.batch_save(things(40), o);
+    FAIL();
+  } catch (const dy::batch_write_incomplete& e) {
+    EXPECT_EQ(e.unapplied().size(), 40u);
+    EXPECT_EQ(e.applied(), 0u);
+  }
+}
+
 TEST(batch, oversized_and_invalid_items_fail_before_sending) {
   fake_dynamodb db;
   scripted_transport* t = nullptr;
