@@ -295,12 +295,18 @@ class table {
         m.*(vm.ptr) += 1;
       }
       try {
-        item it = to_item(m);
-        if (auto size = detail::item_size(it); size > 400u * 1024) {  // DynamoDB's item size limit
-          issues.push_back({"[" + std::to_string(i) + "]",
-                            "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)"});
+        detail::write_entry e;
+        e.table = name_;
+        e.key_names = keys;
+        e.key = key_of(m);
+        append_dynamodb_json(e.json, m);  // straight to DynamoDB-JSON, validated
+        if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
+          if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
+            issues.push_back({"[" + std::to_string(i) + "]",
+                              "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)"});
+          }
         }
-        entries.push_back({name_, ops::write_request::put(std::move(it)), keys});
+        entries.push_back(std::move(e));
       } catch (const validation_error& e) {
         for (const auto& is : e.issues()) issues.push_back({"[" + std::to_string(i) + "]." + is.path, is.message});
       }

@@ -168,15 +168,18 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   std::unordered_map<std::string, std::size_t> last;
   std::vector<std::string> keys(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    keys[i] = in[i].table + '\n' + key_text(in[i].request.data, in[i].key_names);
+    const item& k = in[i].json.empty() ? in[i].request.data : in[i].key;
+    keys[i] = in[i].table + '\n' + key_text(k, in[i].key_names);
     last[keys[i]] = i;
   }
   std::vector<write_entry> entries;
   std::vector<std::string> entry_keys;
+  std::vector<std::size_t> original;  // index in the caller's list, for messages
   for (std::size_t i = 0; i < in.size(); ++i) {
     if (last[keys[i]] == i) {
       entries.push_back(std::move(in[i]));
       entry_keys.push_back(std::move(keys[i]));
+      original.push_back(i);
     }
   }
   // Encode and check everything before sending anything.
@@ -184,14 +187,23 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   std::vector<std::size_t> bytes(entries.size());
   std::vector<validation_issue> issues;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    try {
-      json[i] = codec::write_item(entries[i].request.data);
-    } catch (const validation_error& e) {
-      for (const auto& is : e.issues()) issues.push_back({"[" + std::to_string(i) + "]." + is.path, is.message});
+    std::string where = "[" + std::to_string(original[i]) + "]";
+    if (!entries[i].json.empty()) {
+      json[i] = std::move(entries[i].json);
+    } else {
+      try {
+        json[i] = codec::write_item(entries[i].request.data);
+      } catch (const validation_error& e) {
+        for (const auto& is : e.issues()) issues.push_back({where + "." + is.path, is.message});
+      }
     }
-    if (entries[i].request.type == ops::write_request::kind::put && item_size(entries[i].request.data) > max_item_bytes) {
-      issues.push_back({"[" + std::to_string(i) + "]", "item is larger than DynamoDB's 400 KB limit (" +
-                                                            std::to_string(item_size(entries[i].request.data)) + " bytes)"});
+    if (entries[i].request.type == ops::write_request::kind::put && json[i].size() > max_item_bytes) {
+      // the JSON text is longer than DynamoDB's size of the item: measure exactly only when it may matter
+      const item& data = entries[i].request.data.empty() ? (entries[i].request.data = codec::read_item(json[i]))
+                                                          : entries[i].request.data;
+      if (item_size(data) > max_item_bytes) {
+        issues.push_back({where, "item is larger than DynamoDB's 400 KB limit (" + std::to_string(item_size(data)) + " bytes)"});
+      }
     }
     bytes[i] = json[i].size() + entries[i].table.size();
   }
@@ -288,7 +300,10 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   if (!unapplied.empty()) {
     std::sort(unapplied.begin(), unapplied.end());
     std::vector<std::pair<std::string, ops::write_request>> left;
-    for (auto i : unapplied) left.emplace_back(entries[i].table, entries[i].request);
+    for (auto i : unapplied) {
+      if (entries[i].request.data.empty()) entries[i].request.data = codec::read_item(json[i]);
+      left.emplace_back(entries[i].table, entries[i].request);
+    }
     std::size_t applied = entries.size() - unapplied.size();
     throw batch_write_incomplete("dynantic: batch write incomplete: " + std::to_string(unapplied.size()) + " of " +
                                      std::to_string(entries.size()) + " requests were not applied",

@@ -82,6 +82,10 @@ struct write_entry {
   std::string table;
   ops::write_request request;
   std::vector<std::string> key_names;  ///< the table's key attributes (to de-duplicate and match answers)
+  /// Optional fast path: request.data already encoded (and validated) as DynamoDB-JSON, with its key
+  /// attributes in `key`; request.data may then be empty (it is decoded only to report unapplied requests).
+  std::string json{};
+  item key{};
 };
 /// Applies every write (last one wins per key). @return writes applied (after de-duplication).
 /// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
