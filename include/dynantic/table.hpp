@@ -4,6 +4,8 @@
 /// the default / scoped client for code that does not pass a client around.
 
 #include <chrono>
+#include <cstdio>
+#include <exception>
 #include <map>
 #include <optional>
 #include <string>
@@ -127,6 +129,8 @@ struct update_result {
 
 template <model M>
 class table;
+template <model M>
+class batch_writer;
 
 /// table<M>::update(key...): the update actions (update_expression), a condition, and what to return.
 template <class M>
@@ -278,6 +282,9 @@ class table {
   /// The key of one item: the partition key, or (partition, sort) for tables with a sort key.
   using key_type = std::conditional_t<has_sort_key, std::pair<partition_key_type, sort_key_type>, partition_key_type>;
 
+  /// A typed key as DynamoDB stores it.
+  item key_item_of(const key_type& k) const { return key_item(k); }
+
   /// Writes every item (BatchWriteItem, 25 per request, concurrent, unprocessed items retried). Fills
   /// auto-UUID keys and increments versions like save(), but without conditions (BatchWriteItem has none).
   /// Two items with one key: the last wins. @return the items as written.
@@ -286,42 +293,46 @@ class table {
     std::vector<detail::write_entry> entries;
     entries.reserve(items.size());
     std::vector<validation_issue> issues;
-    auto keys = key_names();
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      M& m = items[i];
-      fill_auto_uuids(m);
-      if constexpr (has_version) {
-        const auto& vm = detail::role_member<M, detail::role::version>();
-        m.*(vm.ptr) += 1;
-      }
-      try {
-        detail::write_entry e;
-        e.table = name_;
-        e.key_names = keys;
-        e.key = key_of(m);
-        append_dynamodb_json(e.json, m);  // straight to DynamoDB-JSON, validated
-        if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
-          if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
-            issues.push_back({"[" + std::to_string(i) + "]",
-                              "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)"});
-          }
-        }
-        entries.push_back(std::move(e));
-      } catch (const validation_error& e) {
-        for (const auto& is : e.issues()) issues.push_back({"[" + std::to_string(i) + "]." + is.path, is.message});
-      }
-    }
+    for (std::size_t i = 0; i < items.size(); ++i) add_put(entries, items[i], i, issues);
     if (!issues.empty()) throw validation_error(std::move(issues));
     detail::run_batch_write(current(), std::move(entries), o);
     return items;
+  }
+
+  /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
+  void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
+    fill_auto_uuids(m);
+    if constexpr (has_version) {
+      const auto& vm = detail::role_member<M, detail::role::version>();
+      m.*(vm.ptr) += 1;
+    }
+    try {
+      detail::write_entry e;
+      e.table = name_;
+      e.key_names = key_names();
+      e.key = key_of(m);
+      append_dynamodb_json(e.json, m);  // validated
+      if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
+        if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
+          issues.push_back({"[" + std::to_string(i) + "]",
+                            "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)"});
+        }
+      }
+      entries.push_back(std::move(e));
+    } catch (const validation_error& e) {
+      for (const auto& is : e.issues()) issues.push_back({"[" + std::to_string(i) + "]." + is.path, is.message});
+    }
+  }
+  /// One delete for the batch engine.
+  detail::write_entry delete_entry(const key_type& k) const {
+    return {name_, ops::write_request::delete_key(key_item(k)), key_names(), {}, {}};
   }
 
   /// Deletes every key (BatchWriteItem). @throws batch_write_incomplete
   void batch_delete(const std::vector<key_type>& keys, const batch_options& o = {}) const {
     std::vector<detail::write_entry> entries;
     entries.reserve(keys.size());
-    auto names = key_names();
-    for (const auto& k : keys) entries.push_back({name_, ops::write_request::delete_key(key_item(k)), names});
+    for (const auto& k : keys) entries.push_back(delete_entry(k));
     detail::run_batch_write(current(), std::move(entries), o);
   }
 
@@ -341,6 +352,10 @@ class table {
     }
     return out;
   }
+
+  /// A buffered writer: save()/delete_item() collect requests and send them 25 at a time; flush() sends the
+  /// rest; the destructor flushes (see batch_writer for what happens on failure or with an exception in flight).
+  dynantic::batch_writer<M> batch_writer(batch_options o = {}) const { return dynantic::batch_writer<M>(*this, std::move(o)); }
 
   // ------------------------------------------------------------ query and scan
 
@@ -379,6 +394,16 @@ class table {
       }
     });
     c.throw_if_failed();
+    return k;
+  }
+
+  /// The key attributes of a stored item (or of a key).
+  item key_of_item(const item& it) const {
+    item k;
+    for (const auto& n : key_names()) {
+      auto f = it.find(n);
+      if (f != it.end()) k.emplace(n, f->second);
+    }
     return k;
   }
 
@@ -488,6 +513,7 @@ class table {
 
  private:
   friend class updater<M>;
+  friend class dynantic::batch_writer<M>;
   client current() const { return client_ ? *client_ : current_client(); }
 
   template <class C>
@@ -658,6 +684,131 @@ class table {
 
   std::optional<client> client_;
   std::string name_;
+};
+
+/// Buffers writes to one table and sends them with the batch engine, 25 per request (DynamoDB's limit).
+///
+/// Failures: flush() throws batch_write_incomplete with exactly the requests not applied. The destructor
+/// cannot throw: it flushes, and if that fails it hands the batch_write_incomplete to the `on_failure`
+/// handler (default: print every unapplied request's key to stderr), so nothing is lost silently.
+///
+/// With an exception in flight (the writer's scope is left by an exception), buffered requests are NOT sent
+/// — the block that produced them failed — and are handed to `on_failure` as unapplied instead. Requests
+/// already flushed (every 25) stay written. Call flush() before leaving the scope to write them anyway.
+template <model M>
+class batch_writer {
+ public:
+  using failure_handler = std::function<void(const batch_write_incomplete&)>;
+
+  batch_writer(const table<M>& t, batch_options o = {})
+      : table_(t), options_(std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
+  batch_writer(const batch_writer&) = delete;
+  batch_writer& operator=(const batch_writer&) = delete;
+  batch_writer(batch_writer&& other) noexcept
+      : table_(other.table_),
+        options_(std::move(other.options_)),
+        on_failure_(std::move(other.on_failure_)),
+        saves_(std::move(other.saves_)),
+        deletes_(std::move(other.deletes_)),
+        order_(std::move(other.order_)),
+        exceptions_at_start_(other.exceptions_at_start_) {
+    other.order_.clear();
+  }
+  ~batch_writer() {
+    if (order_.empty()) return;
+    if (std::uncaught_exceptions() > exceptions_at_start_) {
+      report(batch_write_incomplete("dynantic: batch_writer left by an exception: " + std::to_string(order_.size()) +
+                                        " buffered requests were not sent",
+                                    pending_requests(), 0, nullptr));
+      return;
+    }
+    try {
+      flush();
+    } catch (const batch_write_incomplete& e) {
+      report(e);
+    } catch (const std::exception& e) {
+      report(batch_write_incomplete(std::string("dynantic: batch_writer final flush failed: ") + e.what(),
+                                    pending_requests(), 0, std::current_exception()));
+    }
+  }
+
+  /// Called with what the destructor could not write (default: the keys go to stderr).
+  batch_writer& on_failure(failure_handler h) {
+    on_failure_ = std::move(h);
+    return *this;
+  }
+
+  /// Buffers a put (validated now: @throws validation_error); sends when 25 requests are buffered.
+  void save(M m) {
+    validate(m);
+    order_.push_back({true, saves_.size()});
+    saves_.push_back(std::move(m));
+    if (order_.size() >= 25) flush();
+  }
+  /// Buffers a delete by key; sends when 25 requests are buffered.
+  void delete_item(typename table<M>::key_type key) {
+    order_.push_back({false, deletes_.size()});
+    deletes_.push_back(std::move(key));
+    if (order_.size() >= 25) flush();
+  }
+  /// Sends everything buffered. @throws batch_write_incomplete (the buffer is emptied either way: what was not
+  /// applied is in the error).
+  void flush() {
+    if (order_.empty()) return;
+    std::vector<M> saves;
+    std::vector<typename table<M>::key_type> deletes;
+    std::vector<slot> order;
+    saves.swap(saves_);
+    deletes.swap(deletes_);
+    order.swap(order_);
+    // in the order given: for two requests on one key, the engine keeps the last
+    std::vector<detail::write_entry> entries;
+    std::vector<validation_issue> issues;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      if (order[i].is_save) table_.add_put(entries, saves[order[i].index], i, issues);
+      else entries.push_back(table_.delete_entry(deletes[order[i].index]));
+    }
+    if (!issues.empty()) throw validation_error(std::move(issues));
+    detail::run_batch_write(table_.current(), std::move(entries), options_);
+  }
+  std::size_t pending() const { return order_.size(); }
+
+ private:
+  struct slot {
+    bool is_save;
+    std::size_t index;
+  };
+  void report(const batch_write_incomplete& e) noexcept {
+    try {
+      if (on_failure_) {
+        on_failure_(e);
+        return;
+      }
+      std::fprintf(stderr, "%s\n", e.what());
+      for (const auto& [t, r] : e.unapplied()) {
+        std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(), r.type == ops::write_request::kind::put ? "put" : "delete",
+                     codec::write_item(table_.key_of_item(r.data)).c_str());
+      }
+    } catch (...) {
+    }
+  }
+  std::vector<std::pair<std::string, ops::write_request>> pending_requests() const {
+    std::vector<std::pair<std::string, ops::write_request>> out;
+    for (const auto& s : order_) {
+      if (s.is_save) out.emplace_back(table_.name(), ops::write_request::put(to_item(saves_[s.index])));
+      else out.emplace_back(table_.name(), ops::write_request::delete_key(table_.key_item_of(deletes_[s.index])));
+    }
+    return out;
+  }
+  static void validate(const M& m) { (void)to_item(m); }
+
+  const table<M>& table_;
+  batch_options options_;
+  failure_handler on_failure_;
+  std::vector<M> saves_;
+  std::vector<typename table<M>::key_type> deletes_;
+  std::vector<slot> order_;
+  int exceptions_at_start_;
 };
 
 template <class M>

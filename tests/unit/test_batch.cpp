@@ -246,4 +246,76 @@ TEST(batch, request_failures_are_retried_then_reported_with_the_cause) {
   EXPECT_EQ(t->requests.size(), 2u);  // 30 = 25 + 5; a validation error is not retried
 }
 
+TEST(batch_writer, flushes_every_25_and_at_scope_end) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  {
+    auto w = table.batch_writer(quick());
+    for (int i = 0; i < 60; ++i) w.save({"w" + std::to_string(i), i});
+    EXPECT_EQ(db.requests, 2u);  // two full requests of 25 went out
+    EXPECT_EQ(w.pending(), 10u);
+    w.delete_item("w0");
+  }
+  EXPECT_EQ(db.requests, 3u);  // the rest at scope end: 10 puts and 1 delete in one request
+  EXPECT_EQ(db.store.size(), 59u);
+  EXPECT_EQ(db.store.count("w0"), 0u);
+  {
+    auto w = table.batch_writer(quick());
+    w.delete_item("w1");
+    w.save({"w1", 100});  // the last request for a key wins
+    w.save({"w2", 200});
+    w.delete_item("w2");
+  }
+  EXPECT_EQ(db.store.at("w1"), 100);
+  EXPECT_EQ(db.store.count("w2"), 0u);
+}
+
+TEST(batch_writer, exception_in_flight_does_not_send_the_buffer_and_reports_it) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  std::vector<std::string> reported;
+  try {
+    auto w = table.batch_writer(quick());
+    w.on_failure([&](const dy::batch_write_incomplete& e) {
+      for (const auto& [tbl, r] : e.unapplied()) reported.push_back(r.data.at("id").as_string());
+    });
+    for (int i = 0; i < 30; ++i) w.save({"x" + std::to_string(i), i});
+    throw std::runtime_error("the block failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(db.store.size(), 25u);     // the first 25 were flushed before the failure
+  EXPECT_EQ(reported.size(), 5u);      // the 5 buffered ones are reported, not sent, not lost
+  EXPECT_EQ(reported.front(), "x25");
+}
+
+TEST(batch_writer, failed_final_flush_goes_to_the_handler) {
+  fake_dynamodb db;
+  db.never_apply = true;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 2;
+  std::size_t unapplied = 0;
+  {
+    auto w = table.batch_writer(o);
+    w.on_failure([&](const dy::batch_write_incomplete& e) { unapplied += e.unapplied().size(); });
+    for (int i = 0; i < 7; ++i) w.save({"y" + std::to_string(i), i});
+  }
+  EXPECT_EQ(unapplied, 7u);
+  // and flush() throws it
+  auto w = table.batch_writer(o);
+  w.on_failure([](const dy::batch_write_incomplete&) {});
+  w.save({"z", 1});
+  EXPECT_THROW(w.flush(), dy::batch_write_incomplete);
+  EXPECT_EQ(w.pending(), 0u);
+  EXPECT_THROW(w.save({"bad \xff", 1}), dy::validation_error);  // validated when buffered
+}
+
 }  // namespace test_batch
