@@ -127,6 +127,13 @@ int main() try {
   for (const auto& m : team) team_keys.emplace_back(m.user_id, m.email);
   users.batch_delete(team_keys);
   std::cout << "after batch_delete: " << users.query("team").count() << " left\n";
+  {
+    auto writer = users.batch_writer();  // sends every 25, and the rest at scope end
+    for (int i = 0; i < 30; ++i) writer.save(team[static_cast<std::size_t>(i)]);
+    writer.delete_item({"team", "m100@example.com"});
+    std::cout << "batch_writer: " << writer.pending() << " requests still buffered before scope end\n";
+  }
+  std::cout << "after the writer's scope: " << users.query("team").count() << " items\n";
 
   std::cout << "\n== delete_item (by key, and by instance with its version)\n";
   users.delete_item(*users.get("u-1", "ada@example.com", {.consistent_read = true}));
