@@ -1,5 +1,7 @@
 #include <dynantic/table.hpp>
 
+#include <dynantic/bulk/batch.hpp>
+
 #include <mutex>
 #include <thread>
 
@@ -147,3 +149,21 @@ schema_report compare_schema(const client& c, const ops::create_table_request& w
 
 }  // namespace detail
 }  // namespace dynantic
+
+namespace dynantic::detail {
+
+void run_transact_write(const client& c, std::vector<ops::transact_write> actions) {
+  if (actions.empty()) throw validation_error("", "a transaction needs at least one action");
+  if (actions.size() > 100) {
+    throw validation_error("", "a transaction has at most 100 actions (got " + std::to_string(actions.size()) + ")");
+  }
+  std::size_t bytes = 0;
+  for (const auto& a : actions) bytes += item_size(a.data) + a.update_expression.size() + a.condition_expression.size();
+  if (bytes > 4u << 20) throw validation_error("", "a transaction carries at most 4 MB");
+  ops::transact_write_items_request r;
+  r.items = std::move(actions);
+  r.client_request_token = uuid::v4().to_string();  // idempotency: the client's retries resend the same token
+  ops::transact_write_items(c, r);
+}
+
+}  // namespace dynantic::detail

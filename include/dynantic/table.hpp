@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <tuple>
 #include <exception>
 #include <map>
 #include <optional>
@@ -150,6 +151,8 @@ class updater : public update_expression<M, updater<M>> {
   /// Sends the UpdateItem. @throws validation_error (empty update, key attributes; nothing sent),
   ///         conditional_check_failed_for<M>
   update_result<M> execute() const;
+  /// The same update as one action of transact_write.
+  ops::transact_write as_transaction() const;
 
  private:
   const table<M>& table_;
@@ -173,6 +176,9 @@ class table {
   /// The sort key's type; `no_sort_key` for tables without one.
   using sort_key_type = std::conditional_t<has_sort_key, typename detail::role_type<M, detail::role::sort_key>::type,
                                            struct no_sort_key>;
+
+  /// The key of one item: the partition key, or (partition, sort) for tables with a sort key.
+  using key_type = std::conditional_t<has_sort_key, std::pair<partition_key_type, sort_key_type>, partition_key_type>;
 
   /// Uses current_client() at each call; the table name from the model.
   table() : name_(detail::model_v<M>.table) {}
@@ -277,10 +283,43 @@ class table {
     return updater<M>(*this, make_key(pk, sk));
   }
 
+  // ------------------------------------------------------------ transaction actions (see transact_write)
+
+  /// A put for transact_write: auto-UUIDs, TTL and the version condition/increment as in save().
+  ops::transact_write tx_put(M m, const condition_expression& cond = {}) const {
+    auto r = put_request(m, cond, false);
+    ops::transact_write t;
+    t.type = ops::transact_write::kind::put;
+    t.table_name = r.table_name;
+    t.data = to_item(m);
+    t.condition_expression = std::move(r.condition_expression);
+    t.expression_attribute_names = std::move(r.expression_attribute_names);
+    t.expression_attribute_values = std::move(r.expression_attribute_values);
+    t.return_old_on_condition_failure = true;
+    return t;
+  }
+  template <class C>
+  ops::transact_write tx_put(M m, const condition<C>& cond) const {
+    return tx_put(std::move(m), to_expression(cond));
+  }
+  /// A delete for transact_write.
+  template <class C = M>
+  ops::transact_write tx_delete(const key_type& k, const condition<C>& cond = {}) const {
+    return tx_keyed(ops::transact_write::kind::delete_, k, to_expression(cond));
+  }
+  /// A condition check for transact_write (the transaction fails when it does not hold).
+  template <class C>
+  ops::transact_write tx_check(const key_type& k, const condition<C>& cond) const {
+    if (cond.empty()) throw validation_error("condition", "a condition check needs a condition");
+    return tx_keyed(ops::transact_write::kind::condition_check, k, to_expression(cond));
+  }
+  /// An update for transact_write: build it like update(), then pass it (or .as_transaction()).
+  updater<M> tx_update(const key_type& k) const { return updater<M>(*this, key_item(k)); }
+  /// A get for transact_get.
+  std::pair<const table*, item> tx_get(const key_type& k) const { return {this, key_item(k)}; }
+
   // ------------------------------------------------------------ batches
 
-  /// The key of one item: the partition key, or (partition, sort) for tables with a sort key.
-  using key_type = std::conditional_t<has_sort_key, std::pair<partition_key_type, sort_key_type>, partition_key_type>;
 
   /// A typed key as DynamoDB stores it.
   item key_item_of(const key_type& k) const { return key_item(k); }
@@ -603,6 +642,18 @@ class table {
     return k;
   }
 
+  ops::transact_write tx_keyed(ops::transact_write::kind kind, const key_type& k, condition_expression cond) const {
+    ops::transact_write t;
+    t.type = kind;
+    t.table_name = name_;
+    t.data = key_item(k);
+    t.condition_expression = std::move(cond.expression);
+    t.expression_attribute_names = std::move(cond.names);
+    t.expression_attribute_values = std::move(cond.values);
+    t.return_old_on_condition_failure = !t.condition_expression.empty();
+    return t;
+  }
+
   item key_item(const key_type& k) const {
     if constexpr (has_sort_key) return make_key(k.first, k.second);
     else return make_key(k);
@@ -628,8 +679,8 @@ class table {
     });
   }
 
-  void put(M& m, const condition_expression& cond, bool insert_only) const {
-    M staged = m;  // m changes only when the write succeeded
+  // The PutItem of save()/create(): fills auto-UUIDs and increments the version in `staged`.
+  ops::put_item_request put_request(M& staged, const condition_expression& cond, bool insert_only) const {
     fill_auto_uuids(staged);
     ops::put_item_request r{.table_name = name_};
     std::string own;
@@ -655,6 +706,12 @@ class table {
     r.condition_expression = own;
     detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
     r.return_old_on_condition_failure = !r.condition_expression.empty();
+    return r;
+  }
+
+  void put(M& m, const condition_expression& cond, bool insert_only) const {
+    M staged = m;  // m changes only when the write succeeded
+    auto r = put_request(staged, cond, insert_only);
     try {
       ops::put_item(current(), r);
     } catch (const conditional_check_failed& e) {
@@ -811,51 +868,124 @@ class batch_writer {
   int exceptions_at_start_;
 };
 
+namespace detail {
 template <class M>
-update_result<M> updater<M>::execute() const {
+ops::update_item_request build_update(const table<M>& t, const item& key, std::vector<update_action> actions,
+                                      const condition<M>& cond, ops::return_values rv) {
   using T = table<M>;
-  auto actions = this->actions();
   // Keys cannot be updated (DynamoDB would reject it; say which before sending).
-  auto keys = T::key_names();
+  auto keys = t.key_of_item(key);
   for (const auto& a : actions) {
-    if (!a.path.empty() && !a.path[0].is_index &&
-        std::find(keys.begin(), keys.end(), a.path[0].name) != keys.end()) {
+    if (!a.path.empty() && !a.path[0].is_index && keys.count(a.path[0].name)) {
       throw validation_error(a.path[0].name, "key attributes cannot be updated; write a new item instead");
     }
   }
   // TTL attributes are stored as epoch seconds, whatever the C++ type.
   if constexpr (T::has_ttl) {
-    const auto ttl = detail::role_member<M, detail::role::ttl>().name;
+    const auto ttl = role_member<M, role::ttl>().name;
     for (auto& a : actions) {
       if (a.path.size() == 1 && a.path[0].name == ttl && a.value.is_string()) {
-        if (auto t = parse_timestamp(a.value.as_string())) a.value = detail::ttl_to_attribute(*t);
+        if (auto ts = parse_timestamp(a.value.as_string())) a.value = ttl_to_attribute(*ts);
       }
     }
   }
   // Versions go up by one on every write.
   if constexpr (T::has_version) {
-    const auto ver = detail::role_member<M, detail::role::version>().name;
+    const auto ver = role_member<M, role::version>().name;
     bool touched = false;
     for (const auto& a : actions) touched |= !a.path.empty() && a.path[0].name == ver;
     if (!touched && !actions.empty()) {
-      actions.push_back({detail::update_action::kind::add, {{std::string(ver), 0, false}}, attribute_value::number(1), {}, '+'});
+      actions.push_back({update_action::kind::add, {{std::string(ver), 0, false}}, attribute_value::number(1), {}, '+'});
     }
   }
   render_context ctx;
   ops::update_item_request r;
-  r.table_name = table_.name();
-  r.key = key_;
-  r.update_expression = detail::render_update(actions, ctx);
-  if (!cond_.empty()) r.condition_expression = cond_.render(ctx);
+  r.table_name = t.name();
+  r.key = key;
+  r.update_expression = render_update(actions, ctx);
+  if (!cond.empty()) r.condition_expression = cond.render(ctx);
   r.expression_attribute_names = std::move(ctx.names());
   r.expression_attribute_values = std::move(ctx.values());
-  r.return_values = return_;
+  r.return_values = rv;
   r.return_old_on_condition_failure = !r.condition_expression.empty();
+  return r;
+}
+}  // namespace detail
+
+template <class M>
+update_result<M> updater<M>::execute() const {
+  auto r = detail::build_update(table_, key_, this->actions(), cond_, return_);
   try {
     return {ops::update_item(table_.current(), r).attributes};
   } catch (const conditional_check_failed& e) {
-    T::rethrow_typed(e);
+    table<M>::rethrow_typed(e);
   }
+}
+
+template <class M>
+ops::transact_write updater<M>::as_transaction() const {
+  auto r = detail::build_update(table_, key_, this->actions(), cond_, ops::return_values::none);
+  ops::transact_write t;
+  t.type = ops::transact_write::kind::update;
+  t.table_name = std::move(r.table_name);
+  t.data = std::move(r.key);
+  t.update_expression = std::move(r.update_expression);
+  t.condition_expression = std::move(r.condition_expression);
+  t.expression_attribute_names = std::move(r.expression_attribute_names);
+  t.expression_attribute_values = std::move(r.expression_attribute_values);
+  t.return_old_on_condition_failure = !t.condition_expression.empty();
+  return t;
+}
+
+// ------------------------------------------------------------------ transactions
+
+namespace detail {
+inline ops::transact_write to_action(ops::transact_write a) { return a; }
+template <class M>
+ops::transact_write to_action(const updater<M>& u) {
+  return u.as_transaction();
+}
+/// Checks DynamoDB's limits (100 actions, 4 MB) before sending, then sends with a fresh idempotency token
+/// (reused by the client's retries, so a retry after a lost answer is not applied twice).
+void run_transact_write(const client& c, std::vector<ops::transact_write> actions);
+}  // namespace detail
+
+/// TransactWriteItems: all the actions or none. Actions come from tables: users.tx_put(u, cond),
+/// users.tx_update(key).add(...), users.tx_delete(key, cond), users.tx_check(key, cond).
+/// @throws validation_error (more than 100 actions or 4 MB; nothing sent), transaction_canceled (a reason per
+///         action index, with the stored item where DynamoDB returned it: decode with table.decode())
+template <class... A>
+void transact_write(const client& c, const A&... actions) {
+  std::vector<ops::transact_write> list;
+  list.reserve(sizeof...(A));
+  (list.push_back(detail::to_action(actions)), ...);
+  detail::run_transact_write(c, std::move(list));
+}
+inline void transact_write(const client& c, std::vector<ops::transact_write> actions) {
+  detail::run_transact_write(c, std::move(actions));
+}
+
+/// Puts of several items in one transaction, each in its model's table (through current_client()).
+template <class... M>
+void transact_save(const client& c, M&... items) {
+  transact_write(c, table<M>(c).tx_put(items)...);
+}
+
+/// TransactGetItems: a consistent snapshot of several items, possibly of different models and tables.
+/// @return one optional per get, typed: std::tuple<std::optional<A>, std::optional<B>, ...>
+template <class... M>
+std::tuple<std::optional<M>...> transact_get(const client& c, const std::pair<const table<M>*, item>&... gets) {
+  ops::transact_get_items_request r;
+  (r.items.push_back({gets.first->name(), gets.second, {}, {}}), ...);
+  if (r.items.size() > 100) throw validation_error("", "a transaction has at most 100 actions");
+  auto res = ops::transact_get_items(c, r);
+  std::size_t i = 0;
+  auto one = [&](auto* tag) {
+    using T = std::remove_pointer_t<decltype(tag)>;
+    const auto& it = res.items.at(i++);
+    return it ? std::optional<T>(from_item<T>(*it)) : std::optional<T>();
+  };
+  return std::tuple<std::optional<M>...>{one(static_cast<M*>(nullptr))...};
 }
 
 }  // namespace dynantic
