@@ -60,3 +60,87 @@ TEST(batch_live, save_get_delete_thousands_concurrently) {
 }
 
 }  // namespace test_batch_live
+
+#include "fault_proxy.hpp"
+
+namespace test_batch_live {
+
+// Through the fault proxy: 30 % of every batch withheld as unprocessed, 5 % throttled, 1 % 500s, 1 % resets.
+TEST(batch_live, twenty_thousand_items_through_partial_answers_and_faults) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  dy::table<Reading> t(direct, unique_name("faulty"));
+  t.create_table();
+  fault_proxy_options po;
+  split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
+  po.unprocessed_rate = 0.30;
+  po.throttle_rate = 0.05;
+  po.error500_rate = 0.01;
+  po.reset_rate = 0.01;
+  po.seed = 7;
+  fault_proxy proxy(po);
+  auto o = test_options(proxy.endpoint());
+  o.retry.base_delay = std::chrono::milliseconds(2);
+  o.retry.throttle_base_delay = std::chrono::milliseconds(5);
+  o.retry.max_attempts = 6;
+  dy::table<Reading> via(dy::client(o), t.name());
+
+  std::vector<Reading> rs;
+  for (int i = 0; i < 20000; ++i) rs.push_back({"p" + std::to_string(i % 50), i, i * 1.0, dy::uuid::v4()});
+  dy::batch_options bo;
+  bo.base_delay = std::chrono::milliseconds(2);
+  bo.max_backoff = std::chrono::milliseconds(50);
+  bo.max_attempts = 30;
+  via.batch_save(rs, bo);
+  EXPECT_GT(proxy.requests(), 800u);  // 800 requests without faults; retries on top
+
+  // every item, exactly once, seen by a scan of the real server
+  std::map<std::int64_t, int> seen;
+  for (const Reading& r : t.scan()) ++seen[r.seq];
+  EXPECT_EQ(seen.size(), 20000u);
+  for (const auto& [seq, n] : seen) ASSERT_EQ(n, 1) << seq;
+
+  // batch_get through the same faults returns every item
+  std::vector<dy::table<Reading>::key_type> keys;
+  for (int i = 0; i < 20000; i += 7) keys.push_back({"p" + std::to_string(i % 50), i});
+  auto got = via.batch_get(keys, bo);
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    ASSERT_TRUE(got[k]) << k;
+    EXPECT_EQ(got[k]->seq, keys[k].second);
+  }
+  t.delete_table();
+}
+
+TEST(batch_live, exhaustion_error_holds_exactly_the_unapplied_requests) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  dy::table<Reading> t(direct, unique_name("exhaust"));
+  t.create_table();
+  fault_proxy_options po;
+  split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
+  po.unprocessed_rate = 0.5;
+  po.seed = 11;
+  fault_proxy proxy(po);
+  dy::table<Reading> via(dy::client(test_options(proxy.endpoint())), t.name());
+  std::vector<Reading> rs;
+  for (int i = 0; i < 2000; ++i) rs.push_back({"e", i, 0.0, dy::uuid::v4()});
+  dy::batch_options bo;
+  bo.base_delay = std::chrono::milliseconds(1);
+  bo.max_attempts = 2;
+  std::set<std::int64_t> unapplied;
+  try {
+    via.batch_save(rs, bo);
+    FAIL() << "expected batch_write_incomplete";
+  } catch (const dy::batch_write_incomplete& e) {
+    for (const auto& [table, req] : e.unapplied()) unapplied.insert(std::stoll(req.data.at("seq").as_number_text()));
+    EXPECT_EQ(e.applied() + e.unapplied().size(), 2000u);
+  }
+  std::set<std::int64_t> stored;
+  for (const Reading& r : t.scan()) stored.insert(r.seq);
+  EXPECT_FALSE(unapplied.empty());
+  EXPECT_EQ(stored.size() + unapplied.size(), 2000u);
+  for (auto s : unapplied) EXPECT_EQ(stored.count(s), 0u) << s;  // exactly the ones not stored
+  t.delete_table();
+}
+
+}  // namespace test_batch_live

@@ -11,6 +11,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include <simdjson.h>
+#include <zlib.h>
+
 namespace dynantic::testing {
 namespace {
 
@@ -160,7 +163,7 @@ bool split_endpoint(const std::string& url, std::string& host, int& port) {
   return true;
 }
 
-fault_proxy::fault_proxy(fault_proxy_options o) : o_(std::move(o)), script_(o_.script) {
+fault_proxy::fault_proxy(fault_proxy_options o) : o_(std::move(o)), script_(o_.script), gen_(o_.seed) {
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -204,7 +207,114 @@ void fault_proxy::set_script(std::vector<fault> script) {
 fault fault_proxy::next_fault() {
   std::lock_guard lock(mu_);
   if (script_pos_ < script_.size()) return script_[script_pos_++];
+  std::uniform_real_distribution<double> u(0, 1);
+  double x = u(gen_);
+  if ((x -= o_.throttle_rate) < 0) return fault::throttle;
+  if ((x -= o_.error500_rate) < 0) return fault::error500;
+  if ((x -= o_.reset_rate) < 0) return fault::reset;
   return fault::none;
+}
+
+bool fault_proxy::chance(double p) {
+  std::lock_guard lock(mu_);
+  return std::uniform_real_distribution<double>(0, 1)(gen_) < p;
+}
+
+namespace {
+std::string with_length(const std::string& head_without_length, std::size_t n) {
+  return head_without_length + "Content-Length: " + std::to_string(n) + "\r\n\r\n";
+}
+}  // namespace
+
+bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::string& head, const std::string& body,
+                                bool is_write) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(body).get(doc) != simdjson::SUCCESS) return false;
+  // Split every table's requests (or keys) into forwarded and withheld.
+  std::string forward = R"({"RequestItems":{)", withheld;
+  bool any_forward = false, any_withheld = false;
+  for (auto table : doc["RequestItems"].get_object()) {
+    std::string fwd_list, held_list, extra;
+    simdjson::dom::array list;
+    if (is_write) {
+      list = table.value.get_array();
+    } else {
+      list = table.value["Keys"].get_array();
+      for (auto f : table.value.get_object()) {  // ConsistentRead, ProjectionExpression, ... go with both parts
+        if (f.key != "Keys") extra += ",\"" + std::string(f.key) + "\":" + simdjson::to_string(f.value);
+      }
+    }
+    for (auto e : list) {
+      std::string& to = chance(o_.unprocessed_rate) ? held_list : fwd_list;
+      if (!to.empty()) to += ',';
+      to += simdjson::to_string(e);
+    }
+    std::string key = "\"" + std::string(table.key) + "\":";
+    auto wrap = [&](const std::string& l) { return is_write ? "[" + l + "]" : R"({"Keys":[)" + l + "]" + extra + "}"; };
+    if (!fwd_list.empty()) {
+      forward += (any_forward ? "," : "") + key + wrap(fwd_list);
+      any_forward = true;
+    }
+    if (!held_list.empty()) {
+      withheld += (any_withheld ? "," : "") + key + wrap(held_list);
+      any_withheld = true;
+    }
+  }
+  forward += "}}";
+  const char* unprocessed_key = is_write ? "UnprocessedItems" : "UnprocessedKeys";
+  std::string answer_body;
+  std::string answer_head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amzn-RequestId: partial\r\n";
+  if (any_forward) {
+    // Rebuild the request with the forwarded part only.
+    std::string h;
+    std::size_t pos = 0;
+    while (pos < head.size()) {
+      auto eol = head.find("\r\n", pos);
+      if (eol == std::string::npos) eol = head.size();
+      std::string line = head.substr(pos, eol - pos);
+      std::string l = lower(line);
+      if (!l.starts_with("content-length:") && !l.starts_with("transfer-encoding:")) h += line + "\r\n";
+      pos = eol + 2;
+    }
+    message ans;
+    if (up < 0) up = connect_to(o_.upstream_host, o_.upstream_port);
+    if (up < 0 || !send_all(up, with_length(h, forward.size()) + forward) || !read_message(up, up_in, ans, 30000)) {
+      return false;
+    }
+    ++forwarded_;
+    if (header(ans.head, "content-type").empty() || ans.head.find(" 200 ") == std::string::npos) {
+      // an error from the server: relay it as it is
+      send_all(fd, rebuild(ans, ans.body.size()) + ans.body);
+      return true;
+    }
+    // Merge: the server's answer (with its own unprocessed part, normally empty) plus what we withheld.
+    simdjson::dom::parser p2;
+    simdjson::dom::element got;
+    if (p2.parse(ans.body).get(got) != simdjson::SUCCESS) return false;
+    answer_body = "{";
+    bool first = true;
+    for (auto f : got.get_object()) {
+      if (std::string_view(f.key) == unprocessed_key) continue;
+      answer_body += (first ? "" : ",") + ("\"" + std::string(f.key) + "\":") + simdjson::to_string(f.value);
+      first = false;
+    }
+    std::string merged;
+    simdjson::dom::object server_left;
+    if (got[unprocessed_key].get_object().get(server_left) == simdjson::SUCCESS) {
+      for (auto f : server_left) {
+        merged += (merged.empty() ? "" : ",") + ("\"" + std::string(f.key) + "\":") + simdjson::to_string(f.value);
+      }
+    }
+    if (any_withheld) merged += (merged.empty() ? "" : ",") + withheld;
+    answer_body += std::string(first ? "" : ",") + "\"" + unprocessed_key + "\":{" + merged + "}}";
+  } else {
+    answer_body = is_write ? R"({"UnprocessedItems":{)" + withheld + "}}" : R"({"Responses":{},"UnprocessedKeys":{)" + withheld + "}}";
+  }
+  uLong crc = crc32(0L, Z_NULL, 0);
+  crc = crc32(crc, reinterpret_cast<const Bytef*>(answer_body.data()), static_cast<uInt>(answer_body.size()));
+  answer_head += "x-amz-crc32: " + std::to_string(crc) + "\r\n";
+  return send_all(fd, with_length(answer_head, answer_body.size()) + answer_body);
 }
 
 void fault_proxy::accept_loop() {
@@ -275,6 +385,14 @@ void fault_proxy::serve(int fd) {
       hard_close(fd);
       fd = -1;
       break;
+    }
+    if (f == fault::none && o_.unprocessed_rate > 0) {
+      std::string target = header(req.head, "x-amz-target");
+      bool write = target.ends_with(".BatchWriteItem"), get = target.ends_with(".BatchGetItem");
+      if (write || get) {
+        if (!partial_batch(fd, up, up_in, req.head, req.body, write)) break;
+        continue;
+      }
     }
     // forward
     if (up < 0) up = connect_to(o_.upstream_host, o_.upstream_port);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 #include <list>
+#include <random>
 
 namespace dynantic::testing {
 
@@ -31,8 +32,16 @@ fault parse_fault(const std::string& name);
 struct fault_proxy_options {
   std::string upstream_host = "127.0.0.1";
   int upstream_port = 8000;
-  /// Faults for the first requests, in order; every later request is forwarded.
+  /// Faults for the first requests, in order; every later request gets the random faults below.
   std::vector<fault> script;
+  /// Random faults for requests after the script (probabilities, each request at most one).
+  double throttle_rate = 0;
+  double error500_rate = 0;
+  double reset_rate = 0;
+  /// BatchWriteItem / BatchGetItem: each write or key is withheld with this probability and answered as
+  /// UnprocessedItems / UnprocessedKeys; the rest is forwarded (so the server applies exactly the rest).
+  double unprocessed_rate = 0;
+  unsigned seed = 1;
   std::chrono::seconds max_lifetime{300};
   std::uint64_t max_requests = 1'000'000;
 };
@@ -59,6 +68,10 @@ class fault_proxy {
   void accept_loop();
   void serve(int fd);
   fault next_fault();
+  bool chance(double p);
+  /// Splits a batch request: forwards a random part, answers the rest as unprocessed. Returns false when
+  /// the upstream exchange failed.
+  bool partial_batch(int fd, int& up, std::string& up_in, const std::string& head, const std::string& body, bool is_write);
 
   fault_proxy_options o_;
   int listen_fd_ = -1;
@@ -68,6 +81,7 @@ class fault_proxy {
   std::mutex mu_;
   std::vector<fault> script_;
   std::size_t script_pos_ = 0;
+  std::mt19937 gen_;
   std::thread acceptor_;
   struct worker {
     std::thread thread;
