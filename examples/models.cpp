@@ -135,6 +135,24 @@ int main() try {
   }
   std::cout << "after the writer's scope: " << users.query("team").count() << " items\n";
 
+  std::cout << "\n== transactions: all or nothing, across tables\n";
+  shop::Session ticket{.id = dy::uuid::v4(), .user_id = "u-1", .expires_at = dy::now() + std::chrono::hours(1)};
+  dy::transact_write(dy::default_client(),
+                     users.tx_update({"u-1", "ada@example.com"}).add(&shop::User::balance, dy::decimal("5")),
+                     sessions.tx_put(ticket),
+                     sessions.tx_check(s.id, dy::attr(&shop::Session::user_id) == "u-1"));
+  auto [ada_now, ticket_now] = dy::transact_get(dy::default_client(), users.tx_get({"u-1", "ada@example.com"}),
+                                                sessions.tx_get(ticket.id));
+  std::cout << "transact_write applied: balance " << ada_now->balance.text() << ", session for " << ticket_now->user_id << "\n";
+  try {
+    dy::transact_write(dy::default_client(),
+                       users.tx_update({"u-1", "ada@example.com"}).add(&shop::User::balance, dy::decimal("-1000"))
+                           .condition(dy::attr(&shop::User::balance) >= 1000));
+  } catch (const dy::transaction_canceled& e) {
+    std::cout << "transaction_canceled: action " << e.reasons()[0].index << " " << e.reasons()[0].code
+              << "; stored balance " << users.decode(*e.reasons()[0].old).balance.text() << "\n";
+  }
+
   std::cout << "\n== delete_item (by key, and by instance with its version)\n";
   users.delete_item(*users.get("u-1", "ada@example.com", {.consistent_read = true}));
   sessions.delete_item(s.id);
