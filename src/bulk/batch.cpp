@@ -128,14 +128,16 @@ std::vector<chunk> make_chunks(const std::vector<std::size_t>& idx, const std::v
   return out;
 }
 
-// Waits until a chunk is due, then takes up to 64 due chunks for one round of concurrent requests.
+// Waits until a chunk is due, then takes up to 1,024 due chunks for one round: execute() keeps max_in_flight
+// of them on the wire until the round is done, so rounds must be long for the pipeline to stay full
+// (1,024 bodies of 25 items are a few MB).
 std::vector<chunk> next_round(std::deque<chunk>& queue) {
   auto next = clock_type::time_point::max();
   for (const auto& c : queue) next = std::min(next, c.ready);
   if (next > clock_type::now()) std::this_thread::sleep_until(next);
   auto now = clock_type::now();
   std::vector<chunk> round;
-  for (auto it = queue.begin(); it != queue.end() && round.size() < 64;) {
+  for (auto it = queue.begin(); it != queue.end() && round.size() < 1024;) {
     if (it->ready <= now) {
       round.push_back(std::move(*it));
       it = queue.erase(it);
