@@ -246,7 +246,18 @@ class read_builder {
   Derived& self() { return static_cast<Derived&>(*this); }
   const Derived& self() const { return static_cast<const Derived&>(*this); }
   const detail::read_target& target() const { return self().target_; }
-  detail::page_request request() const { return self().make_request(); }
+  detail::page_request request() const { return make_request(); }
+  detail::page_request make_request() const {
+    detail::page_request r;
+    r.limit = limit_;
+    r.page_size = page_size_;
+    r.filtered = !filter_.empty();
+    Derived copy = self();  // the fetch function owns a copy of the query or scan
+    r.fetch = [copy](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
+      return copy.fetch(start, limit, count);
+    };
+    return r;
+  }
   std::string binding() const { return self().binding_text(); }
 
   template <class... Ts, std::size_t... I>
@@ -359,17 +370,6 @@ class query : public read_builder<M, query<M, SK>> {
     return *this;
   }
 
-  detail::page_request make_request() const {
-    detail::page_request r;
-    r.limit = this->limit_;
-    r.page_size = this->page_size_;
-    r.filtered = !this->filter_.empty();
-    auto self = *this;  // the fetch function owns a copy of the query
-    r.fetch = [self](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
-      return self.fetch(start, limit, count);
-    };
-    return r;
-  }
 
   ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
     render_context ctx;
@@ -442,17 +442,6 @@ class scan : public read_builder<M, scan<M>> {
   void parallel(std::int32_t segments, const std::function<void(std::vector<M>&&)>& sink, std::size_t max_in_flight = 4) const;
 
  private:
-  detail::page_request make_request() const {
-    detail::page_request r;
-    r.limit = this->limit_;
-    r.page_size = this->page_size_;
-    r.filtered = !this->filter_.empty();
-    auto self = *this;
-    r.fetch = [self](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
-      return self.fetch(start, limit, count);
-    };
-    return r;
-  }
   ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
     render_context ctx;
     ops::scan_request s;
