@@ -382,11 +382,11 @@ class table {
     std::vector<detail::get_entry> entries;
     entries.reserve(keys.size());
     for (const auto& k : keys) entries.push_back({name_, key_item(k)});
-    auto found = detail::run_batch_get(current(), entries, r.consistent_read, o);
+    auto found = detail::run_batch_get_json(current(), entries, r.consistent_read, o);
     std::vector<std::optional<M>> out;
     out.reserve(found.size());
     for (auto& f : found) {
-      if (f) out.push_back(from_item<M>(*f));
+      if (f) out.push_back(from_dynamodb_json<M>(*f));  // straight from the JSON text into the model
       else out.push_back(std::nullopt);
     }
     return out;

@@ -13,6 +13,7 @@
 #include <dynantic/value/codec.hpp>
 
 #include "ops/batch_codec.hpp"
+#include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
 #include "wire/client_impl.hpp"
 
@@ -316,6 +317,16 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
 
 std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& in, bool consistent,
                                                const batch_options& o) {
+  auto json = run_batch_get_json(c, in, consistent, o);
+  std::vector<std::optional<item>> out(json.size());
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    if (json[i]) out[i] = codec::read_item(*json[i]);
+  }
+  return out;
+}
+
+std::vector<std::optional<std::string>> run_batch_get_json(const client& c, const std::vector<get_entry>& in,
+                                                           bool consistent, const batch_options& o) {
   // Ask once per key.
   std::unordered_map<std::string, std::size_t> unique_index;
   std::vector<std::size_t> slot(in.size());
@@ -332,8 +343,7 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
     }
     slot[i] = it->second;
   }
-  std::vector<std::optional<item>> found(firsts.size());
-  std::vector<bool> answered(firsts.size(), false);
+  std::vector<std::optional<std::string>> found(firsts.size());
   std::vector<std::size_t> bytes(firsts.size(), 0);
   std::vector<std::size_t> all(firsts.size());
   for (std::size_t u = 0; u < all.size(); ++u) all[u] = u;
@@ -380,31 +390,41 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
         }
         again = ch.entries;
       } else {
-        auto res = ops::detail_batch::parse_batch_get(calls[k].response);
-        std::vector<bool> pending(firsts.size(), false);
-        for (const auto& [table, ka] : res.unprocessed_keys) {
-          for (const auto& key : ka.keys) {
-            if (auto u = index_of(table, key)) again.push_back(*u);
-          }
-        }
-        for (auto u : again) pending[u] = true;
-        for (auto& [table, items] : res.responses) {
-          // the item's key attributes locate the request it answers
-          const std::vector<std::string>* names = nullptr;
-          for (auto u : ch.entries) {
-            if (in[firsts[u]].table == table) {
-              names = &names_of[u];
-              break;
+        // Read the answer in place: keys locate the requests, items are kept as their JSON text.
+        simdjson::dom::element doc = parse_json(calls[k].response);
+        simdjson::dom::object unprocessed;
+        if (doc["UnprocessedKeys"].get_object().get(unprocessed) == simdjson::SUCCESS) {
+          for (auto t : unprocessed) {
+            simdjson::dom::array keys;
+            if (t.value["Keys"].get_array().get(keys) != simdjson::SUCCESS) continue;
+            for (auto key : keys) {
+              if (auto u = index_of(std::string(t.key), read_item(key))) again.push_back(*u);
             }
           }
-          if (!names) continue;
-          for (auto& it : items) {
-            auto f = unique_index.find(table + '\n' + key_text(it, *names));
-            if (f != unique_index.end()) found[f->second] = std::move(it);
-          }
         }
-        for (auto u : ch.entries) {
-          if (!pending[u]) answered[u] = true;
+        simdjson::dom::object responses;
+        if (doc["Responses"].get_object().get(responses) == simdjson::SUCCESS) {
+          for (auto t : responses) {
+            std::string table(t.key);
+            const std::vector<std::string>* names = nullptr;
+            for (auto u : ch.entries) {
+              if (in[firsts[u]].table == table) {
+                names = &names_of[u];
+                break;
+              }
+            }
+            simdjson::dom::array items;
+            if (!names || t.value.get_array().get(items) != simdjson::SUCCESS) continue;
+            for (auto it : items) {
+              item key;
+              for (const auto& n : *names) {
+                simdjson::dom::element v;
+                if (it[n].get(v) == simdjson::SUCCESS) key.emplace(n, read_value(v));
+              }
+              auto f = unique_index.find(table + '\n' + key_text(key, *names));
+              if (f != unique_index.end()) found[f->second] = simdjson::to_string(it);
+            }
+          }
         }
         progress.items_done += ch.entries.size() - again.size();
       }
@@ -421,7 +441,7 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
   if (!not_fetched.empty()) {
     std::vector<std::pair<std::string, item>> got, missing;
     for (std::size_t u = 0; u < firsts.size(); ++u) {
-      if (found[u]) got.emplace_back(in[firsts[u]].table, *found[u]);
+      if (found[u]) got.emplace_back(in[firsts[u]].table, codec::read_item(*found[u]));
     }
     std::sort(not_fetched.begin(), not_fetched.end());
     for (auto u : not_fetched) missing.emplace_back(in[firsts[u]].table, in[firsts[u]].key);
@@ -429,7 +449,7 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
                                    std::to_string(firsts.size()) + " keys were not fetched (the items fetched are kept)",
                                std::move(got), std::move(missing), cause);
   }
-  std::vector<std::optional<item>> out(in.size());
+  std::vector<std::optional<std::string>> out(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) out[i] = found[slot[i]];
   return out;
 }

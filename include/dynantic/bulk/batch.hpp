@@ -99,6 +99,9 @@ struct get_entry {
 /// @throws batch_get_incomplete
 std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& entries, bool consistent,
                                                const batch_options& o);
+/// The same, with each item as its DynamoDB-JSON text (for decoding straight into models).
+std::vector<std::optional<std::string>> run_batch_get_json(const client& c, const std::vector<get_entry>& entries,
+                                                           bool consistent, const batch_options& o);
 
 }  // namespace detail
 }  // namespace dynantic
