@@ -340,11 +340,7 @@ class table {
 
   /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
   void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
-    fill_auto_uuids(m);
-    if constexpr (has_version) {
-      const auto& vm = detail::role_member<M, detail::role::version>();
-      m.*(vm.ptr) += 1;
-    }
+    prepare_write(m);
     try {
       detail::write_entry e;
       e.table = name_;
@@ -665,6 +661,20 @@ class table {
     return from_item<M>(*r.item);
   }
 
+  // What every write path does to a model before it is stored: fill empty auto-UUID keys and increment the
+  // version. @return the version the stored item is expected to have (0 without a version member).
+  static std::int64_t prepare_write(M& m) {
+    fill_auto_uuids(m);
+    if constexpr (has_version) {
+      const auto& vm = detail::role_member<M, detail::role::version>();
+      auto expected = static_cast<std::int64_t>(m.*(vm.ptr));
+      m.*(vm.ptr) += 1;
+      return expected;
+    } else {
+      return 0;
+    }
+  }
+
   static void fill_auto_uuids(M& m) {
     detail::for_each_member<M>([&](const auto& mi) {
       using MI = std::remove_cvref_t<decltype(mi)>;
@@ -681,15 +691,13 @@ class table {
 
   // The PutItem of save()/create(): fills auto-UUIDs and increments the version in `staged`.
   ops::put_item_request put_request(M& staged, const condition_expression& cond, bool insert_only) const {
-    fill_auto_uuids(staged);
+    const std::int64_t expected = prepare_write(staged);
     ops::put_item_request r{.table_name = name_};
     std::string own;
     std::string_view pk_name = detail::role_member<M, detail::role::partition_key>().name;
     bool need_pk_name = insert_only;
     if constexpr (has_version) {
       const auto& vm = detail::role_member<M, detail::role::version>();
-      auto expected = staged.*(vm.ptr);
-      staged.*(vm.ptr) = expected + 1;
       if (expected == 0) {
         need_pk_name = true;
       } else {

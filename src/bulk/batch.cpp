@@ -129,6 +129,15 @@ std::vector<chunk> make_chunks(const std::vector<std::size_t>& idx, const std::v
   return out;
 }
 
+// Every entry, in order, in chunks ready now.
+std::deque<chunk> first_chunks(const std::vector<std::size_t>& bytes, std::size_t per_request) {
+  std::vector<std::size_t> all(bytes.size());
+  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+  std::deque<chunk> queue;
+  for (auto& ch : make_chunks(all, bytes, per_request)) queue.push_back(std::move(ch));
+  return queue;
+}
+
 // Waits until a chunk is due, then takes up to 1,024 due chunks for one round: execute() keeps max_in_flight
 // of them on the wire until the round is done, so rounds must be long for the pipeline to stay full
 // (1,024 bodies of 25 items are a few MB).
@@ -214,10 +223,7 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   std::unordered_map<std::string, std::size_t> by_key;
   for (std::size_t i = 0; i < entries.size(); ++i) by_key[entry_keys[i]] = i;
 
-  std::vector<std::size_t> all(entries.size());
-  for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-  std::deque<chunk> queue;
-  for (auto& ch : make_chunks(all, bytes, max_writes_per_request)) queue.push_back(std::move(ch));
+  std::deque<chunk> queue = first_chunks(bytes, max_writes_per_request);
 
   auto& impl = client_access::impl(c);
   auto start = clock_type::now();
@@ -345,10 +351,7 @@ std::vector<std::optional<std::string>> run_batch_get_json(const client& c, cons
   }
   std::vector<std::optional<std::string>> found(firsts.size());
   std::vector<std::size_t> bytes(firsts.size(), 0);
-  std::vector<std::size_t> all(firsts.size());
-  for (std::size_t u = 0; u < all.size(); ++u) all[u] = u;
-  std::deque<chunk> queue;
-  for (auto& ch : make_chunks(all, bytes, max_keys_per_request)) queue.push_back(std::move(ch));
+  std::deque<chunk> queue = first_chunks(bytes, max_keys_per_request);
 
   auto& impl = client_access::impl(c);
   auto start = clock_type::now();
