@@ -8,6 +8,7 @@
 #include <dynantic/expr/update.hpp>
 #include <dynantic/model/converter.hpp>
 #include <dynantic/model/model.hpp>
+#include <dynantic/model/polymorphic.hpp>
 #include <dynantic/model/types.hpp>
 #include <dynantic/ops/operations.hpp>
 #include <dynantic/query.hpp>

@@ -16,6 +16,7 @@
 
 #include <dynantic/client.hpp>
 #include <dynantic/expr/expr.hpp>
+#include <dynantic/model/polymorphic.hpp>
 #include <dynantic/ops/operations.hpp>
 
 namespace dynantic {
@@ -82,6 +83,9 @@ std::string cursor_binding(const read_target& t, const std::string& extra);
 template <class M, class Derived>
 class read_builder {
  public:
+  /// What each item reads as: M, or std::variant<Subtypes...> when M is a polymorphic base.
+  using result_type = result_t<M>;
+
   /// Only items matching `c` are returned (applied by DynamoDB after reading: read capacity is still used).
   // Each setter has an lvalue form (returns the builder) and an rvalue form (returns it by value), so that
   // `for (auto& x : users.query("a").filter(...))` iterates a live object, not a dangling reference.
@@ -121,37 +125,37 @@ class read_builder {
 
   /// Items after `cursor` (empty: from the start): up to limit() items, or one DynamoDB page without a limit.
   /// @throws invalid_cursor for a tampered or foreign cursor.
-  dynantic::page<M> page(std::string_view cursor = {}) const {
+  dynantic::page<result_type> page(std::string_view cursor = {}) const {
     std::optional<item> start;
     if (!cursor.empty()) start = detail::decode_cursor(cursor, binding(), secret_);
     auto raw = detail::fetch_items(request(), target().key_names, std::move(start),
                                    limit_ ? limit_ : std::optional<std::size_t>());
-    dynantic::page<M> p;
+    dynantic::page<result_type> p;
     p.items.reserve(raw.items.size());
-    for (const auto& it : raw.items) p.items.push_back(from_item<M>(it));
+    for (const auto& it : raw.items) p.items.push_back(detail::decode_stored<M>(it));
     if (raw.next) p.cursor = detail::encode_cursor(*raw.next, binding(), secret_);
     return p;
   }
 
   /// Every item (up to limit()). Memory grows with the result: prefer iteration for large results.
-  std::vector<M> all() const {
-    std::vector<M> out;
+  std::vector<result_type> all() const {
+    std::vector<result_type> out;
     for (auto&& m : *this) out.push_back(std::move(m));
     return out;
   }
-  std::optional<M> first() const {
+  std::optional<result_type> first() const {
     auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{1});
     if (raw.items.empty()) return std::nullopt;
-    return from_item<M>(raw.items.front());
+    return detail::decode_stored<M>(raw.items.front());
   }
   /// Exactly one item. @throws cardinality_error for none or several.
-  M one() const {
+  result_type one() const {
     auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{2});
     if (raw.items.size() != 1) {
       throw cardinality_error(raw.items.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
                               raw.items.size());
     }
-    return from_item<M>(raw.items.front());
+    return detail::decode_stored<M>(raw.items.front());
   }
   /// Matching items, counted by DynamoDB (Select COUNT) across all pages.
   std::int64_t count() const { return detail::count_items(request()); }
@@ -184,17 +188,17 @@ class read_builder {
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
-    using value_type = M;
+    using value_type = result_type;
     using difference_type = std::ptrdiff_t;
-    using pointer = M*;
-    using reference = M&;
+    using pointer = result_type*;
+    using reference = result_type&;
 
     iterator() = default;
     explicit iterator(const Derived& b) : st_(std::make_shared<state>(state{b.request(), b.target().key_names, b.limit_})) {
       fill();
     }
-    M& operator*() const { return st_->current[st_->pos]; }
-    M* operator->() const { return &st_->current[st_->pos]; }
+    result_type& operator*() const { return st_->current[st_->pos]; }
+    result_type* operator->() const { return &st_->current[st_->pos]; }
     iterator& operator++() {
       ++st_->pos;
       ++st_->delivered;
@@ -213,7 +217,7 @@ class read_builder {
       detail::page_request req;
       std::vector<std::string> key_names;
       std::optional<std::size_t> limit;
-      std::vector<M> current{};
+      std::vector<result_type> current{};
       std::size_t pos = 0;
       std::size_t delivered = 0;
       std::optional<item> next{};
@@ -233,7 +237,7 @@ class read_builder {
         st_->next = std::move(raw.next);
         st_->current.clear();
         st_->pos = 0;
-        for (const auto& it : raw.items) st_->current.push_back(from_item<M>(it));
+        for (const auto& it : raw.items) st_->current.push_back(detail::decode_stored<M>(it));
         if (!st_->current.empty()) return;
       }
     }
@@ -251,7 +255,7 @@ class read_builder {
     detail::page_request r;
     r.limit = limit_;
     r.page_size = page_size_;
-    r.filtered = !filter_.empty();
+    r.filtered = !filter_.empty() || detail::subtype<M>;
     Derived copy = self();  // the fetch function owns a copy of the query or scan
     r.fetch = [copy](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
       return copy.fetch(start, limit, count);
@@ -277,6 +281,20 @@ class read_builder {
         ...);
     c.throw_if_failed();
     return row;
+  }
+
+  // The filter sent: the user's, and for a subtype also "the tag is this subtype's" (reads narrow to it).
+  std::string filter_text(render_context& ctx) const {
+    std::string f;
+    if constexpr (detail::subtype<M>) {
+      std::string n = ctx.name(detail::subtype_discriminator<M>());
+      f = n + " = " + ctx.value(attribute_value::string(std::string(detail::subtype_tag<M>())));
+      if (filter_.empty()) return f;
+      std::string user = filter_.render(ctx);
+      return f + " AND (" + user + ")";
+    }
+    if (!filter_.empty()) f = filter_.render(ctx);
+    return f;
   }
 
   std::string projection_text(render_context& ctx) const {
@@ -392,7 +410,7 @@ class query : public read_builder<M, query<M, SK>> {
         q.key_condition_expression += " AND " + sk + " " + std::string(sk_op_) + " " + a;
       }
     }
-    if (!this->filter_.empty()) q.filter_expression = this->filter_.render(ctx);
+    q.filter_expression = this->filter_text(ctx);
     q.projection_expression = this->projection_text(ctx);
     q.expression_attribute_names = std::move(ctx.names());
     q.expression_attribute_values = std::move(ctx.values());
@@ -439,7 +457,8 @@ class scan : public read_builder<M, scan<M>> {
 
   /// Parallel scan: `segments` segments, at most `max_in_flight` scanned at once, each page of results
   /// handed to `sink` as it arrives (from the scanning threads, one call at a time).
-  void parallel(std::int32_t segments, const std::function<void(std::vector<M>&&)>& sink, std::size_t max_in_flight = 4) const;
+  void parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
+                std::size_t max_in_flight = 4) const;
 
  private:
   ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
@@ -447,7 +466,7 @@ class scan : public read_builder<M, scan<M>> {
     ops::scan_request s;
     s.table_name = target_.table;
     s.index_name = target_.index;
-    if (!this->filter_.empty()) s.filter_expression = this->filter_.render(ctx);
+    s.filter_expression = this->filter_text(ctx);
     s.projection_expression = this->projection_text(ctx);
     s.expression_attribute_names = std::move(ctx.names());
     s.expression_attribute_values = std::move(ctx.values());
@@ -479,7 +498,7 @@ class scan : public read_builder<M, scan<M>> {
 namespace dynantic {
 
 template <class M>
-void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vector<M>&&)>& sink,
+void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
                        std::size_t max_in_flight) const {
   if (segments < 1) throw validation_error("segments", "a parallel scan needs at least one segment");
   std::atomic<std::int32_t> next{0};
@@ -498,9 +517,9 @@ void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vect
         std::optional<item> start;
         do {
           auto raw = detail::fetch_items(req, target_.key_names, start, std::nullopt);
-          std::vector<M> items;
+          std::vector<result_t<M>> items;
           items.reserve(raw.items.size());
-          for (const auto& it : raw.items) items.push_back(from_item<M>(it));
+          for (const auto& it : raw.items) items.push_back(detail::decode_stored<M>(it));
           {
             std::lock_guard lock(mu);
             if (!items.empty()) sink(std::move(items));

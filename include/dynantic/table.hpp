@@ -19,6 +19,7 @@
 #include <dynantic/expr/expr.hpp>
 #include <dynantic/expr/update.hpp>
 #include <dynantic/model/model.hpp>
+#include <dynantic/model/polymorphic.hpp>
 #include <dynantic/ops/operations.hpp>
 #include <dynantic/query.hpp>
 
@@ -93,12 +94,13 @@ constexpr ops::scalar_type scalar_type_of() {
 template <class M>
 class conditional_check_failed_for : public conditional_check_failed {
  public:
-  conditional_check_failed_for(const conditional_check_failed& e, std::optional<M> old)
+  conditional_check_failed_for(const conditional_check_failed& e, std::optional<result_t<M>> old)
       : conditional_check_failed(e), old_model_(std::move(old)) {}
-  const std::optional<M>& old_model() const { return old_model_; }
+  /// The stored item as M (for a polymorphic base: the variant of its subtypes).
+  const std::optional<result_t<M>>& old_model() const { return old_model_; }
 
  private:
-  std::optional<M> old_model_;
+  std::optional<result_t<M>> old_model_;
 };
 
 /// What an update returned (ReturnValues): the whole item for all_old/all_new, the touched attributes
@@ -107,9 +109,9 @@ template <class M>
 struct update_result {
   std::optional<item> attributes;
   /// The returned item as the model (for all_old / all_new). @throws validation_error for partial items.
-  std::optional<M> model() const {
+  std::optional<result_t<M>> model() const {
     if (!attributes) return std::nullopt;
-    return from_item<M>(*attributes);
+    return detail::decode_stored<M>(*attributes);
   }
   /// One returned attribute, typed (for updated_old / updated_new): nothing when it was not returned.
   /// @throws validation_error when it does not convert.
@@ -169,9 +171,15 @@ class table {
 
  public:
   using model_type = M;
+  /// What reads give: M, or std::variant<Subtypes...> when M is a polymorphic base (DYNANTIC_SUBTYPES).
+  using result_type = result_t<M>;
+  static constexpr bool is_polymorphic = detail::polymorphic_base<M>;
+  static constexpr bool is_subtype = detail::subtype<M>;
   static constexpr bool has_sort_key = detail::has_role<M, detail::role::sort_key>;
   static constexpr bool has_version = detail::has_role<M, detail::role::version>;
   static constexpr bool has_ttl = detail::has_role<M, detail::role::ttl>;
+  /// The table has a TTL attribute: M's, or for single-table designs that of the base or any subtype.
+  static constexpr bool table_has_ttl = !detail::family_ttl_attribute<M>().empty();
   using partition_key_type = typename detail::role_type<M, detail::role::partition_key>::type;
   /// The sort key's type; `no_sort_key` for tables without one.
   using sort_key_type = std::conditional_t<has_sort_key, typename detail::role_type<M, detail::role::sort_key>::type,
@@ -226,13 +234,13 @@ class table {
   // ------------------------------------------------------------ reads
 
   /// GetItem by partition key. @return nothing when no item has the key.
-  std::optional<M> get(const partition_key_type& pk, read_options o = {}) const
+  std::optional<result_type> get(const partition_key_type& pk, read_options o = {}) const
     requires(!has_sort_key)
   {
     return get_by_key(make_key(pk), o);
   }
   /// GetItem by partition and sort key.
-  std::optional<M> get(const partition_key_type& pk, const sort_key_type& sk, read_options o = {}) const
+  std::optional<result_type> get(const partition_key_type& pk, const sort_key_type& sk, read_options o = {}) const
     requires has_sort_key
   {
     return get_by_key(make_key(pk, sk), o);
@@ -373,17 +381,18 @@ class table {
 
   /// Fetches every key (BatchGetItem, 100 per request, each key asked once). result[i] answers keys[i]:
   /// nothing when no item has that key. @throws batch_get_incomplete (with the items fetched so far)
-  std::vector<std::optional<M>> batch_get(const std::vector<key_type>& keys, const batch_options& o = {},
-                                          read_options r = {}) const {
+  std::vector<std::optional<result_type>> batch_get(const std::vector<key_type>& keys, const batch_options& o = {},
+                                                    read_options r = {}) const {
     std::vector<detail::get_entry> entries;
     entries.reserve(keys.size());
     for (const auto& k : keys) entries.push_back({name_, key_item(k)});
     auto found = detail::run_batch_get_json(current(), entries, r.consistent_read, o);
-    std::vector<std::optional<M>> out;
+    std::vector<std::optional<result_type>> out;
     out.reserve(found.size());
     for (auto& f : found) {
-      if (f) out.push_back(from_dynamodb_json<M>(*f));  // straight from the JSON text into the model
-      else out.push_back(std::nullopt);
+      if (!f) out.push_back(std::nullopt);
+      else if constexpr (is_polymorphic || is_subtype) out.push_back(detail::decode_stored<M>(codec::read_item(*f)));
+      else out.push_back(from_dynamodb_json<M>(*f));  // straight from the JSON text into the model
     }
     return out;
   }
@@ -443,7 +452,8 @@ class table {
   }
 
   /// Decodes a stored item (e.g. conditional_check_failed::old_item()) into the model.
-  M decode(const item& it) const { return from_item<M>(it); }
+  /// @throws validation_error, wrong_subtype (subtypes), unknown_discriminator (polymorphic bases)
+  result_type decode(const item& it) const { return detail::decode_stored<M>(it); }
 
   // ------------------------------------------------------------ table management
 
@@ -473,7 +483,10 @@ class table {
         define(mi.name, st);
       }
     });
-    detail::for_each_member<M>([&](const auto& mi) {
+    // Indexes declared by M, or for single-table designs by the base and every subtype.
+    detail::for_each_in_family<M>([&](auto* family_member) {
+     using F = std::remove_pointer_t<decltype(family_member)>;
+     detail::for_each_member<F>([&](const auto& mi) {
       using MI = std::remove_cvref_t<decltype(mi)>;
       using V = detail::value_of<typename MI::value_type>;
       std::apply(
@@ -496,6 +509,9 @@ class table {
                       if (local) idx->key_schema.push_back({pk_name, ops::key_type::hash});
                       if (!local && o.billing_mode == ops::billing_mode::provisioned) idx->throughput = o.throughput;
                     }
+                    bool listed = false;
+                    for (const auto& k : idx->key_schema) listed |= k.attribute_name == mi.name;
+                    if (listed) return;  // declared by another model of the family too
                     if (opt.kind == detail::index_role::gsi_partition) {
                       idx->key_schema.insert(idx->key_schema.begin(), {std::string(mi.name), ops::key_type::hash});
                     } else {
@@ -506,6 +522,7 @@ class table {
                 ...);
           },
           mi.opts);
+     });
     });
     return r;
   }
@@ -517,7 +534,7 @@ class table {
     auto d = ops::create_table(c, table_definition(o));
     if (o.wait_until_active) {
       d = detail::wait_until_active(c, name_, o.timeout);
-      if constexpr (has_ttl) enable_ttl();
+      if constexpr (table_has_ttl) enable_ttl();
     }
     return d;
   }
@@ -535,14 +552,14 @@ class table {
   }
   /// UpdateTimeToLive on the model's ttl attribute.
   void enable_ttl() const
-    requires has_ttl
+    requires table_has_ttl
   {
     ops::update_time_to_live(current(), name_, {true, std::string(ttl_name())});
   }
   /// Every difference between the model and the live table (keys, attribute types, indexes, TTL).
   schema_report check_schema(const table_options& o = {}) const {
     std::string ttl;
-    if constexpr (has_ttl) ttl = ttl_name();
+    if constexpr (table_has_ttl) ttl = ttl_name();
     return detail::compare_schema(current(), table_definition(o), ttl);
   }
 
@@ -575,7 +592,9 @@ class table {
   static index_info index_keys(std::string_view index) {
     index_info ix;
     bool local = false;
-    detail::for_each_member<M>([&](const auto& mi) {
+    detail::for_each_in_family<M>([&](auto* family_member) {
+     using F = std::remove_pointer_t<decltype(family_member)>;
+     detail::for_each_member<F>([&](const auto& mi) {
       std::apply(
           [&](const auto&... opt) {
             (
@@ -590,6 +609,7 @@ class table {
                 ...);
           },
           mi.opts);
+     });
     });
     auto table_keys = key_names();
     if (local) ix.partition = table_keys.at(0);
@@ -604,20 +624,36 @@ class table {
     return ix;
   }
 
-  [[noreturn]] static void rethrow_typed(const conditional_check_failed& e) {
-    std::optional<M> old;
+  // `guarded`: the request carried the subtype guard, so a stored item of another subtype is why it failed.
+  [[noreturn]] static void rethrow_typed(const conditional_check_failed& e, bool guarded = false) {
+    if constexpr (is_subtype) {
+      if (guarded && e.old_item()) detail::require_tag<M>(*e.old_item());  // throws wrong_subtype
+    }
+    std::optional<result_type> old;
     if (e.old_item()) {
       try {
-        old = from_item<M>(*e.old_item());
-      } catch (const validation_error&) {
+        old = detail::decode_stored<M>(*e.old_item());
+      } catch (const error&) {  // another subtype, or not decodable: old_item() still has it
       }
     }
     throw conditional_check_failed_for<M>(e, std::move(old));
   }
 
+  // For a subtype, updates, deletes and condition checks hold only when the item is absent or of this subtype:
+  // table<Customer> never changes or removes an Order.
+  static void add_subtype_guard(std::string& expression, ops::attribute_names& names, ops::attribute_values& values) {
+    if constexpr (is_subtype) {
+      names.emplace("#dy_pk", std::string(detail::role_member<M, detail::role::partition_key>().name));
+      names.emplace("#dy_t", std::string(detail::subtype_discriminator<M>()));
+      values.emplace(":dy_t", attribute_value::string(std::string(detail::subtype_tag<M>())));
+      expression = detail::and_conditions(expression, "attribute_not_exists(#dy_pk) OR #dy_t = :dy_t");
+    } else {
+      (void)expression, (void)names, (void)values;
+    }
+  }
+
   static constexpr std::string_view ttl_name() {
-    if constexpr (has_ttl) return detail::role_member<M, detail::role::ttl>().name;
-    else return {};
+    return detail::family_ttl_attribute<M>();
   }
 
   template <class... K>
@@ -643,9 +679,8 @@ class table {
     t.type = kind;
     t.table_name = name_;
     t.data = key_item(k);
-    t.condition_expression = std::move(cond.expression);
-    t.expression_attribute_names = std::move(cond.names);
-    t.expression_attribute_values = std::move(cond.values);
+    add_subtype_guard(t.condition_expression, t.expression_attribute_names, t.expression_attribute_values);
+    detail::merge_condition(cond, t.condition_expression, t.expression_attribute_names, t.expression_attribute_values);
     t.return_old_on_condition_failure = !t.condition_expression.empty();
     return t;
   }
@@ -655,15 +690,17 @@ class table {
     else return make_key(k);
   }
 
-  std::optional<M> get_by_key(item key, read_options o) const {
+  std::optional<result_type> get_by_key(item key, read_options o) const {
     auto r = ops::get_item(current(), {.table_name = name_, .key = std::move(key), .consistent_read = o.consistent_read});
     if (!r.item) return std::nullopt;
-    return from_item<M>(*r.item);
+    return detail::decode_stored<M>(*r.item);
   }
 
   // What every write path does to a model before it is stored: fill empty auto-UUID keys and increment the
   // version. @return the version the stored item is expected to have (0 without a version member).
   static std::int64_t prepare_write(M& m) {
+    static_assert(!is_polymorphic,
+                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
     fill_auto_uuids(m);
     if constexpr (has_version) {
       const auto& vm = detail::role_member<M, detail::role::version>();
@@ -738,12 +775,13 @@ class table {
         r.condition_expression = "#dy_v = :dy_v";
       }
     }
+    add_subtype_guard(r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
     detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
     r.return_old_on_condition_failure = !r.condition_expression.empty();
     try {
       ops::delete_item(current(), r);
     } catch (const conditional_check_failed& e) {
-      rethrow_typed(e);
+      rethrow_typed(e, is_subtype);
     }
   }
 
@@ -906,12 +944,29 @@ ops::update_item_request build_update(const table<M>& t, const item& key, std::v
       actions.push_back({update_action::kind::add, {{std::string(ver), 0, false}}, attribute_value::number(1), {}, '+'});
     }
   }
+  // Subtypes: the tag is written (an update may create the item), and only items of this subtype (or none)
+  // are changed.
+  std::string guard;
   render_context ctx;
+  if constexpr (subtype<M>) {
+    if (!actions.empty()) {
+      actions.push_back({update_action::kind::set, {{std::string(subtype_discriminator<M>()), 0, false}},
+                         attribute_value::string(std::string(subtype_tag<M>())), {}, '+'});
+      std::string pk = ctx.name(role_member<M, role::partition_key>().name);
+      std::string tag = ctx.name(subtype_discriminator<M>());
+      std::string value = ctx.value(attribute_value::string(std::string(subtype_tag<M>())));
+      guard = "attribute_not_exists(" + pk + ") OR " + tag + " = " + value;
+    }
+  }
   ops::update_item_request r;
   r.table_name = t.name();
   r.key = key;
   r.update_expression = render_update(actions, ctx);
-  if (!cond.empty()) r.condition_expression = cond.render(ctx);
+  r.condition_expression = guard;
+  if (!cond.empty()) {
+    std::string user = cond.render(ctx);
+    r.condition_expression = and_conditions(guard, user);
+  }
   r.expression_attribute_names = std::move(ctx.names());
   r.expression_attribute_values = std::move(ctx.values());
   r.return_values = rv;
@@ -926,7 +981,7 @@ update_result<M> updater<M>::execute() const {
   try {
     return {ops::update_item(table_.current(), r).attributes};
   } catch (const conditional_check_failed& e) {
-    table<M>::rethrow_typed(e);
+    table<M>::rethrow_typed(e, table<M>::is_subtype);
   }
 }
 
@@ -981,8 +1036,9 @@ void transact_save(const client& c, M&... items) {
 
 /// TransactGetItems: a consistent snapshot of several items, possibly of different models and tables.
 /// @return one optional per get, typed: std::tuple<std::optional<A>, std::optional<B>, ...>
+/// Polymorphic bases give std::optional<std::variant<...>>; subtypes check the stored tag (wrong_subtype).
 template <class... M>
-std::tuple<std::optional<M>...> transact_get(const client& c, const std::pair<const table<M>*, item>&... gets) {
+std::tuple<std::optional<result_t<M>>...> transact_get(const client& c, const std::pair<const table<M>*, item>&... gets) {
   ops::transact_get_items_request r;
   (r.items.push_back({gets.first->name(), gets.second, {}, {}}), ...);
   if (r.items.size() > 100) throw validation_error("", "a transaction has at most 100 actions");
@@ -991,9 +1047,9 @@ std::tuple<std::optional<M>...> transact_get(const client& c, const std::pair<co
   auto one = [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const auto& it = res.items.at(i++);
-    return it ? std::optional<T>(from_item<T>(*it)) : std::optional<T>();
+    return it ? std::optional<result_t<T>>(detail::decode_stored<T>(*it)) : std::optional<result_t<T>>();
   };
-  return std::tuple<std::optional<M>...>{one(static_cast<M*>(nullptr))...};
+  return std::tuple<std::optional<result_t<M>>...>{one(static_cast<M*>(nullptr))...};
 }
 
 }  // namespace dynantic

@@ -9,6 +9,7 @@
 #include <simdjson.h>
 
 #include <dynantic/model/model.hpp>
+#include <dynantic/model/polymorphic.hpp>
 #include <dynantic/value/codec.hpp>
 
 #include "value/json_reader.hpp"
@@ -395,3 +396,21 @@ void converter<uuid>::from_attribute(const attribute_value& a, uuid& out, conver
 }
 
 }  // namespace dynantic
+
+namespace dynantic::detail {
+
+void check_tag(const attribute_value* stored, std::string_view tag, conversion_context& c) {
+  if (!stored) return c.fail("required attribute is missing (the tag '" + std::string(tag) + "' of this subtype)");
+  if (!stored->is_string()) return c.fail("must be the string '" + std::string(tag) + "' (this subtype's tag)");
+  if (stored->as_string() != tag) {
+    c.fail("is '" + stored->as_string() + "', not this subtype's tag '" + std::string(tag) + "'");
+  }
+}
+
+std::optional<std::string> stored_tag(const item& it, std::string_view discriminator) {
+  auto f = it.find(discriminator);
+  if (f == it.end() || !f->second.is_string()) return std::nullopt;
+  return f->second.as_string();
+}
+
+}  // namespace dynantic::detail

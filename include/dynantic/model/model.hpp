@@ -48,6 +48,8 @@
   ::dynantic::detail::member<::dynantic::detail::role::ttl>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
 #define DYNANTIC_DETAIL_ROLE_version(m, ...) \
   ::dynantic::detail::member<::dynantic::detail::role::version>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
+#define DYNANTIC_DETAIL_ROLE_discriminator(m, ...) \
+  ::dynantic::detail::member<::dynantic::detail::role::discriminator>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
 #define DYNANTIC_DETAIL_ROLE_forbid_unknown() ::dynantic::detail::forbid_unknown_t {}
 
 /// Declares a model: a struct stored in `table_name`. See the file comment for roles and options.
@@ -85,7 +87,7 @@ namespace detail {
 template <class T>
 constexpr bool always_false = false;
 
-enum class role : std::uint8_t { field, partition_key, sort_key, ttl, version };
+enum class role : std::uint8_t { field, partition_key, sort_key, ttl, version, discriminator };
 
 template <class E>
 struct enum_entry {
@@ -226,6 +228,8 @@ constexpr bool check_role() {
                   "dynantic: ttl needs a dy::timestamp or integer (epoch seconds) member");
   } else if constexpr (R == role::version) {
     static_assert(std::is_integral_v<T> && !std::is_same_v<T, bool>, "dynantic: version needs an integer member");
+  } else if constexpr (R == role::discriminator) {
+    static_assert(std::is_same_v<T, std::string>, "dynantic: discriminator needs a std::string member");
   }
   return true;
 }
@@ -305,6 +309,7 @@ constexpr bool check_model() {
   static_assert(count_role<info, role::sort_key>::value <= 1, "dynantic: a model has at most one sort_key");
   static_assert(count_role<info, role::ttl>::value <= 1, "dynantic: a model has at most one ttl attribute");
   static_assert(count_role<info, role::version>::value <= 1, "dynantic: a model has at most one version attribute");
+  static_assert(count_role<info, role::discriminator>::value <= 1, "dynantic: a model has at most one discriminator");
   return true;
 }
 
@@ -312,8 +317,9 @@ template <class M>
 constexpr bool check_struct() {
   using info = model_info_t<M>;
   static_assert(count_role<info, role::partition_key>::value == 0 && count_role<info, role::sort_key>::value == 0 &&
-                    count_role<info, role::ttl>::value == 0 && count_role<info, role::version>::value == 0,
-                "dynantic: DYNANTIC_STRUCT takes field(...) only; keys, ttl and version belong to DYNANTIC_MODEL");
+                    count_role<info, role::ttl>::value == 0 && count_role<info, role::version>::value == 0 &&
+                    count_role<info, role::discriminator>::value == 0,
+                "dynantic: DYNANTIC_STRUCT takes field(...) only; keys, ttl, version and discriminator belong to DYNANTIC_MODEL");
   return true;
 }
 
@@ -367,6 +373,27 @@ template <class M, role R>
 struct role_type<M, R, true> {
   using type = typename std::tuple_element_t<role_index<M, R>(), members_tuple_t<M>>::value_type;
 };
+
+// ---- subtypes (DYNANTIC_SUBTYPE, see polymorphic.hpp): what the converters need to write and check the tag
+template <class Base>
+struct subtype_decl {
+  using base_type = Base;
+  std::string_view tag;
+};
+template <class T>
+concept subtype = requires { dynantic_subtype_of(static_cast<T*>(nullptr)); };
+template <class T>
+using base_of_t = typename decltype(dynantic_subtype_of(static_cast<T*>(nullptr)))::base_type;
+template <class T>
+constexpr std::string_view subtype_tag() {
+  return dynantic_subtype_of(static_cast<T*>(nullptr)).tag;
+}
+/// The attribute holding the tag: the base's discriminator member.
+template <class T>
+constexpr std::string_view subtype_discriminator() {
+  return role_member<base_of_t<T>, role::discriminator>().name;
+}
+void check_tag(const attribute_value* stored, std::string_view tag, conversion_context& c);
 
 // ---- run-time validation of one member's constraints
 bool regex_match(std::string_view pattern, const std::string& text);
@@ -483,6 +510,9 @@ void ttl_from_attribute(const attribute_value& a, T& out, conversion_context& c)
 
 template <class M>
 void write_members(const M& m, item& out, conversion_context& c) {
+  if constexpr (subtype<M>) {
+    out.insert_or_assign(std::string(subtype_discriminator<M>()), attribute_value::string(std::string(subtype_tag<M>())));
+  }
   for_each_member<M>([&](const auto& mi) {
     using MI = std::remove_cvref_t<decltype(mi)>;
     using T = typename MI::value_type;
@@ -532,9 +562,15 @@ void read_members(const item& in, M& m, conversion_context& c) {
     }
     if (c.issues().size() == before) check_member(mi, v, c);
   });
+  if constexpr (subtype<M>) {
+    conversion_context::scope s(c, subtype_discriminator<M>());
+    auto it = in.find(subtype_discriminator<M>());
+    check_tag(it == in.end() ? nullptr : &it->second, subtype_tag<M>(), c);
+  }
   if constexpr (model_v<M>.forbid_unknown) {
     for (const auto& [name, value] : in) {
       bool known = false;
+      if constexpr (subtype<M>) known = name == subtype_discriminator<M>();
       for_each_member<M>([&](const auto& mi) { known |= mi.name == name; });
       if (!known) {
         conversion_context::scope s(c, name);
@@ -546,6 +582,10 @@ void read_members(const item& in, M& m, conversion_context& c) {
 
 template <class M>
 void write_members_wire(const M& m, wire_writer& w, conversion_context& c) {
+  if constexpr (subtype<M>) {
+    w.attribute(subtype_discriminator<M>());
+    w.string(subtype_tag<M>());
+  }
   for_each_member<M>([&](const auto& mi) {
     using MI = std::remove_cvref_t<decltype(mi)>;
     using T = typename MI::value_type;
@@ -569,8 +609,18 @@ constexpr std::size_t member_count = std::tuple_size_v<std::remove_cvref_t<declt
 template <class M>
 void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {
   std::array<bool, member_count<M>> seen{};
+  [[maybe_unused]] bool tag_seen = false;
   obj.for_each_attribute([&](std::string_view name, const wire_value& v) {
     bool known = false;
+    if constexpr (subtype<M>) {
+      if (name == subtype_discriminator<M>()) {
+        conversion_context::scope s(c, name);
+        auto a = v.to_attribute();
+        check_tag(&a, subtype_tag<M>(), c);
+        tag_seen = known = true;
+        return;
+      }
+    }
     std::size_t idx = 0;
     for_each_member<M>([&](const auto& mi) {
       if (!known && mi.name.size() == name.size() && mi.name[0] == name[0] && mi.name == name) {
@@ -619,6 +669,12 @@ void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {
     }
     ++idx;
   });
+  if constexpr (subtype<M>) {
+    if (!tag_seen) {
+      conversion_context::scope s(c, subtype_discriminator<M>());
+      check_tag(nullptr, subtype_tag<M>(), c);
+    }
+  }
 }
 
 }  // namespace detail
