@@ -150,7 +150,7 @@ int main() try {
                            .condition(dy::attr(&shop::User::balance) >= 1000));
   } catch (const dy::transaction_canceled& e) {
     std::cout << "transaction_canceled: action " << e.reasons()[0].index << " " << e.reasons()[0].code
-              << "; stored balance " << users.decode(*e.reasons()[0].old).balance.text() << "\n";
+              << "; stored balance " << e.old_model<shop::User>(0)->balance.text() << "\n";
   }
 
   std::cout << "\n== delete_item (by key, and by instance with its version)\n";

@@ -5,6 +5,7 @@
 /// transport_error), handle a business outcome (conditional_check_failed, transaction_canceled),
 /// or report (service_error).
 
+#include <any>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -154,8 +155,19 @@ class transaction_canceled : public service_error {
   transaction_canceled(details d, std::vector<cancellation_reason> reasons);
   const std::vector<cancellation_reason>& reasons() const noexcept { return reasons_; }
 
+  /// The stored item of action `index` decoded into that action's model (M, or the variant for a polymorphic
+  /// base), for actions built by a table (tx_put, tx_update, tx_delete, tx_check) when DynamoDB returned the
+  /// item and it decodes. nullptr otherwise, also when M is not the action's model.
+  template <class M>
+  const M* old_model(std::size_t index) const noexcept {
+    return index < old_models_.size() ? std::any_cast<M>(&old_models_[index]) : nullptr;
+  }
+  /// Filled by transact_write (index-aligned with the actions).
+  void set_old_models(std::vector<std::any> models) { old_models_ = std::move(models); }
+
  private:
   std::vector<cancellation_reason> reasons_;
+  std::vector<std::any> old_models_;
 };
 
 }  // namespace dynantic

@@ -3,10 +3,12 @@
 /// dynantic::table<M>: the handle for everything on a model's table (typed CRUD and table management), and
 /// the default / scoped client for code that does not pass a client around.
 
+#include <any>
 #include <chrono>
 #include <cstdio>
 #include <tuple>
 #include <exception>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -134,6 +136,45 @@ template <model M>
 class table;
 template <model M>
 class batch_writer;
+
+/// batch_write_incomplete from a table<M> batch: the unapplied requests also as typed puts and keys.
+template <class M>
+class batch_write_incomplete_for : public batch_write_incomplete {
+ public:
+  using key_type = typename table<M>::key_type;
+  batch_write_incomplete_for(const batch_write_incomplete& e, std::vector<M> puts, std::vector<key_type> deletes)
+      : batch_write_incomplete(e), puts_(std::move(puts)), deletes_(std::move(deletes)) {}
+  /// The items whose puts were not applied (as they were sent: auto-UUIDs filled, versions incremented).
+  const std::vector<M>& unapplied_puts() const { return puts_; }
+  /// The keys whose deletes were not applied.
+  const std::vector<key_type>& unapplied_deletes() const { return deletes_; }
+
+ private:
+  std::vector<M> puts_;
+  std::vector<key_type> deletes_;
+};
+
+/// batch_get_incomplete from table<M>::batch_get: what was fetched as models, what was not as typed keys.
+template <class M>
+class batch_get_incomplete_for : public batch_get_incomplete {
+ public:
+  using key_type = typename table<M>::key_type;
+  batch_get_incomplete_for(const batch_get_incomplete& e, std::vector<result_t<M>> fetched, std::vector<key_type> missing)
+      : batch_get_incomplete(e), fetched_(std::move(fetched)), missing_(std::move(missing)) {}
+  const std::vector<result_t<M>>& fetched_models() const { return fetched_; }
+  const std::vector<key_type>& not_fetched_keys() const { return missing_; }
+
+ private:
+  std::vector<result_t<M>> fetched_;
+  std::vector<key_type> missing_;
+};
+
+/// One action of transact_write built by table<M> (tx_put, tx_delete, tx_check): the request, and the model
+/// its stored item decodes into when the transaction is canceled.
+template <class M>
+struct tx_action : ops::transact_write {
+  using model_type = M;
+};
 
 /// table<M>::update(key...): the update actions (update_expression), a condition, and what to return.
 template <class M>
@@ -294,9 +335,9 @@ class table {
   // ------------------------------------------------------------ transaction actions (see transact_write)
 
   /// A put for transact_write: auto-UUIDs, TTL and the version condition/increment as in save().
-  ops::transact_write tx_put(M m, const condition_expression& cond = {}) const {
+  tx_action<M> tx_put(M m, const condition_expression& cond = {}) const {
     auto r = put_request(m, cond, false);
-    ops::transact_write t;
+    tx_action<M> t;
     t.type = ops::transact_write::kind::put;
     t.table_name = r.table_name;
     t.data = to_item(m);
@@ -307,17 +348,17 @@ class table {
     return t;
   }
   template <class C>
-  ops::transact_write tx_put(M m, const condition<C>& cond) const {
+  tx_action<M> tx_put(M m, const condition<C>& cond) const {
     return tx_put(std::move(m), to_expression(cond));
   }
   /// A delete for transact_write.
   template <class C = M>
-  ops::transact_write tx_delete(const key_type& k, const condition<C>& cond = {}) const {
+  tx_action<M> tx_delete(const key_type& k, const condition<C>& cond = {}) const {
     return tx_keyed(ops::transact_write::kind::delete_, k, to_expression(cond));
   }
   /// A condition check for transact_write (the transaction fails when it does not hold).
   template <class C>
-  ops::transact_write tx_check(const key_type& k, const condition<C>& cond) const {
+  tx_action<M> tx_check(const key_type& k, const condition<C>& cond) const {
     if (cond.empty()) throw validation_error("condition", "a condition check needs a condition");
     return tx_keyed(ops::transact_write::kind::condition_check, k, to_expression(cond));
   }
@@ -342,28 +383,70 @@ class table {
     std::vector<validation_issue> issues;
     for (std::size_t i = 0; i < items.size(); ++i) add_put(entries, items[i], i, issues);
     if (!issues.empty()) throw validation_error(std::move(issues));
-    detail::run_batch_write(current(), std::move(entries), o);
+    try {
+      detail::run_batch_write(current(), std::move(entries), o);
+    } catch (const batch_write_incomplete& e) {
+      rethrow_typed(e);
+    }
     return items;
   }
 
-  /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
-  void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
-    prepare_write(m);
-    try {
-      detail::write_entry e;
-      e.table = name_;
-      e.key_names = key_names();
-      e.key = key_of(m);
-      append_dynamodb_json(e.json, m);  // validated
-      if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
-        if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
-          issues.push_back({"[" + std::to_string(i) + "]",
-                            "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)"});
-        }
+  /// Rethrows a batch failure of this table with the unapplied requests typed.
+  [[noreturn]] void rethrow_typed(const batch_write_incomplete& e) const {
+    std::vector<M> puts;
+    std::vector<key_type> deletes;
+    for (const auto& [t, r] : e.unapplied()) {
+      try {
+        if (r.type == ops::write_request::kind::put) puts.push_back(from_item<M>(r.data));
+        else deletes.push_back(key_from_item(r.data));
+      } catch (const error&) {  // not this model's: unapplied() still lists it
       }
-      entries.push_back(std::move(e));
+    }
+    throw batch_write_incomplete_for<M>(e, std::move(puts), std::move(deletes));
+  }
+
+  /// The typed key of a stored item or key item. @throws validation_error
+  key_type key_from_item(const item& it) const {
+    conversion_context c;
+    partition_key_type pk{};
+    [[maybe_unused]] std::conditional_t<has_sort_key, sort_key_type, int> sk{};
+    auto read = [&](std::string_view name, auto& out) {
+      conversion_context::scope s(c, name);
+      auto f = it.find(name);
+      if (f == it.end()) return c.fail("required attribute is missing");
+      converter<std::remove_cvref_t<decltype(out)>>::from_attribute(f->second, out, c);
+    };
+    read(detail::role_member<M, detail::role::partition_key>().name, pk);
+    if constexpr (has_sort_key) read(detail::role_member<M, detail::role::sort_key>().name, sk);
+    c.throw_if_failed();
+    if constexpr (has_sort_key) return key_type(std::move(pk), std::move(sk));
+    else return pk;
+  }
+
+  /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
+  /// @throws validation_error (the item's problems; over 400 KB)
+  detail::write_entry put_entry(M& m) const {
+    prepare_write(m);
+    detail::write_entry e;
+    e.table = name_;
+    e.key_names = key_names();
+    e.key = key_of(m);
+    append_dynamodb_json(e.json, m);  // validated
+    if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
+      if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
+        throw validation_error("", "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)");
+      }
+    }
+    return e;
+  }
+  /// put_entry() for item i of a batch, collecting its problems as `[i].path`.
+  void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
+    try {
+      entries.push_back(put_entry(m));
     } catch (const validation_error& e) {
-      for (const auto& is : e.issues()) issues.push_back({"[" + std::to_string(i) + "]." + is.path, is.message});
+      for (const auto& is : e.issues()) {
+        issues.push_back({"[" + std::to_string(i) + "]" + (is.path.empty() ? "" : "." + is.path), is.message});
+      }
     }
   }
   /// One delete for the batch engine.
@@ -376,7 +459,11 @@ class table {
     std::vector<detail::write_entry> entries;
     entries.reserve(keys.size());
     for (const auto& k : keys) entries.push_back(delete_entry(k));
-    detail::run_batch_write(current(), std::move(entries), o);
+    try {
+      detail::run_batch_write(current(), std::move(entries), o);
+    } catch (const batch_write_incomplete& e) {
+      rethrow_typed(e);
+    }
   }
 
   /// Fetches every key (BatchGetItem, 100 per request, each key asked once). result[i] answers keys[i]:
@@ -386,7 +473,21 @@ class table {
     std::vector<detail::get_entry> entries;
     entries.reserve(keys.size());
     for (const auto& k : keys) entries.push_back({name_, key_item(k)});
-    auto found = detail::run_batch_get_json(current(), entries, r.consistent_read, o);
+    std::vector<std::optional<std::string>> found;
+    try {
+      found = detail::run_batch_get_json(current(), entries, r.consistent_read, o);
+    } catch (const batch_get_incomplete& e) {
+      std::vector<result_type> fetched;
+      std::vector<key_type> missing;
+      for (const auto& [t, it] : e.fetched()) {
+        try {
+          fetched.push_back(detail::decode_stored<M>(it));
+        } catch (const error&) {  // fetched() still has it
+        }
+      }
+      for (const auto& [t, k] : e.not_fetched()) missing.push_back(key_from_item(k));
+      throw batch_get_incomplete_for<M>(e, std::move(fetched), std::move(missing));
+    }
     std::vector<std::optional<result_type>> out;
     out.reserve(found.size());
     for (auto& f : found) {
@@ -674,8 +775,8 @@ class table {
     return k;
   }
 
-  ops::transact_write tx_keyed(ops::transact_write::kind kind, const key_type& k, condition_expression cond) const {
-    ops::transact_write t;
+  tx_action<M> tx_keyed(ops::transact_write::kind kind, const key_type& k, condition_expression cond) const {
+    tx_action<M> t;
     t.type = kind;
     t.table_name = name_;
     t.data = key_item(k);
@@ -791,47 +892,60 @@ class table {
 
 /// Buffers writes to one table and sends them with the batch engine, 25 per request (DynamoDB's limit).
 ///
-/// Failures: flush() throws batch_write_incomplete with exactly the requests not applied. The destructor
-/// cannot throw: it flushes, and if that fails it hands the batch_write_incomplete to the `on_failure`
-/// handler (default: print every unapplied request's key to stderr), so nothing is lost silently.
+/// Sending does not stall the caller: when 25 requests are buffered they go out on a background flush while
+/// save()/delete_item() keep buffering; one flush is in flight at a time (so a later request for a key always
+/// lands after an earlier one), and the next flush carries everything buffered meanwhile, sent concurrently
+/// by the batch engine (max_in_flight). The caller waits only when the buffer reaches
+/// 50 x max_in_flight requests while a flush is still running. `batch_options::background_flush = false`
+/// sends synchronously instead.
+///
+/// Failures: a background flush that failed is thrown (batch_write_incomplete_for<M>, with exactly the requests
+/// not applied) by the next save(), delete_item() or flush(). The destructor cannot throw: it waits for the
+/// flush in flight, flushes the rest, and hands any failure to the `on_failure` handler (default: print every
+/// unapplied request's key to stderr), so nothing is lost silently.
 ///
 /// With an exception in flight (the writer's scope is left by an exception), buffered requests are NOT sent
 /// — the block that produced them failed — and are handed to `on_failure` as unapplied instead. Requests
-/// already flushed (every 25) stay written. Call flush() before leaving the scope to write them anyway.
+/// already flushed stay written. Call flush() before leaving the scope to write them anyway.
 template <model M>
 class batch_writer {
  public:
-  using failure_handler = std::function<void(const batch_write_incomplete&)>;
+  using failure_handler = std::function<void(const batch_write_incomplete_for<M>&)>;
 
   batch_writer(const table<M>& t, batch_options o = {})
-      : table_(t), options_(std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
+      : table_(&t), options_(std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
   batch_writer(const batch_writer&) = delete;
   batch_writer& operator=(const batch_writer&) = delete;
   batch_writer(batch_writer&& other) noexcept
       : table_(other.table_),
         options_(std::move(other.options_)),
         on_failure_(std::move(other.on_failure_)),
-        saves_(std::move(other.saves_)),
-        deletes_(std::move(other.deletes_)),
-        order_(std::move(other.order_)),
+        buffer_(std::move(other.buffer_)),
+        inflight_(std::move(other.inflight_)),
         exceptions_at_start_(other.exceptions_at_start_) {
-    other.order_.clear();
+    other.buffer_.clear();
   }
   ~batch_writer() {
-    if (order_.empty()) return;
+    try {
+      wait_inflight();
+    } catch (const batch_write_incomplete_for<M>& e) {
+      report(e);
+    } catch (...) {
+    }
+    if (buffer_.empty()) return;
     if (std::uncaught_exceptions() > exceptions_at_start_) {
-      report(batch_write_incomplete("dynantic: batch_writer left by an exception: " + std::to_string(order_.size()) +
-                                        " buffered requests were not sent",
-                                    pending_requests(), 0, nullptr));
+      report(typed(batch_write_incomplete("dynantic: batch_writer left by an exception: " + std::to_string(buffer_.size()) +
+                                              " buffered requests were not sent",
+                                          pending_requests(buffer_), 0, nullptr)));
       return;
     }
     try {
       flush();
-    } catch (const batch_write_incomplete& e) {
+    } catch (const batch_write_incomplete_for<M>& e) {
       report(e);
     } catch (const std::exception& e) {
-      report(batch_write_incomplete(std::string("dynantic: batch_writer final flush failed: ") + e.what(),
-                                    pending_requests(), 0, std::current_exception()));
+      report(typed(batch_write_incomplete(std::string("dynantic: batch_writer final flush failed: ") + e.what(),
+                                          pending_requests(buffer_), 0, std::current_exception())));
     }
   }
 
@@ -841,47 +955,65 @@ class batch_writer {
     return *this;
   }
 
-  /// Buffers a put (validated now: @throws validation_error); sends when 25 requests are buffered.
+  /// Buffers a put: auto-UUIDs, version increment and validation happen now (@throws validation_error, nothing
+  /// buffered); starts a flush when 25 requests are buffered. @throws batch_write_incomplete_for<M> when the
+  /// previous background flush failed.
   void save(M m) {
-    validate(m);
-    order_.push_back({true, saves_.size()});
-    saves_.push_back(std::move(m));
-    if (order_.size() >= 25) flush();
+    buffer_.push_back(table_->put_entry(m));
+    after_add();
   }
-  /// Buffers a delete by key; sends when 25 requests are buffered.
+  /// Buffers a delete by key; starts a flush when 25 requests are buffered.
   void delete_item(typename table<M>::key_type key) {
-    order_.push_back({false, deletes_.size()});
-    deletes_.push_back(std::move(key));
-    if (order_.size() >= 25) flush();
+    buffer_.push_back(table_->delete_entry(key));
+    after_add();
   }
-  /// Sends everything buffered. @throws batch_write_incomplete (the buffer is emptied either way: what was not
-  /// applied is in the error).
+  /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete_for<M> (the
+  /// buffer is emptied either way: what was not applied is in the error)
   void flush() {
-    if (order_.empty()) return;
-    std::vector<M> saves;
-    std::vector<typename table<M>::key_type> deletes;
-    std::vector<slot> order;
-    saves.swap(saves_);
-    deletes.swap(deletes_);
-    order.swap(order_);
-    // in the order given: for two requests on one key, the engine keeps the last
-    std::vector<detail::write_entry> entries;
-    std::vector<validation_issue> issues;
-    for (std::size_t i = 0; i < order.size(); ++i) {
-      if (order[i].is_save) table_.add_put(entries, saves[order[i].index], i, issues);
-      else entries.push_back(table_.delete_entry(deletes[order[i].index]));
-    }
-    if (!issues.empty()) throw validation_error(std::move(issues));
-    detail::run_batch_write(table_.current(), std::move(entries), options_);
+    wait_inflight();
+    if (buffer_.empty()) return;
+    std::vector<detail::write_entry> batch;
+    batch.swap(buffer_);
+    send(table_, table_->current(), std::move(batch), options_);
   }
-  std::size_t pending() const { return order_.size(); }
+  /// Requests buffered and not yet handed to a flush.
+  std::size_t pending() const { return buffer_.size(); }
 
  private:
-  struct slot {
-    bool is_save;
-    std::size_t index;
-  };
-  void report(const batch_write_incomplete& e) noexcept {
+  static void send(const table<M>* t, const client& c, std::vector<detail::write_entry> batch, const batch_options& o) {
+    try {
+      detail::run_batch_write(c, std::move(batch), o);
+    } catch (const batch_write_incomplete& e) {
+      t->rethrow_typed(e);
+    }
+  }
+  bool inflight_done() const {
+    return !inflight_.valid() || inflight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
+  void wait_inflight() {
+    if (!inflight_.valid()) return;
+    auto f = std::move(inflight_);
+    f.get();  // rethrows the background flush's failure
+  }
+  void after_add() {
+    if (buffer_.size() < 25) return;
+    if (!options_.background_flush) return flush();
+    const std::size_t cap = 50 * std::max<std::size_t>(1, options_.max_in_flight);
+    if (!inflight_done() && buffer_.size() < cap) return;  // keep buffering while the last flush is on the wire
+    wait_inflight();
+    std::vector<detail::write_entry> batch;
+    batch.swap(buffer_);
+    inflight_ = std::async(std::launch::async, [t = table_, c = table_->current(), o = options_,
+                                                batch = std::move(batch)]() mutable { send(t, c, std::move(batch), o); });
+  }
+  batch_write_incomplete_for<M> typed(const batch_write_incomplete& e) const {
+    try {
+      table_->rethrow_typed(e);
+    } catch (const batch_write_incomplete_for<M>& typed) {
+      return typed;
+    }
+  }
+  void report(const batch_write_incomplete_for<M>& e) noexcept {
     try {
       if (on_failure_) {
         on_failure_(e);
@@ -890,27 +1022,25 @@ class batch_writer {
       std::fprintf(stderr, "%s\n", e.what());
       for (const auto& [t, r] : e.unapplied()) {
         std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(), r.type == ops::write_request::kind::put ? "put" : "delete",
-                     codec::write_item(table_.key_of_item(r.data)).c_str());
+                     codec::write_item(table_->key_of_item(r.data)).c_str());
       }
     } catch (...) {
     }
   }
-  std::vector<std::pair<std::string, ops::write_request>> pending_requests() const {
+  static std::vector<std::pair<std::string, ops::write_request>> pending_requests(const std::vector<detail::write_entry>& b) {
     std::vector<std::pair<std::string, ops::write_request>> out;
-    for (const auto& s : order_) {
-      if (s.is_save) out.emplace_back(table_.name(), ops::write_request::put(to_item(saves_[s.index])));
-      else out.emplace_back(table_.name(), ops::write_request::delete_key(table_.key_item_of(deletes_[s.index])));
+    for (const auto& e : b) {
+      if (!e.json.empty()) out.emplace_back(e.table, ops::write_request::put(codec::read_item(e.json)));
+      else out.emplace_back(e.table, e.request);
     }
     return out;
   }
-  static void validate(const M& m) { (void)to_item(m); }
 
-  const table<M>& table_;
+  const table<M>* table_;
   batch_options options_;
   failure_handler on_failure_;
-  std::vector<M> saves_;
-  std::vector<typename table<M>::key_type> deletes_;
-  std::vector<slot> order_;
+  std::vector<detail::write_entry> buffer_;
+  std::future<void> inflight_;
   int exceptions_at_start_;
 };
 
@@ -1008,6 +1138,33 @@ template <class M>
 ops::transact_write to_action(const updater<M>& u) {
   return u.as_transaction();
 }
+template <class A>
+struct action_model {
+  using type = void;
+};
+template <class M>
+struct action_model<tx_action<M>> {
+  using type = M;
+};
+template <class M>
+struct action_model<updater<M>> {
+  using type = M;
+};
+/// Decodes a cancellation's stored item into the action's model (empty when it has none or does not decode).
+template <class A>
+std::any decode_old(const std::optional<item>& old) {
+  using M = typename action_model<A>::type;
+  if constexpr (std::is_void_v<M>) {
+    return {};
+  } else {
+    if (!old) return {};
+    try {
+      return std::any(detail::decode_stored<M>(*old));
+    } catch (const error&) {
+      return {};
+    }
+  }
+}
 /// Checks DynamoDB's limits (100 actions, 4 MB) before sending, then sends with a fresh idempotency token
 /// (reused by the client's retries, so a retry after a lost answer is not applied twice).
 void run_transact_write(const client& c, std::vector<ops::transact_write> actions);
@@ -1022,7 +1179,24 @@ void transact_write(const client& c, const A&... actions) {
   std::vector<ops::transact_write> list;
   list.reserve(sizeof...(A));
   (list.push_back(detail::to_action(actions)), ...);
-  detail::run_transact_write(c, std::move(list));
+  try {
+    detail::run_transact_write(c, std::move(list));
+  } catch (transaction_canceled& e) {
+    // old items decoded into each action's model: e.old_model<Account>(index)
+    std::vector<std::any> models;
+    models.reserve(sizeof...(A));
+    std::size_t i = 0;
+    auto old_of = [&](std::size_t index) -> const std::optional<item>& {
+      static const std::optional<item> none;
+      for (const auto& r : e.reasons()) {
+        if (r.index == index) return r.old;
+      }
+      return none;
+    };
+    ((models.push_back(detail::decode_old<std::remove_cvref_t<A>>(old_of(i))), ++i), ...);
+    e.set_old_models(std::move(models));
+    throw;
+  }
 }
 inline void transact_write(const client& c, std::vector<ops::transact_write> actions) {
   detail::run_transact_write(c, std::move(actions));

@@ -131,9 +131,12 @@ TEST(batch_live, exhaustion_error_holds_exactly_the_unapplied_requests) {
   try {
     via.batch_save(rs, bo);
     FAIL() << "expected batch_write_incomplete";
-  } catch (const dy::batch_write_incomplete& e) {
+  } catch (const dy::batch_write_incomplete_for<Reading>& e) {
     for (const auto& [table, req] : e.unapplied()) unapplied.insert(std::stoll(req.data.at("seq").as_number_text()));
     EXPECT_EQ(e.applied() + e.unapplied().size(), 2000u);
+    std::set<std::int64_t> typed;
+    for (const Reading& r : e.unapplied_puts()) typed.insert(r.seq);
+    EXPECT_EQ(typed, unapplied);  // the typed puts are the same requests
   }
   std::set<std::int64_t> stored;
   for (const Reading& r : t.scan()) stored.insert(r.seq);

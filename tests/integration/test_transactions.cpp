@@ -82,6 +82,11 @@ TEST(transactions, cancellation_reasons_map_to_action_indexes) {
     EXPECT_EQ(e.reasons()[1].index, 1u);
     ASSERT_TRUE(e.reasons()[1].old);
     EXPECT_EQ(t.accounts.decode(*e.reasons()[1].old).balance, dy::decimal("10"));
+    // decoded already, typed by the action's model
+    ASSERT_NE(e.old_model<Account>(1), nullptr);
+    EXPECT_EQ(e.old_model<Account>(1)->balance, dy::decimal("10"));
+    EXPECT_EQ(e.old_model<Transfer>(1), nullptr);  // not that action's model
+    EXPECT_EQ(e.old_model<Account>(0), nullptr);   // no stored item for a put of a new key
   }
   EXPECT_FALSE(t.accounts.get("new"));  // nothing of it was applied
   // a stale version in a transaction fails too

@@ -2,6 +2,9 @@
 // every write lands exactly once, or is reported as not applied. No sockets, no sleeping beyond backoff.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
+
 #include <map>
 #include <random>
 
@@ -176,21 +179,33 @@ TEST(batch, exhaustion_reports_exactly_the_unapplied_requests) {
   try {
     table.batch_save(things(500), o);
     FAIL() << "expected batch_write_incomplete";
-  } catch (const dy::batch_write_incomplete& e) {
+  } catch (const dy::batch_write_incomplete_for<Thing>& e) {
     EXPECT_EQ(e.applied() + e.unapplied().size(), 500u);
     EXPECT_EQ(e.applied(), db.store.size());
     for (const auto& [tbl, req] : e.unapplied()) {
       EXPECT_EQ(tbl, "things");
       EXPECT_EQ(db.store.count(req.data.at("id").as_string()), 0u);  // really not applied
     }
+    // the same requests, typed
+    ASSERT_EQ(e.unapplied_puts().size(), e.unapplied().size());
+    EXPECT_TRUE(e.unapplied_deletes().empty());
+    for (const Thing& th : e.unapplied_puts()) EXPECT_EQ(db.store.count(th.id), 0u);
+    EXPECT_EQ(e.unapplied_puts().front().n, std::stoi(e.unapplied_puts().front().id.substr(1)));
+  }
+  try {
+    table.batch_delete({"t1", "t2", "t3", "t4", "t5", "t6"}, o);
+  } catch (const dy::batch_write_incomplete_for<Thing>& e) {
+    EXPECT_EQ(e.unapplied_deletes().size(), e.unapplied().size());
+    for (const auto& k : e.unapplied_deletes()) EXPECT_TRUE(k.starts_with("t"));
   }
   db.never_apply = true;
   try {
     (void)table.batch_get({"t1", "t2"}, o);
     FAIL();
-  } catch (const dy::batch_get_incomplete& e) {
+  } catch (const dy::batch_get_incomplete_for<Thing>& e) {
     EXPECT_EQ(e.not_fetched().size(), 2u);
     EXPECT_TRUE(e.fetched().empty());
+    EXPECT_EQ(e.not_fetched_keys(), (std::vector<std::string>{"t1", "t2"}));
   }
 }
 
@@ -252,8 +267,10 @@ TEST(batch_writer, flushes_every_25_and_at_scope_end) {
   scripted_transport* t = nullptr;
   auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
   dy::table<Thing> table(c);
+  auto sync = quick();
+  sync.background_flush = false;  // exact request counts below
   {
-    auto w = table.batch_writer(quick());
+    auto w = table.batch_writer(sync);
     for (int i = 0; i < 60; ++i) w.save({"w" + std::to_string(i), i});
     EXPECT_EQ(db.requests, 2u);  // two full requests of 25 went out
     EXPECT_EQ(w.pending(), 10u);
@@ -263,7 +280,7 @@ TEST(batch_writer, flushes_every_25_and_at_scope_end) {
   EXPECT_EQ(db.store.size(), 59u);
   EXPECT_EQ(db.store.count("w0"), 0u);
   {
-    auto w = table.batch_writer(quick());
+    auto w = table.batch_writer(sync);
     w.delete_item("w1");
     w.save({"w1", 100});  // the last request for a key wins
     w.save({"w2", 200});
@@ -316,6 +333,63 @@ TEST(batch_writer, failed_final_flush_goes_to_the_handler) {
   EXPECT_THROW(w.flush(), dy::batch_write_incomplete);
   EXPECT_EQ(w.pending(), 0u);
   EXPECT_THROW(w.save({"bad \xff", 1}), dy::validation_error);  // validated when buffered
+}
+
+TEST(batch_writer, background_flush_does_not_stall_the_caller) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool released = false, timed_out = false;
+  int calls = 0;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [&](const recorded_request& r, std::size_t) {
+        std::unique_lock lock(mu);
+        if (calls++ == 0) {  // the first request is held until the caller has buffered more
+          timed_out = !cv.wait_for(lock, std::chrono::seconds(20), [&] { return released; });
+        }
+        return db.answer(r);
+      },
+      t);
+  dy::table<Thing> table(c);
+  {
+    auto w = table.batch_writer(quick());
+    for (int i = 0; i < 25; ++i) w.save({"b" + std::to_string(i), i});  // the first flush starts and is held
+    for (int i = 25; i < 60; ++i) w.save({"b" + std::to_string(i), i});  // a stalling writer would wait here
+    EXPECT_EQ(w.pending(), 35u);  // buffered while the first flush is on the wire
+    {
+      std::lock_guard lock(mu);
+      released = true;
+    }
+    cv.notify_all();
+  }
+  EXPECT_FALSE(timed_out);
+  EXPECT_EQ(db.store.size(), 60u);
+}
+
+TEST(batch_writer, a_failed_background_flush_is_thrown_by_the_next_call) {
+  fake_dynamodb db;
+  db.never_apply = true;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 2;
+  auto w = table.batch_writer(o);
+  w.on_failure([](const dy::batch_write_incomplete&) {});
+  for (int i = 0; i < 25; ++i) w.save({"f" + std::to_string(i), i});
+  w.delete_item("gone");
+  try {
+    w.flush();
+    FAIL() << "the background flush failed";
+  } catch (const dy::batch_write_incomplete_for<Thing>& e) {
+    EXPECT_EQ(e.unapplied_puts().size(), 25u);  // the background flush's requests, typed
+    EXPECT_EQ(e.unapplied_puts().at(3).id, "f3");
+  }
+  EXPECT_EQ(w.pending(), 1u);  // the delete buffered meanwhile is still there
+  EXPECT_THROW(w.flush(), dy::batch_write_incomplete);
+  EXPECT_EQ(w.pending(), 0u);
 }
 
 }  // namespace test_batch

@@ -38,6 +38,8 @@ struct batch_options {
   std::optional<std::chrono::milliseconds> deadline{};
   /// Called after every round of requests.
   std::function<void(const batch_progress&)> progress{};
+  /// batch_writer only: send full buffers on a background flush while the caller keeps buffering.
+  bool background_flush = true;
 };
 
 /// Retries ran out (or the deadline passed, or a request failed for good) before every write was applied.
