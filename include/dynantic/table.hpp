@@ -429,9 +429,12 @@ class table {
     prepare_write(m);
     detail::write_entry e;
     e.table = name_;
-    e.key_names = key_names();
-    e.key = key_of(m);
+    e.key_names = &static_key_names();
+    e.key_text = key_text_of(m);
+    thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
+    e.json.reserve(size_hint);
     append_dynamodb_json(e.json, m);  // validated
+    size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
     if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
       if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
         throw validation_error("", "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)");
@@ -451,7 +454,7 @@ class table {
   }
   /// One delete for the batch engine.
   detail::write_entry delete_entry(const key_type& k) const {
-    return {name_, ops::write_request::delete_key(key_item(k)), key_names(), {}, {}};
+    return {name_, ops::write_request::delete_key(key_item(k)), &static_key_names(), {}, {}};
   }
 
   /// Deletes every key (BatchWriteItem). @throws batch_write_incomplete
@@ -470,12 +473,29 @@ class table {
   /// nothing when no item has that key. @throws batch_get_incomplete (with the items fetched so far)
   std::vector<std::optional<result_type>> batch_get(const std::vector<key_type>& keys, const batch_options& o = {},
                                                     read_options r = {}) const {
-    std::vector<detail::get_entry> entries;
-    entries.reserve(keys.size());
-    for (const auto& k : keys) entries.push_back({name_, key_item(k)});
-    std::vector<std::optional<std::string>> found;
+    std::vector<detail::get_entry> entries(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      auto& e = entries[i];
+      e.table = name_;
+      e.key_names = &static_key_names();
+      key_texts(keys[i], e.key_json, e.key_text);
+    }
+    std::vector<std::optional<result_type>> out(keys.size());
+    std::vector<std::size_t> first;
     try {
-      found = detail::run_batch_get_json(current(), entries, r.consistent_read, o);
+      // each item decoded straight from the parsed answer into its slot
+      first = detail::run_batch_get_visit(current(), entries, r.consistent_read, o,
+                                          [&](std::size_t i, const detail::wire_value& v) {
+                                            if constexpr (is_polymorphic || is_subtype) {
+                                              out[i] = detail::decode_stored<M>(v.to_attribute().as_map());
+                                            } else {
+                                              conversion_context c;
+                                              M m{};
+                                              detail::read_members_wire(v, m, c);
+                                              c.throw_if_failed();
+                                              out[i] = std::move(m);
+                                            }
+                                          });
     } catch (const batch_get_incomplete& e) {
       std::vector<result_type> fetched;
       std::vector<key_type> missing;
@@ -488,12 +508,8 @@ class table {
       for (const auto& [t, k] : e.not_fetched()) missing.push_back(key_from_item(k));
       throw batch_get_incomplete_for<M>(e, std::move(fetched), std::move(missing));
     }
-    std::vector<std::optional<result_type>> out;
-    out.reserve(found.size());
-    for (auto& f : found) {
-      if (!f) out.push_back(std::nullopt);
-      else if constexpr (is_polymorphic || is_subtype) out.push_back(detail::decode_stored<M>(codec::read_item(*f)));
-      else out.push_back(from_dynamodb_json<M>(*f));  // straight from the JSON text into the model
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (first[i] != i) out[i] = out[first[i]];  // a key asked twice
     }
     return out;
   }
@@ -678,6 +694,52 @@ class table {
     e.names = std::move(ctx.names());
     e.values = std::move(ctx.values());
     return e;
+  }
+
+  static const std::vector<std::string>& static_key_names() {
+    static const std::vector<std::string> names = key_names();
+    return names;
+  }
+  // The batch engine's canonical key text of m (table + key attributes), without building an item.
+  std::string key_text_of(const M& m) const {
+    conversion_context c;
+    std::string text;
+    text.reserve(name_.size() + 64);
+    text.append(name_).push_back('\n');
+    detail::for_each_member<M>([&](const auto& mi) {
+      using MI = std::remove_cvref_t<decltype(mi)>;
+      if constexpr (MI::kind == detail::role::partition_key || MI::kind == detail::role::sort_key) {
+        conversion_context::scope s(c, mi.name);
+        detail::append_key_text(text, mi.name, converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
+      }
+    });
+    c.throw_if_failed();
+    return text;
+  }
+  // A typed key as DynamoDB-JSON and as the batch engine's canonical key text.
+  void key_texts(const key_type& k, std::string& json, std::string& text) const {
+    conversion_context c;
+    text.reserve(name_.size() + 64);
+    text.append(name_).push_back('\n');
+    json.reserve(96);
+    json += '{';
+    auto part = [&](std::string_view name, const auto& v) {
+      conversion_context::scope s(c, name);
+      attribute_value a = converter<std::remove_cvref_t<decltype(v)>>::to_attribute(v, c);
+      detail::append_key_text(text, name, a);
+      if (json.size() > 1) json += ',';
+      detail::append_json_string(json, name);
+      json += ':';
+      codec::write_value(json, a);
+    };
+    if constexpr (has_sort_key) {
+      part(detail::role_member<M, detail::role::partition_key>().name, k.first);
+      part(detail::role_member<M, detail::role::sort_key>().name, k.second);
+    } else {
+      part(detail::role_member<M, detail::role::partition_key>().name, k);
+    }
+    json += '}';
+    c.throw_if_failed();
   }
 
   static std::vector<std::string> key_names() {

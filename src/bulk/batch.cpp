@@ -12,6 +12,7 @@
 
 #include <dynantic/value/codec.hpp>
 
+#include "model/wire_dom.hpp"
 #include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
@@ -65,17 +66,16 @@ std::size_t value_size(const attribute_value& v) {
   return 0;
 }
 
-std::string key_text(const item& it, const std::vector<std::string>& names) {
-  item k;
+// table + '\n' + the canonical text of each key attribute of `it`, in the order of `names`.
+std::string key_text(std::string_view table, const item& it, const std::vector<std::string>& names) {
+  std::string out;
+  out.reserve(table.size() + 64);
+  out.append(table).push_back('\n');
   for (const auto& n : names) {
     auto f = it.find(n);
-    if (f != it.end()) k.emplace(n, f->second);
+    if (f != it.end()) append_key_text(out, n, f->second);
   }
-  // Numbers compare by value: 1 and 1.0 are the same key.
-  for (auto& [name, v] : k) {
-    if (v.is_number()) v = attribute_value::number_unchecked(codec::canonical_number(v.as_number_text()));
-  }
-  return codec::write_item(k);
+  return out;
 }
 
 double jitter() {
@@ -169,6 +169,29 @@ bool past_deadline(const batch_options& o, clock_type::time_point start, std::de
 
 }  // namespace
 
+void append_key_text(std::string& out, std::string_view name, const attribute_value& v) {
+  out.append(name).push_back('\x1f');
+  switch (v.type()) {
+    case value_type::s:
+      out += 'S';
+      out += v.as_string();
+      break;
+    case value_type::n:
+      out += 'N';
+      out += codec::canonical_number(v.as_number_text());
+      break;
+    case value_type::b:
+      out += 'B';
+      out += codec::base64_encode(v.as_binary_string());
+      break;
+    default:  // not a key type: DynamoDB rejects the request; any stable text will do
+      out += '?';
+      out += codec::write_item({{"v", v}});
+      break;
+  }
+  out += '\x1e';
+}
+
 std::size_t item_size(const item& it) {
   std::size_t s = 0;
   for (const auto& [k, v] : it) s += k.size() + value_size(v);
@@ -176,21 +199,31 @@ std::size_t item_size(const item& it) {
 }
 
 std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const batch_options& o) {
-  // De-duplicate: the last request for a key wins (like boto3's overwrite_by_pkeys).
-  std::unordered_map<std::string, std::size_t> last;
-  std::vector<std::string> keys(in.size());
+  // De-duplicate: the last request for a key wins (like boto3's overwrite_by_pkeys). One map from key text to
+  // entry: first to the last request for the key in `in`, then to its position in `entries`.
+  using slot_map = std::unordered_map<std::string, std::size_t>;
+  slot_map by_key;
+  by_key.reserve(in.size());
+  std::vector<slot_map::value_type*> slot_of(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    const item& k = in[i].json.empty() ? in[i].request.data : in[i].key;
-    keys[i] = in[i].table + '\n' + key_text(k, in[i].key_names);
-    last[keys[i]] = i;
+    std::string k = std::move(in[i].key_text);
+    if (k.empty()) {
+      static const std::vector<std::string> none;
+      if (in[i].request.data.empty() && !in[i].json.empty()) in[i].request.data = codec::read_item(in[i].json);
+      k = key_text(in[i].table, in[i].request.data, in[i].key_names ? *in[i].key_names : none);
+    }
+    auto [it, inserted] = by_key.try_emplace(std::move(k), i);
+    it->second = i;
+    slot_of[i] = &*it;
   }
   std::vector<write_entry> entries;
-  std::vector<std::string> entry_keys;
   std::vector<std::size_t> original;  // index in the caller's list, for messages
+  entries.reserve(by_key.size());
+  original.reserve(by_key.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    if (last[keys[i]] == i) {
+    if (slot_of[i]->second == i) {
+      slot_of[i]->second = entries.size();
       entries.push_back(std::move(in[i]));
-      entry_keys.push_back(std::move(keys[i]));
       original.push_back(i);
     }
   }
@@ -220,8 +253,6 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
     bytes[i] = json[i].size() + entries[i].table.size();
   }
   if (!issues.empty()) throw validation_error(std::move(issues));
-  std::unordered_map<std::string, std::size_t> by_key;
-  for (std::size_t i = 0; i < entries.size(); ++i) by_key[entry_keys[i]] = i;
 
   std::deque<chunk> queue = first_chunks(bytes, max_writes_per_request);
 
@@ -240,6 +271,9 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
       std::map<std::string, std::vector<std::size_t>> per_table;
       for (auto i : round[k].entries) per_table[entries[i].table].push_back(i);
       std::string body;
+      std::size_t size = 64;
+      for (auto i : round[k].entries) size += bytes[i] + 48;
+      body.reserve(size);
       json_writer w(body);
       w.begin_object();
       w.key("RequestItems");
@@ -282,14 +316,15 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
         for (const auto& [table, reqs] : res.unprocessed_items) {
           for (const auto& rq : reqs) {
             // find the entry this unprocessed request came from
-            std::vector<std::string> names;
+            const std::vector<std::string>* names = nullptr;
             for (auto i : ch.entries) {
               if (entries[i].table == table) {
                 names = entries[i].key_names;
                 break;
               }
             }
-            auto f = by_key.find(table + '\n' + key_text(rq.data, names));
+            if (!names) continue;
+            auto f = by_key.find(key_text(table, rq.data, *names));
             if (f != by_key.end()) again.push_back(f->second);
           }
         }
@@ -321,64 +356,114 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   return entries.size();
 }
 
-std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& in, bool consistent,
-                                               const batch_options& o) {
-  auto json = run_batch_get_json(c, in, consistent, o);
-  std::vector<std::optional<item>> out(json.size());
-  for (std::size_t i = 0; i < json.size(); ++i) {
-    if (json[i]) out[i] = codec::read_item(*json[i]);
+namespace {
+// The canonical key text of a DOM item's key attribute (the same text as append_key_text of its value).
+bool append_dom_key_text(std::string& out, std::string_view name, simdjson::dom::element typed) {
+  simdjson::dom::object o;
+  if (typed.get_object().get(o) || o.size() != 1) return false;
+  for (auto f : o) {
+    std::string_view text;
+    if (f.value.get_string().get(text)) return false;
+    out.append(name).push_back('\x1f');
+    if (f.key == "S") {
+      out += 'S';
+      out += text;
+    } else if (f.key == "N") {
+      if (codec::check_number(text)) return false;
+      out += 'N';
+      out += codec::canonical_number(text);
+    } else if (f.key == "B") {
+      out += 'B';
+      out += text;
+    } else {
+      return false;
+    }
+    out += '\x1e';
   }
-  return out;
+  return true;
 }
+}  // namespace
 
-std::vector<std::optional<std::string>> run_batch_get_json(const client& c, const std::vector<get_entry>& in,
-                                                           bool consistent, const batch_options& o) {
-  // Ask once per key.
+std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& in, bool consistent,
+                                             const batch_options& o,
+                                             const std::function<void(std::size_t, const wire_value&)>& on_item) {
+  // Ask once per key: unique keys, each with its JSON text and the entry that first asked for it.
+  struct unique_key {
+    std::size_t first;
+    std::string json;
+    const std::vector<std::string>* names;
+  };
   std::unordered_map<std::string, std::size_t> unique_index;
+  unique_index.reserve(in.size());
   std::vector<std::size_t> slot(in.size());
-  std::vector<std::size_t> firsts;
-  std::vector<std::vector<std::string>> names_of;
+  std::vector<unique_key> uniq;
+  uniq.reserve(in.size());
+  std::vector<std::vector<std::string>> own_names;  // key names of entries given as items
+  own_names.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
-    std::vector<std::string> names;
-    for (const auto& [k, v] : in[i].key) names.push_back(k);
-    std::string key = in[i].table + '\n' + key_text(in[i].key, names);
-    auto [it, inserted] = unique_index.emplace(key, firsts.size());
+    std::string text = in[i].key_text;
+    const std::vector<std::string>* names = in[i].key_names;
+    if (text.empty() || !names) {
+      std::vector<std::string> n;
+      for (const auto& [k, v] : in[i].key) n.push_back(k);
+      own_names.push_back(std::move(n));
+      names = &own_names.back();
+      text = key_text(in[i].table, in[i].key, *names);
+    }
+    auto [it, inserted] = unique_index.try_emplace(std::move(text), uniq.size());
     if (inserted) {
-      firsts.push_back(i);
-      names_of.push_back(std::move(names));
+      uniq.push_back({i, in[i].key_json.empty() ? codec::write_item(in[i].key) : in[i].key_json, names});
     }
     slot[i] = it->second;
   }
-  std::vector<std::optional<std::string>> found(firsts.size());
-  std::vector<std::size_t> bytes(firsts.size(), 0);
+  std::vector<bool> found(uniq.size(), false);
+  std::vector<std::size_t> bytes(uniq.size(), 0);
   std::deque<chunk> queue = first_chunks(bytes, max_keys_per_request);
 
   auto& impl = client_access::impl(c);
   auto start = clock_type::now();
-  batch_progress progress{0, 0, firsts.size()};
+  batch_progress progress{0, 0, uniq.size()};
   std::vector<std::size_t> not_fetched;
   std::exception_ptr cause;
-  auto index_of = [&](const std::string& table, const item& k) -> std::optional<std::size_t> {
-    std::vector<std::string> names;
-    for (const auto& [n, v] : k) names.push_back(n);
-    auto f = unique_index.find(table + '\n' + key_text(k, names));
-    if (f == unique_index.end()) return std::nullopt;
-    return f->second;
-  };
+  std::vector<std::string> answers;  // kept to report the items fetched if the batch ends incomplete
+  std::string text;
+  simdjson::dom::parser answer_parser;
 
   while (!queue.empty()) {
     if (past_deadline(o, start, queue, not_fetched)) break;
     std::vector<chunk> round = next_round(queue);
     std::vector<api_call> calls(round.size());
     for (std::size_t k = 0; k < round.size(); ++k) {
-      ops::batch_get_item_request r;
+      // {"RequestItems":{"table":{"Keys":[...],"ConsistentRead":true}, ...}}
+      std::map<std::string_view, std::vector<std::size_t>> per_table;
+      std::size_t size = 64;
       for (auto u : round[k].entries) {
-        auto& ka = r.request_items[in[firsts[u]].table];
-        ka.keys.push_back(in[firsts[u]].key);
-        ka.consistent_read = consistent;
+        per_table[in[uniq[u].first].table].push_back(u);
+        size += uniq[u].json.size() + 1;
       }
+      std::string body;
+      body.reserve(size + 64 * per_table.size());
+      json_writer w(body);
+      w.begin_object();
+      w.key("RequestItems");
+      w.begin_object();
+      for (const auto& [table, us] : per_table) {
+        w.key(table);
+        w.begin_object();
+        w.key("Keys");
+        w.begin_array();
+        for (auto u : us) w.raw(uniq[u].json);
+        w.end_array();
+        if (consistent) {
+          w.key("ConsistentRead");
+          w.boolean(true);
+        }
+        w.end_object();
+      }
+      w.end_object();
+      w.end_object();
       calls[k].operation = "BatchGetItem";
-      calls[k].body = ops::detail_batch::batch_get_body(r);
+      calls[k].body = std::move(body);
     }
     impl.execute(calls, o.max_in_flight);
     progress.requests_sent += calls.size();
@@ -393,43 +478,56 @@ std::vector<std::optional<std::string>> run_batch_get_json(const client& c, cons
         }
         again = ch.entries;
       } else {
-        // Read the answer in place: keys locate the requests, items are kept as their JSON text.
-        simdjson::dom::element doc = parse_json(calls[k].response);
+        // Read the answer in place: key attributes locate the request, items go to on_item as they are.
+        // (its own parser: on_item may parse other documents with the thread's parser)
+        simdjson::dom::element doc;
+        if (auto err = answer_parser.parse(calls[k].response.data(), calls[k].response.size()).get(doc)) {
+          throw decode_error(std::string("malformed JSON: ") + simdjson::error_message(err));
+        }
+        auto names_of = [&](std::string_view table) -> const std::vector<std::string>* {
+          for (auto u : ch.entries) {
+            if (in[uniq[u].first].table == table) return uniq[u].names;
+          }
+          return nullptr;
+        };
+        auto locate = [&](std::string_view table, const std::vector<std::string>& names,
+                          simdjson::dom::element it) -> std::optional<std::size_t> {
+          text.assign(table).push_back('\n');
+          for (const auto& n : names) {
+            simdjson::dom::element v;
+            if (it[n].get(v) == simdjson::SUCCESS && !append_dom_key_text(text, n, v)) return std::nullopt;
+          }
+          auto f = unique_index.find(text);
+          if (f == unique_index.end()) return std::nullopt;
+          return f->second;
+        };
         simdjson::dom::object unprocessed;
         if (doc["UnprocessedKeys"].get_object().get(unprocessed) == simdjson::SUCCESS) {
           for (auto t : unprocessed) {
             simdjson::dom::array keys;
-            if (t.value["Keys"].get_array().get(keys) != simdjson::SUCCESS) continue;
+            const auto* names = names_of(t.key);
+            if (!names || t.value["Keys"].get_array().get(keys) != simdjson::SUCCESS) continue;
             for (auto key : keys) {
-              if (auto u = index_of(std::string(t.key), read_item(key))) again.push_back(*u);
+              if (auto u = locate(t.key, *names, key)) again.push_back(*u);
             }
           }
         }
         simdjson::dom::object responses;
         if (doc["Responses"].get_object().get(responses) == simdjson::SUCCESS) {
           for (auto t : responses) {
-            std::string table(t.key);
-            const std::vector<std::string>* names = nullptr;
-            for (auto u : ch.entries) {
-              if (in[firsts[u]].table == table) {
-                names = &names_of[u];
-                break;
-              }
-            }
             simdjson::dom::array items;
+            const auto* names = names_of(t.key);
             if (!names || t.value.get_array().get(items) != simdjson::SUCCESS) continue;
             for (auto it : items) {
-              item key;
-              for (const auto& n : *names) {
-                simdjson::dom::element v;
-                if (it[n].get(v) == simdjson::SUCCESS) key.emplace(n, read_value(v));
-              }
-              auto f = unique_index.find(table + '\n' + key_text(key, *names));
-              if (f != unique_index.end()) found[f->second] = simdjson::to_string(it);
+              auto u = locate(t.key, *names, it);
+              if (!u || found[*u]) continue;
+              found[*u] = true;
+              on_item(uniq[*u].first, wire_value_of_dom_item(it));
             }
           }
         }
         progress.items_done += ch.entries.size() - again.size();
+        answers.push_back(std::move(calls[k].response));
       }
       if (again.empty()) continue;
       if (ch.attempts + 1 >= o.max_attempts) {
@@ -442,18 +540,36 @@ std::vector<std::optional<std::string>> run_batch_get_json(const client& c, cons
   }
 
   if (!not_fetched.empty()) {
+    // The items fetched, read again from the answers kept.
     std::vector<std::pair<std::string, item>> got, missing;
-    for (std::size_t u = 0; u < firsts.size(); ++u) {
-      if (found[u]) got.emplace_back(in[firsts[u]].table, codec::read_item(*found[u]));
+    for (const auto& a : answers) {
+      auto res = ops::detail_batch::parse_batch_get(a);
+      for (auto& [table, items] : res.responses) {
+        for (auto& it : items) got.emplace_back(table, std::move(it));
+      }
     }
     std::sort(not_fetched.begin(), not_fetched.end());
-    for (auto u : not_fetched) missing.emplace_back(in[firsts[u]].table, in[firsts[u]].key);
+    for (auto u : not_fetched) {
+      const auto& e = in[uniq[u].first];
+      missing.emplace_back(e.table, e.key.empty() ? codec::read_item(uniq[u].json) : e.key);
+    }
     throw batch_get_incomplete("dynantic: batch get incomplete: " + std::to_string(missing.size()) + " of " +
-                                   std::to_string(firsts.size()) + " keys were not fetched (the items fetched are kept)",
+                                   std::to_string(uniq.size()) + " keys were not fetched (the items fetched are kept)",
                                std::move(got), std::move(missing), cause);
   }
-  std::vector<std::optional<std::string>> out(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) out[i] = found[slot[i]];
+  for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;
+  return slot;
+}
+
+std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& in, bool consistent,
+                                               const batch_options& o) {
+  std::vector<std::optional<item>> out(in.size());
+  auto first = run_batch_get_visit(c, in, consistent, o, [&](std::size_t i, const wire_value& v) {
+    out[i] = v.to_attribute().as_map();
+  });
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (first[i] != i) out[i] = out[first[i]];
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <dynantic/model/converter.hpp>
 #include <dynantic/value/codec.hpp>
 
+#include "model/wire_dom.hpp"
 #include "value/json_reader.hpp"
 
 namespace dynantic::detail {
@@ -201,18 +202,65 @@ std::string_view string_of(od::value v, std::string_view what) {
 }
 }  // namespace
 
+// ---- the DOM backend: items inside an answer that is already parsed (batch gets)
+namespace {
+using dom_element = simdjson::dom::element;
+static_assert(sizeof(dom_element) <= sizeof(wire_value::storage), "wire_value's storage is too small");
+static_assert(std::is_trivially_copyable_v<dom_element>);
+
+template <class F>
+void with_typed_dom(dom_element typed, F&& f) {
+  simdjson::dom::object o;
+  if (typed.get_object().get(o)) shape("a value must be an object like {\"S\":\"x\"}");
+  if (o.size() != 1) shape("a value must have exactly one type tag");
+  for (auto field : o) {
+    wire_value w;
+    w.dom = true;
+    w.tag = tag_of(field.key);
+    std::memcpy(static_cast<void*>(w.storage), &field.value, sizeof field.value);
+    f(w);
+  }
+}
+
+void each_attribute_dom(dom_element e, void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) {
+  simdjson::dom::object o;
+  if (e.get_object().get(o)) shape("M must be an object");
+  for (auto field : o) {
+    with_typed_dom(field.value, [&](const wire_value& w) { cb(ctx, field.key, w); });
+  }
+}
+}  // namespace
+
+wire_value wire_value_of_dom_item(const simdjson::dom::element& item) {
+  wire_value w;
+  w.dom = true;
+  w.is_item = true;
+  std::memcpy(static_cast<void*>(w.storage), &item, sizeof item);
+  return w;
+}
+
 std::string_view wire_value::text() const {
   if (is_item) shape("an item is not a string");
+  if (dom) {
+    std::string_view s;
+    if (load<dom_element>(*this).get_string().get(s)) shape(std::string(type_tag(tag)) + " must be a string");
+    return s;
+  }
   return string_of(load<od::value>(*this), type_tag(tag));
 }
 
 bool wire_value::boolean() const {
   bool b = false;
+  if (dom) {
+    if (load<dom_element>(*this).get_bool().get(b)) shape("BOOL must be true or false");
+    return b;
+  }
   if (load<od::value>(*this).get_bool().get(b)) shape("BOOL must be true or false");
   return b;
 }
 
 void wire_value::attributes(void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) const {
+  if (dom) return each_attribute_dom(load<dom_element>(*this), ctx, cb);
   if (is_item) return each_attribute(load<od::object>(*this), ctx, cb);
   od::object o;
   if (load<od::value>(*this).get_object().get(o)) shape("M must be an object");
@@ -220,6 +268,12 @@ void wire_value::attributes(void* ctx, void (*cb)(void*, std::string_view, const
 }
 
 void wire_value::elements(void* ctx, void (*cb)(void*, const wire_value&)) const {
+  if (dom) {
+    simdjson::dom::array a;
+    if (load<dom_element>(*this).get_array().get(a)) shape("L must be an array");
+    for (auto e : a) with_typed_dom(e, [&](const wire_value& w) { cb(ctx, w); });
+    return;
+  }
   od::array a;
   if (load<od::value>(*this).get_array().get(a)) shape("L must be an array");
   for (auto e : a) {
@@ -230,6 +284,16 @@ void wire_value::elements(void* ctx, void (*cb)(void*, const wire_value&)) const
 }
 
 void wire_value::set_elements(void* ctx, void (*cb)(void*, std::string_view)) const {
+  if (dom) {
+    simdjson::dom::array a;
+    if (load<dom_element>(*this).get_array().get(a)) shape("a set must be an array");
+    for (auto e : a) {
+      std::string_view s;
+      if (e.get_string().get(s)) shape("a set element must be a string");
+      cb(ctx, s);
+    }
+    return;
+  }
   od::array a;
   if (load<od::value>(*this).get_array().get(a)) shape("a set must be an array");
   for (auto e : a) {

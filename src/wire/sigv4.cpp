@@ -1,10 +1,13 @@
 #include "wire/sigv4.hpp"
 
 #include <algorithm>
+#include <array>
 #include <ctime>
+#include <initializer_list>
+
+#include <dynantic/error.hpp>
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 namespace dynantic::detail {
 
@@ -19,19 +22,56 @@ std::string hex(std::string_view raw) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
+namespace {
+// OpenSSL 3 looks an algorithm up on every EVP_sha256()/HMAC() one-shot call (a few µs with locks); fetch
+// SHA-256 once and keep one digest context per thread.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+  return md;
+}
+struct sha256_ctx {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~sha256_ctx() { EVP_MD_CTX_free(ctx); }
+};
+EVP_MD_CTX* thread_ctx() {
+  thread_local sha256_ctx c;
+  return c.ctx;
+}
+using digest = std::array<unsigned char, 32>;
+digest sha256_parts(std::initializer_list<std::string_view> parts) {
+  EVP_MD_CTX* ctx = thread_ctx();
+  digest out{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  return hex({reinterpret_cast<const char*>(md), len});
+  if (!sha256_md() || EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1) throw error("dynantic: SHA-256 unavailable");
+  for (auto p : parts) EVP_DigestUpdate(ctx, p.data(), p.size());
+  EVP_DigestFinal_ex(ctx, out.data(), &len);
+  return out;
+}
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+  digest d = sha256_parts({data});
+  return hex({reinterpret_cast<const char*>(d.data()), d.size()});
 }
 
+// HMAC-SHA-256 (RFC 2104) over the cached digest.
 std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), md, &len);
-  return {reinterpret_cast<const char*>(md), len};
+  constexpr std::size_t block = 64;
+  std::array<char, block> k{};
+  if (key.size() > block) {
+    digest d = sha256_parts({key});
+    std::copy(d.begin(), d.end(), k.begin());
+  } else {
+    std::copy(key.begin(), key.end(), k.begin());
+  }
+  std::array<char, block> ipad{}, opad{};
+  for (std::size_t i = 0; i < block; ++i) {
+    ipad[i] = static_cast<char>(k[i] ^ 0x36);
+    opad[i] = static_cast<char>(k[i] ^ 0x5c);
+  }
+  digest inner = sha256_parts({{ipad.data(), block}, data});
+  digest outer = sha256_parts({{opad.data(), block}, {reinterpret_cast<const char*>(inner.data()), inner.size()}});
+  return {reinterpret_cast<const char*>(outer.data()), outer.size()};
 }
 
 std::string amz_date(std::chrono::system_clock::time_point t) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include <dynantic/client.hpp>
+#include <dynantic/detail/wire.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/ops/operations.hpp>
 
@@ -80,14 +81,21 @@ namespace detail {
 /// DynamoDB's size of an item (attribute names + values), as counted against the 400 KB limit.
 std::size_t item_size(const item& it);
 
+/// Appends one key attribute to a key's canonical text: name, type and value (numbers in canonical form, so
+/// 1 and 1.0 are one key). Keys are de-duplicated and answers matched to requests by this text.
+void append_key_text(std::string& out, std::string_view name, const attribute_value& v);
+
 struct write_entry {
   std::string table;
   ops::write_request request;
-  std::vector<std::string> key_names;  ///< the table's key attributes (to de-duplicate and match answers)
-  /// Optional fast path: request.data already encoded (and validated) as DynamoDB-JSON, with its key
-  /// attributes in `key`; request.data may then be empty (it is decoded only to report unapplied requests).
+  /// The table's key attributes, in the order used for key_text (lives as long as the program: a table's
+  /// static list).
+  const std::vector<std::string>* key_names = nullptr;
+  /// Optional fast path: request.data already encoded (and validated) as DynamoDB-JSON; request.data may then
+  /// be empty (it is decoded only to report unapplied requests).
   std::string json{};
-  item key{};
+  /// Optional: table + '\n' + append_key_text of each key attribute in key_names order (else computed).
+  std::string key_text{};
 };
 /// Applies every write (last one wins per key). @return writes applied (after de-duplication).
 /// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
@@ -95,15 +103,24 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> entries, c
 
 struct get_entry {
   std::string table;
-  item key;
+  item key{};  ///< the key (or use key_json + key_text)
+  /// Optional fast path: the key as DynamoDB-JSON and its text (table + '\n' + append_key_text of each key
+  /// attribute in key_names order).
+  std::string key_json{};
+  std::string key_text{};
+  const std::vector<std::string>* key_names = nullptr;  ///< required with the fast path
 };
+/// Fetches every key once and calls on_item(u, item) for each item fetched, u being the index of the first
+/// entry that asked for its key; `item` is valid during the call only. The callback may throw (the batch
+/// stops). @return for each entry, the index of the first entry with the same key.
+/// @throws batch_get_incomplete (with the items fetched so far, also those already handed to on_item)
+std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& entries, bool consistent,
+                                             const batch_options& o,
+                                             const std::function<void(std::size_t, const wire_value&)>& on_item);
 /// Fetches every key once; result[i] is the item for entries[i] (nothing when no item has the key).
 /// @throws batch_get_incomplete
 std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& entries, bool consistent,
                                                const batch_options& o);
-/// The same, with each item as its DynamoDB-JSON text (for decoding straight into models).
-std::vector<std::optional<std::string>> run_batch_get_json(const client& c, const std::vector<get_entry>& entries,
-                                                           bool consistent, const batch_options& o);
 
 }  // namespace detail
 }  // namespace dynantic

@@ -71,7 +71,8 @@ class wire_writer {
 };
 
 /// One DynamoDB-JSON value (`{"S":"x"}`) of a document being read front to back (simdjson On-Demand
-/// underneath): valid only inside the callback that hands it out, and each value can be read once.
+/// underneath, or an already parsed DOM for items inside larger answers): valid only inside the callback that
+/// hands it out, and each value can be read once.
 /// Shape errors throw decode_error.
 class wire_value {
  public:
@@ -107,6 +108,7 @@ class wire_value {
   alignas(8) unsigned char storage[24];
   value_type tag = value_type::null;
   bool is_item = false;  // the top-level object of attributes (no type tag)
+  bool dom = false;      // storage holds a parsed simdjson DOM element (a document already in memory)
 
  private:
   void attributes(void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) const;
