@@ -709,8 +709,12 @@ class table {
     detail::for_each_member<M>([&](const auto& mi) {
       using MI = std::remove_cvref_t<decltype(mi)>;
       if constexpr (MI::kind == detail::role::partition_key || MI::kind == detail::role::sort_key) {
-        conversion_context::scope s(c, mi.name);
-        detail::append_key_text(text, mi.name, converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
+        if constexpr (std::is_same_v<typename MI::value_type, std::string>) {  // without a temporary value
+          text.append(mi.name).append("\x1fS").append(m.*(mi.ptr)).push_back('\x1e');
+        } else {
+          conversion_context::scope s(c, mi.name);
+          detail::append_key_text(text, mi.name, converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
+        }
       }
     });
     c.throw_if_failed();
@@ -724,13 +728,21 @@ class table {
     json.reserve(96);
     json += '{';
     auto part = [&](std::string_view name, const auto& v) {
-      conversion_context::scope s(c, name);
-      attribute_value a = converter<std::remove_cvref_t<decltype(v)>>::to_attribute(v, c);
-      detail::append_key_text(text, name, a);
+      using T = std::remove_cvref_t<decltype(v)>;
       if (json.size() > 1) json += ',';
       detail::append_json_string(json, name);
       json += ':';
-      codec::write_value(json, a);
+      if constexpr (std::is_same_v<T, std::string>) {  // the common case, without a temporary value
+        text.append(name).append("\x1fS").append(v).push_back('\x1e');
+        conversion_context::scope s(c, name);
+        detail::wire_writer w(json, c);
+        w.string(v);
+      } else {
+        conversion_context::scope s(c, name);
+        attribute_value a = converter<T>::to_attribute(v, c);
+        detail::append_key_text(text, name, a);
+        codec::write_value(json, a);
+      }
     };
     if constexpr (has_sort_key) {
       part(detail::role_member<M, detail::role::partition_key>().name, k.first);
