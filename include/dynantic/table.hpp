@@ -1004,6 +1004,8 @@ class batch_writer {
       wait_inflight();
     } catch (const batch_write_incomplete_for<M>& e) {
       report(e);
+    } catch (const std::exception& e) {  // not a batch failure (e.g. out of memory): what was sent is unknown
+      std::fprintf(stderr, "dynantic: batch_writer background flush failed: %s\n", e.what());
     } catch (...) {
     }
     if (buffer_.empty()) return;
