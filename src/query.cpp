@@ -101,7 +101,7 @@ raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_
       out.items.push_back(std::move(p.items[i]));
       if (want && out.items.size() == *want) {
         bool more = i + 1 < p.items.size() || p.last_evaluated_key.has_value();
-        if (more) out.next = key_of(out.items.back(), key_names);
+        if (more) out.next = key_of(out.items.back().to_item(), key_names);
         return out;
       }
     }

@@ -62,7 +62,7 @@ struct read_target {
 
 /// The part of query and scan that does not depend on the model: fetching pages, following keys.
 struct page_request {
-  std::function<ops::page_result(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count)> fetch;
+  std::function<raw_page_result(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count)> fetch;
   std::optional<std::size_t> limit;           // items returned in all
   std::optional<std::int32_t> page_size;      // DynamoDB's Limit per request
   bool filtered = false;                      // with a filter, DynamoDB's Limit counts evaluated items
@@ -70,9 +70,23 @@ struct page_request {
 
 /// Fetches up to `want` items starting after `start`; reports the start of what follows (nothing at the end).
 struct raw_page {
-  std::vector<item> items;
+  std::vector<answer_item> items;
   std::optional<item> next;
 };
+
+/// An item of an answer as what reads of M give: plain models are decoded in place (no item tree).
+template <class M>
+result_t<M> decode_answer(const answer_item& a) {
+  if constexpr (polymorphic_base<M> || subtype<M>) {
+    return decode_stored<M>(a.to_item());
+  } else {
+    conversion_context c;
+    M m{};
+    a.for_item([&](const wire_value& v) { read_members_wire(v, m, c); });
+    c.throw_if_failed();
+    return m;
+  }
+}
 raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_names, std::optional<item> start,
                      std::optional<std::size_t> want);
 std::int64_t count_items(const page_request& r);
@@ -132,7 +146,7 @@ class read_builder {
                                    limit_ ? limit_ : std::optional<std::size_t>());
     dynantic::page<result_type> p;
     p.items.reserve(raw.items.size());
-    for (const auto& it : raw.items) p.items.push_back(detail::decode_stored<M>(it));
+    for (const auto& it : raw.items) p.items.push_back(detail::decode_answer<M>(it));
     if (raw.next) p.cursor = detail::encode_cursor(*raw.next, binding(), secret_);
     return p;
   }
@@ -146,7 +160,7 @@ class read_builder {
   std::optional<result_type> first() const {
     auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{1});
     if (raw.items.empty()) return std::nullopt;
-    return detail::decode_stored<M>(raw.items.front());
+    return detail::decode_answer<M>(raw.items.front());
   }
   /// Exactly one item. @throws cardinality_error for none or several.
   result_type one() const {
@@ -155,7 +169,7 @@ class read_builder {
       throw cardinality_error(raw.items.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
                               raw.items.size());
     }
-    return detail::decode_stored<M>(raw.items.front());
+    return detail::decode_answer<M>(raw.items.front());
   }
   /// Matching items, counted by DynamoDB (Select COUNT) across all pages.
   std::int64_t count() const { return detail::count_items(request()); }
@@ -178,7 +192,7 @@ class read_builder {
       std::optional<std::size_t> want;
       if (limit_) want = *limit_ - rows.size();
       auto raw = detail::fetch_items(req, target().key_names, pos, want);
-      for (const auto& it : raw.items) rows.push_back(project<Ts...>(it, names, std::index_sequence_for<Ts...>{}));
+      for (const auto& it : raw.items) rows.push_back(project<Ts...>(it.to_item(), names, std::index_sequence_for<Ts...>{}));
       pos = std::move(raw.next);
     } while (pos && (!limit_ || rows.size() < *limit_));
     return rows;
@@ -237,7 +251,7 @@ class read_builder {
         st_->next = std::move(raw.next);
         st_->current.clear();
         st_->pos = 0;
-        for (const auto& it : raw.items) st_->current.push_back(detail::decode_stored<M>(it));
+        for (const auto& it : raw.items) st_->current.push_back(detail::decode_answer<M>(it));
         if (!st_->current.empty()) return;
       }
     }
@@ -389,7 +403,7 @@ class query : public read_builder<M, query<M, SK>> {
   }
 
 
-  ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
+  detail::raw_page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
     render_context ctx;
     ops::query_request q;
     q.table_name = target_.table;
@@ -419,7 +433,7 @@ class query : public read_builder<M, query<M, SK>> {
     q.consistent_read = this->consistent_;
     q.exclusive_start_key = start;
     if (count) q.select = ops::select::count;
-    return ops::query(target_.c, q);
+    return detail::query_raw(target_.c, q);
   }
 
   std::string binding_text() const {
@@ -461,7 +475,7 @@ class scan : public read_builder<M, scan<M>> {
                 std::size_t max_in_flight = 4) const;
 
  private:
-  ops::page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
+  detail::raw_page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
     render_context ctx;
     ops::scan_request s;
     s.table_name = target_.table;
@@ -478,7 +492,7 @@ class scan : public read_builder<M, scan<M>> {
       s.total_segments = total_;
     }
     if (count) s.select = ops::select::count;
-    return ops::scan(target_.c, s);
+    return detail::scan_raw(target_.c, s);
   }
   std::string binding_text() const {
     return detail::cursor_binding(target_, "scan\n" + std::to_string(segment_) + "/" + std::to_string(total_.value_or(0)));
@@ -519,7 +533,7 @@ void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vect
           auto raw = detail::fetch_items(req, target_.key_names, start, std::nullopt);
           std::vector<result_t<M>> items;
           items.reserve(raw.items.size());
-          for (const auto& it : raw.items) items.push_back(detail::decode_stored<M>(it));
+          for (const auto& it : raw.items) items.push_back(detail::decode_answer<M>(it));
           {
             std::lock_guard lock(mu);
             if (!items.empty()) sink(std::move(items));

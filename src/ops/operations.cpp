@@ -4,6 +4,7 @@
 #include <dynantic/error.hpp>
 #include <dynantic/value/codec.hpp>
 
+#include "model/wire_dom.hpp"
 #include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
@@ -353,7 +354,8 @@ page_result read_page(const std::string& answer) {
 }
 }  // namespace
 
-page_result query(const client& c, const query_request& r) {
+namespace {
+std::string query_body(const query_request& r) {
   require_table(r.table_name);
   std::string body;
   json_writer w(body);
@@ -370,10 +372,10 @@ page_result query(const client& c, const query_request& r) {
   if (r.exclusive_start_key) write_item(w, "ExclusiveStartKey", *r.exclusive_start_key);
   write_select(w, r.select);
   w.end_object();
-  return read_page(call(c, "Query", std::move(body)));
+  return body;
 }
 
-page_result scan(const client& c, const scan_request& r) {
+std::string scan_body(const scan_request& r) {
   require_table(r.table_name);
   std::string body;
   json_writer w(body);
@@ -390,12 +392,82 @@ page_result scan(const client& c, const scan_request& r) {
   if (r.total_segments) w.member_int("TotalSegments", *r.total_segments);
   write_select(w, r.select);
   w.end_object();
-  return read_page(call(c, "Scan", std::move(body)));
+  return body;
 }
+
+}  // namespace
+
+page_result query(const client& c, const query_request& r) { return read_page(call(c, "Query", query_body(r))); }
+page_result scan(const client& c, const scan_request& r) { return read_page(call(c, "Scan", scan_body(r))); }
 
 // ------------------------------------------------------------------ batches
 
 }  // namespace dynantic::ops
+
+namespace dynantic::detail {
+
+// A Query/Scan answer parsed once and kept: its items are decoded in place (no item trees).
+class page_answer {
+ public:
+  explicit page_answer(std::string text) : text_(std::move(text)) {
+    simdjson::dom::element doc;
+    if (auto e = parser_.parse(text_.data(), text_.size()).get(doc)) {
+      throw decode_error(std::string("malformed JSON: ") + simdjson::error_message(e));
+    }
+    simdjson::dom::object o;
+    if (doc.get_object().get(o)) throw decode_error("dynantic: the answer is not a JSON object");
+    simdjson::dom::array items;
+    if (o["Items"].get_array().get(items) == simdjson::SUCCESS) {
+      items_.reserve(items.size());
+      for (auto it : items) {
+        if (!it.is_object()) throw decode_error("dynantic: expected a list of items");
+        items_.push_back(it);
+      }
+    }
+    std::int64_t n = 0;
+    if (o["Count"].get_int64().get(n) == simdjson::SUCCESS) count_ = n;
+    simdjson::dom::element last;
+    if (o["LastEvaluatedKey"].get(last) == simdjson::SUCCESS) last_ = read_item(last);
+  }
+  std::size_t size() const { return items_.size(); }
+  simdjson::dom::element at(std::size_t i) const { return items_.at(i); }
+  std::int64_t count() const { return count_; }
+  std::optional<item>& last_evaluated_key() { return last_; }
+
+ private:
+  std::string text_;
+  simdjson::dom::parser parser_;
+  std::vector<simdjson::dom::element> items_;
+  std::int64_t count_ = 0;
+  std::optional<item> last_;
+};
+
+item answer_item::to_item() const { return read_item(answer->at(index)); }
+
+void answer_item::visit(void* ctx, void (*cb)(void*, const wire_value&)) const {
+  cb(ctx, wire_value_of_dom_item(answer->at(index)));
+}
+
+namespace {
+raw_page_result read_raw_page(std::string text) {
+  auto a = std::make_shared<page_answer>(std::move(text));
+  raw_page_result r;
+  r.items.reserve(a->size());
+  for (std::size_t i = 0; i < a->size(); ++i) r.items.push_back({a, i});
+  r.count = a->count();
+  r.last_evaluated_key = std::move(a->last_evaluated_key());
+  return r;
+}
+}  // namespace
+
+raw_page_result query_raw(const client& c, const ops::query_request& r) {
+  return read_raw_page(client_access::impl(c).call("Query", ops::query_body(r)));
+}
+raw_page_result scan_raw(const client& c, const ops::scan_request& r) {
+  return read_raw_page(client_access::impl(c).call("Scan", ops::scan_body(r)));
+}
+
+}  // namespace dynantic::detail
 
 namespace dynantic::ops::detail_batch {
 using detail::json_writer;

@@ -7,11 +7,13 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <dynantic/client.hpp>
+#include <dynantic/detail/wire.hpp>
 #include <dynantic/value/attribute_value.hpp>
 
 namespace dynantic::ops {
@@ -290,3 +292,28 @@ struct time_to_live_description {
 time_to_live_description describe_time_to_live(const client& c, const std::string& table_name);
 
 }  // namespace dynantic::ops
+
+namespace dynantic::detail {
+/// A Query/Scan answer parsed once and kept alive by its items (private).
+class page_answer;
+/// One item of a Query/Scan answer, read in place: decoded straight into a model, or into an item.
+struct answer_item {
+  std::shared_ptr<const page_answer> answer;
+  std::size_t index = 0;
+  item to_item() const;
+  /// Calls f(wire_value) with the item (valid during the call).
+  template <class F>
+  void for_item(F&& f) const {
+    visit(&f, [](void* fp, const wire_value& v) { (*static_cast<F*>(fp))(v); });
+  }
+  void visit(void* ctx, void (*cb)(void*, const wire_value&)) const;
+};
+/// A page of Query/Scan results with the items left in the answer (the model layer decodes them in place).
+struct raw_page_result {
+  std::vector<answer_item> items{};
+  std::int64_t count = 0;
+  std::optional<item> last_evaluated_key{};
+};
+raw_page_result query_raw(const client& c, const ops::query_request& r);
+raw_page_result scan_raw(const client& c, const ops::scan_request& r);
+}  // namespace dynantic::detail
