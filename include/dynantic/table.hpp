@@ -971,7 +971,7 @@ class table {
 /// lands after an earlier one), and the next flush carries everything buffered meanwhile, sent concurrently
 /// by the batch engine (max_in_flight). The caller waits only when the buffer reaches
 /// 50 x max_in_flight requests while a flush is still running. `batch_options::background_flush = false`
-/// sends synchronously instead.
+/// sends synchronously instead. The writer uses the table's client as of its creation.
 ///
 /// Failures: a background flush that failed is thrown (batch_write_incomplete_for<M>, with exactly the requests
 /// not applied) by the next save(), delete_item() or flush(). The destructor cannot throw: it waits for the
@@ -987,42 +987,13 @@ class batch_writer {
   using failure_handler = std::function<void(const batch_write_incomplete_for<M>&)>;
 
   batch_writer(const table<M>& t, batch_options o = {})
-      : table_(&t), options_(std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
+      : table_(&t), buffer_(t.current(), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
   batch_writer(const batch_writer&) = delete;
   batch_writer& operator=(const batch_writer&) = delete;
-  batch_writer(batch_writer&& other) noexcept
-      : table_(other.table_),
-        options_(std::move(other.options_)),
-        on_failure_(std::move(other.on_failure_)),
-        buffer_(std::move(other.buffer_)),
-        inflight_(std::move(other.inflight_)),
-        exceptions_at_start_(other.exceptions_at_start_) {
-    other.buffer_.clear();
-  }
+  batch_writer(batch_writer&& other) noexcept = default;
   ~batch_writer() {
-    try {
-      wait_inflight();
-    } catch (const batch_write_incomplete_for<M>& e) {
-      report(e);
-    } catch (const std::exception& e) {  // not a batch failure (e.g. out of memory): what was sent is unknown
-      std::fprintf(stderr, "dynantic: batch_writer background flush failed: %s\n", e.what());
-    } catch (...) {
-    }
-    if (buffer_.empty()) return;
-    if (std::uncaught_exceptions() > exceptions_at_start_) {
-      report(typed(batch_write_incomplete("dynantic: batch_writer left by an exception: " + std::to_string(buffer_.size()) +
-                                              " buffered requests were not sent",
-                                          pending_requests(buffer_), 0, nullptr)));
-      return;
-    }
-    try {
-      flush();
-    } catch (const batch_write_incomplete_for<M>& e) {
-      report(e);
-    } catch (const std::exception& e) {
-      report(typed(batch_write_incomplete(std::string("dynantic: batch_writer final flush failed: ") + e.what(),
-                                          pending_requests(buffer_), 0, std::current_exception())));
-    }
+    buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
+                   [this](const batch_write_incomplete& e) { report(typed(e)); });
   }
 
   /// Called with what the destructor could not write (default: the keys go to stderr).
@@ -1034,89 +1005,102 @@ class batch_writer {
   /// Buffers a put: auto-UUIDs, version increment and validation happen now (@throws validation_error, nothing
   /// buffered); starts a flush when 25 requests are buffered. @throws batch_write_incomplete_for<M> when the
   /// previous background flush failed.
-  void save(M m) {
-    buffer_.push_back(table_->put_entry(m));
-    after_add();
-  }
+  void save(M m) { add(table_->put_entry(m)); }
   /// Buffers a delete by key; starts a flush when 25 requests are buffered.
-  void delete_item(typename table<M>::key_type key) {
-    buffer_.push_back(table_->delete_entry(key));
-    after_add();
-  }
+  void delete_item(const typename table<M>::key_type& key) { add(table_->delete_entry(key)); }
   /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete_for<M> (the
   /// buffer is emptied either way: what was not applied is in the error)
   void flush() {
-    wait_inflight();
-    if (buffer_.empty()) return;
-    std::vector<detail::write_entry> batch;
-    batch.swap(buffer_);
-    send(table_, table_->current(), std::move(batch), options_);
-  }
-  /// Requests buffered and not yet handed to a flush.
-  std::size_t pending() const { return buffer_.size(); }
-
- private:
-  static void send(const table<M>* t, const client& c, std::vector<detail::write_entry> batch, const batch_options& o) {
     try {
-      detail::run_batch_write(c, std::move(batch), o);
+      buffer_.flush();
     } catch (const batch_write_incomplete& e) {
-      t->rethrow_typed(e);
+      table_->rethrow_typed(e);
     }
   }
-  bool inflight_done() const {
-    return !inflight_.valid() || inflight_.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-  }
-  void wait_inflight() {
-    if (!inflight_.valid()) return;
-    auto f = std::move(inflight_);
-    f.get();  // rethrows the background flush's failure
-  }
-  void after_add() {
-    if (buffer_.size() < 25) return;
-    if (!options_.background_flush) return flush();
-    const std::size_t cap = 50 * std::max<std::size_t>(1, options_.max_in_flight);
-    if (!inflight_done() && buffer_.size() < cap) return;  // keep buffering while the last flush is on the wire
-    wait_inflight();
-    std::vector<detail::write_entry> batch;
-    batch.swap(buffer_);
-    inflight_ = std::async(std::launch::async, [t = table_, c = table_->current(), o = options_,
-                                                batch = std::move(batch)]() mutable { send(t, c, std::move(batch), o); });
+  /// Requests buffered and not yet handed to a flush.
+  std::size_t pending() const { return buffer_.pending(); }
+
+ private:
+  void add(detail::write_entry e) {
+    try {
+      buffer_.add(std::move(e));
+    } catch (const batch_write_incomplete& err) {
+      table_->rethrow_typed(err);
+    }
   }
   batch_write_incomplete_for<M> typed(const batch_write_incomplete& e) const {
     try {
       table_->rethrow_typed(e);
-    } catch (const batch_write_incomplete_for<M>& typed) {
-      return typed;
+    } catch (const batch_write_incomplete_for<M>& t) {
+      return t;
     }
   }
-  void report(const batch_write_incomplete_for<M>& e) noexcept {
-    try {
-      if (on_failure_) {
-        on_failure_(e);
-        return;
-      }
-      std::fprintf(stderr, "%s\n", e.what());
-      for (const auto& [t, r] : e.unapplied()) {
-        std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(), r.type == ops::write_request::kind::put ? "put" : "delete",
-                     codec::write_item(table_->key_of_item(r.data)).c_str());
-      }
-    } catch (...) {
+  void report(const batch_write_incomplete_for<M>& e) {
+    if (on_failure_) return on_failure_(e);
+    std::fprintf(stderr, "%s\n", e.what());
+    for (const auto& [t, r] : e.unapplied()) {
+      std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(), r.type == ops::write_request::kind::put ? "put" : "delete",
+                   codec::write_item(table_->key_of_item(r.data)).c_str());
     }
-  }
-  static std::vector<std::pair<std::string, ops::write_request>> pending_requests(const std::vector<detail::write_entry>& b) {
-    std::vector<std::pair<std::string, ops::write_request>> out;
-    for (const auto& e : b) {
-      if (!e.json.empty()) out.emplace_back(e.table, ops::write_request::put(codec::read_item(e.json)));
-      else out.emplace_back(e.table, e.request);
-    }
-    return out;
   }
 
   const table<M>* table_;
-  batch_options options_;
+  detail::write_buffer buffer_;
   failure_handler on_failure_;
-  std::vector<detail::write_entry> buffer_;
-  std::future<void> inflight_;
+  int exceptions_at_start_;
+};
+
+/// A batch writer for several tables and models at once: w.save(users, u); w.save(orders, o);
+/// w.delete_item(users, key). Requests to different tables share BatchWriteItem requests (25 per request).
+/// Sending, ordering and failures as for batch_writer, with untyped errors (batch_write_incomplete lists each
+/// unapplied request with its table). Sends through the client given here.
+class multi_writer {
+ public:
+  using failure_handler = std::function<void(const batch_write_incomplete&)>;
+
+  explicit multi_writer(client c, batch_options o = {})
+      : buffer_(std::move(c), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
+  multi_writer(const multi_writer&) = delete;
+  multi_writer& operator=(const multi_writer&) = delete;
+  multi_writer(multi_writer&&) noexcept = default;
+  ~multi_writer() {
+    buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
+                   [this](const batch_write_incomplete& e) { report(e); });
+  }
+  /// Called with what the destructor could not write (default: the requests go to stderr).
+  multi_writer& on_failure(failure_handler h) {
+    on_failure_ = std::move(h);
+    return *this;
+  }
+  /// Buffers a put into `t`'s table (validated, auto-UUIDs, version +1 now). @throws validation_error,
+  /// batch_write_incomplete (of an earlier background flush)
+  template <model M>
+  void save(const table<M>& t, M m) {
+    buffer_.add(t.put_entry(m));
+  }
+  /// Buffers a delete from `t`'s table.
+  template <model M>
+  void delete_item(const table<M>& t, const typename table<M>::key_type& key) {
+    buffer_.add(t.delete_entry(key));
+  }
+  /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete
+  void flush() { buffer_.flush(); }
+  std::size_t pending() const { return buffer_.pending(); }
+
+ private:
+  void report(const batch_write_incomplete& e) {
+    if (on_failure_) return on_failure_(e);
+    std::fprintf(stderr, "%s\n", e.what());
+    for (const auto& [t, r] : e.unapplied()) {
+      std::string text = codec::write_item(r.data);
+      if (text.size() > 200) text = text.substr(0, 200) + "...";
+      std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(),
+                   r.type == ops::write_request::kind::put ? "put" : "delete", text.c_str());
+    }
+  }
+
+  detail::write_buffer buffer_;
+  failure_handler on_failure_;
   int exceptions_at_start_;
 };
 

@@ -5,7 +5,9 @@
 #include <dynantic/bulk/batch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <deque>
+#include <future>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -312,7 +314,14 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
         cause = calls[k].error;
         again = ch.entries;
       } else {
-        auto res = ops::detail_batch::parse_batch_write(calls[k].response);
+        ops::batch_write_item_result res;
+        try {
+          res = ops::detail_batch::parse_batch_write(calls[k].response);
+        } catch (const error&) {  // an answer of the wrong shape: what was applied is unknown, report the chunk
+          cause = std::current_exception();
+          unapplied.insert(unapplied.end(), ch.entries.begin(), ch.entries.end());
+          continue;
+        }
         for (const auto& [table, reqs] : res.unprocessed_items) {
           for (const auto& rq : reqs) {
             // find the entry this unprocessed request came from
@@ -571,6 +580,103 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
     if (first[i] != i) out[i] = out[first[i]];
   }
   return out;
+}
+
+// ------------------------------------------------------------------ the writers' buffer
+
+struct write_buffer::state {
+  client c;
+  batch_options o;
+  std::vector<write_entry> buffer;
+  std::future<void> inflight;
+};
+
+write_buffer::write_buffer(client c, batch_options o) : s_(std::make_unique<state>(state{std::move(c), std::move(o), {}, {}})) {}
+write_buffer::write_buffer(write_buffer&&) noexcept = default;
+write_buffer::~write_buffer() {
+  if (s_ && s_->inflight.valid()) s_->inflight.wait();
+}
+
+namespace {
+void wait_inflight(std::future<void>& f) {
+  if (!f.valid()) return;
+  auto g = std::move(f);
+  g.get();  // rethrows the background flush's failure
+}
+
+std::vector<std::pair<std::string, ops::write_request>> as_requests(std::vector<write_entry>& b) {
+  std::vector<std::pair<std::string, ops::write_request>> out;
+  out.reserve(b.size());
+  for (auto& e : b) {
+    if (!e.json.empty() && e.request.data.empty()) e.request.data = codec::read_item(e.json);
+    out.emplace_back(e.table, std::move(e.request));
+  }
+  return out;
+}
+}  // namespace
+
+void write_buffer::add(write_entry e) {
+  s_->buffer.push_back(std::move(e));
+  if (s_->buffer.size() < max_writes_per_request) return;
+  if (!s_->o.background_flush) return flush();
+  const std::size_t cap = 50 * std::max<std::size_t>(1, s_->o.max_in_flight);
+  bool busy = s_->inflight.valid() && s_->inflight.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
+  if (busy && s_->buffer.size() < cap) return;  // keep buffering while the last flush is on the wire
+  wait_inflight(s_->inflight);
+  std::vector<write_entry> batch;
+  batch.swap(s_->buffer);
+  s_->inflight = std::async(std::launch::async, [c = s_->c, o = s_->o, batch = std::move(batch)]() mutable {
+    run_batch_write(c, std::move(batch), o);
+  });
+}
+
+void write_buffer::flush() {
+  wait_inflight(s_->inflight);
+  if (s_->buffer.empty()) return;
+  std::vector<write_entry> batch;
+  batch.swap(s_->buffer);
+  run_batch_write(s_->c, std::move(batch), s_->o);
+}
+
+std::size_t write_buffer::pending() const { return s_->buffer.size(); }
+
+void write_buffer::finish(bool abandon, const std::function<void(const batch_write_incomplete&)>& report) noexcept {
+  if (!s_) return;
+  auto safe_report = [&](const batch_write_incomplete& e) {
+    try {
+      report(e);
+    } catch (...) {
+    }
+  };
+  try {
+    wait_inflight(s_->inflight);
+  } catch (const batch_write_incomplete& e) {
+    safe_report(e);
+  } catch (const std::exception& e) {  // not a batch failure (e.g. out of memory): what was sent is unknown
+    std::fprintf(stderr, "dynantic: batch writer background flush failed: %s\n", e.what());
+  } catch (...) {
+  }
+  if (s_->buffer.empty()) return;
+  if (abandon) {
+    try {
+      std::size_t n = s_->buffer.size();
+      safe_report(batch_write_incomplete("dynantic: batch writer left by an exception: " + std::to_string(n) +
+                                             " buffered requests were not sent",
+                                         as_requests(s_->buffer), 0, nullptr));
+    } catch (...) {
+    }
+    s_->buffer.clear();
+    return;
+  }
+  std::vector<write_entry> batch;
+  batch.swap(s_->buffer);
+  try {
+    run_batch_write(s_->c, std::move(batch), s_->o);  // throws only batch_write_incomplete once sending began
+  } catch (const batch_write_incomplete& e) {
+    safe_report(e);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "dynantic: batch writer final flush failed: %s\n", e.what());
+  }
 }
 
 }  // namespace dynantic::detail

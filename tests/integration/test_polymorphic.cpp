@@ -252,6 +252,42 @@ TEST(polymorphic, batches_and_the_writer_on_subtypes) {
   EXPECT_EQ(t.orders.query("C#w").consistent().count(), 27);
 }
 
+TEST(polymorphic, one_writer_for_several_subtypes_and_tables) {
+  DYNANTIC_REQUIRE_SERVER();
+  app_tables t;
+  dy::table<Record> records{t.c, unique_name("rec")};
+  records.create_table();
+  dy::table<Note> notes{t.c, records.name()};
+  {
+    dy::multi_writer w(t.c);
+    for (int i = 0; i < 40; ++i) {
+      w.save(t.orders, Order{.pk = "C#m", .sk = "ORDER#" + std::to_string(100 + i), .total = dy::decimal(i), .status = "new",
+                             .expires_at = {}});
+      if (i % 4 == 0) w.save(notes, Note{.pk = "n", .sk = std::to_string(i), .text = "note"});
+    }
+    w.save(t.customers, Customer{.pk = "C#m", .sk = "PROFILE", .name = "Multi", .email = "m@x.org", .version = 0});
+    w.delete_item(t.orders, {"C#m", "ORDER#100"});
+  }  // the rest is sent at scope end
+  EXPECT_EQ(t.orders.query("C#m").consistent().count(), 39);
+  EXPECT_EQ(t.customers.get("C#m", "PROFILE", {.consistent_read = true})->name, "Multi");
+  EXPECT_EQ(notes.query("n").consistent().count(), 10);
+  // left by an exception: the buffered requests are reported with their tables, not sent
+  std::vector<std::string> tables;
+  try {
+    dy::multi_writer w(t.c);
+    w.on_failure([&](const dy::batch_write_incomplete& e) {
+      for (const auto& [table, r] : e.unapplied()) tables.push_back(table);
+    });
+    w.save(notes, Note{.pk = "n", .sk = "x", .text = "never"});
+    w.save(t.orders, Order{.pk = "C#m", .sk = "ORDER#X", .total = dy::decimal(1), .status = "new", .expires_at = {}});
+    throw std::runtime_error("the block failed");
+  } catch (const std::runtime_error&) {
+  }
+  EXPECT_EQ(tables, (std::vector<std::string>{records.name(), t.name}));
+  EXPECT_FALSE(notes.get("n", "x", {.consistent_read = true}));
+  records.delete_table();
+}
+
 TEST(polymorphic, transactions_on_subtypes) {
   DYNANTIC_REQUIRE_SERVER();
   app_tables t;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -100,6 +101,32 @@ struct write_entry {
 /// Applies every write (last one wins per key). @return writes applied (after de-duplication).
 /// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
 std::size_t run_batch_write(const client& c, std::vector<write_entry> entries, const batch_options& o);
+
+/// The buffer behind batch_writer and multi_writer: requests are buffered, full buffers are sent by a
+/// background flush (one at a time, so later requests for a key land after earlier ones), failures of a
+/// background flush come back from the next add()/flush().
+class write_buffer {
+ public:
+  write_buffer(client c, batch_options o);
+  write_buffer(write_buffer&&) noexcept;
+  write_buffer& operator=(write_buffer&&) = delete;
+  /// Waits for the flush in flight (its failure, if any, is lost: call finish() first).
+  ~write_buffer();
+  /// Buffers one request; starts a flush when 25 are buffered and none is in flight.
+  /// @throws batch_write_incomplete of an earlier background flush
+  void add(write_entry e);
+  /// Waits for the flush in flight, then sends everything buffered. @throws batch_write_incomplete (the buffer
+  /// is empty afterwards either way)
+  void flush();
+  std::size_t pending() const;
+  /// For destructors: waits for the flush in flight and, unless `abandon` (an exception is in flight), sends
+  /// the rest; each failure, and with `abandon` the buffered requests, go to `report`. Never throws.
+  void finish(bool abandon, const std::function<void(const batch_write_incomplete&)>& report) noexcept;
+
+ private:
+  struct state;
+  std::unique_ptr<state> s_;
+};
 
 struct get_entry {
   std::string table;
