@@ -119,6 +119,14 @@ int main() try {
                               .status = app::OrderStatus::pending, .lines = {}, .expires_at = {}});
   }
   orders.batch_save(more);
+  {
+    dy::multi_writer w(c);  // one writer for several subtypes (or tables): 25 per request, in the background
+    w.save(customers, app::Customer{.pk = "CUSTOMER#bob", .sk = "PROFILE", .name = "Bob", .email = "bob@example.com",
+                                    .version = 0});
+    w.save(orders, app::Order{.pk = "CUSTOMER#bob", .sk = "ORDER#001", .total = dy::decimal(5),
+                              .status = app::OrderStatus::pending, .lines = {}, .expires_at = {}});
+  }
+  std::cout << "multi_writer: bob has " << entities.query("CUSTOMER#bob").count() << " items\n";
   auto got = entities.batch_get({{"CUSTOMER#ada", "PROFILE"}, {"CUSTOMER#ada", "ORDER#030"}, {"PRODUCT", lamp.sk}});
   for (const auto& g : got) std::cout << "  batch_get: " << (g ? describe(*g) : "missing") << "\n";
 
