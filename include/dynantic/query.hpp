@@ -101,12 +101,14 @@ class read_builder {
   using result_type = result_t<M>;
 
   /// Only items matching `c` are returned (applied by DynamoDB after reading: read capacity is still used).
+  /// Through a polymorphic base, conditions on a subtype's members are allowed (items without them fail).
   // Each setter has an lvalue form (returns the builder) and an rvalue form (returns it by value), so that
   // `for (auto& x : users.query("a").filter(...))` iterates a live object, not a dangling reference.
   template <class C>
   Derived& filter(const condition<C>& c) & {
-    static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the filter is on another model");
-    filter_ = filter_.empty() ? condition<M>(c.node()) : (filter_ && c);
+    static_assert(std::is_same_v<C, M> || std::is_void_v<C> || detail::subtype_of_base<C, M>,
+                  "dynantic: the filter is on another model");
+    filter_ = filter_.empty() ? condition<M>(c.node()) : (filter_ && condition<M>(c.node()));
     return self();
   }
   template <class C>

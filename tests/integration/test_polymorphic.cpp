@@ -108,6 +108,10 @@ TEST(polymorphic, one_query_returns_the_customer_and_its_orders) {
   ASSERT_TRUE(one && std::holds_alternative<Order>(*one));
   EXPECT_EQ(std::get<Order>(*one).total, dy::decimal("20"));
   EXPECT_EQ(t.entities.query("C#ada").count(), 4);
+  // a filter on a subtype's member through the base: items without it do not match
+  auto big = t.entities.query("C#ada").filter(attr(&Order::total) >= dy::decimal("20")).all();
+  ASSERT_EQ(big.size(), 2u);
+  EXPECT_EQ(kind(big[0]), "order:ORDER#2");
 }
 
 TEST(polymorphic, reads_through_a_subtype_narrow_to_it) {

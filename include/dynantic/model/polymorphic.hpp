@@ -130,6 +130,12 @@ struct result_of<M> {
 template <class T>
 constexpr bool is_unknown_subtype = std::is_same_v<T, unknown_subtype>;
 
+template <class S, class B>
+constexpr bool subtype_of_base = [] {
+  if constexpr (subtype<S>) return std::is_same_v<base_of_t<S>, B>;
+  else return false;
+}();
+
 template <class T>
 constexpr std::string_view ttl_attribute() {
   if constexpr (has_role<T, role::ttl>) return role_member<T, role::ttl>().name;
