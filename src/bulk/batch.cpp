@@ -399,29 +399,36 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
   // Ask once per key: unique keys, each with its JSON text and the entry that first asked for it.
   struct unique_key {
     std::size_t first;
-    std::string json;
+    std::string_view json;  // the entry's key_json, or own_json's
     const std::vector<std::string>* names;
   };
-  std::unordered_map<std::string, std::size_t> unique_index;
+  // Views into the entries' key texts (or into own_text for keys given as items): no copies.
+  std::unordered_map<std::string_view, std::size_t> unique_index;
   unique_index.reserve(in.size());
   std::vector<std::size_t> slot(in.size());
   std::vector<unique_key> uniq;
   uniq.reserve(in.size());
-  std::vector<std::vector<std::string>> own_names;  // key names of entries given as items
-  own_names.reserve(in.size());
+  std::deque<std::vector<std::string>> own_names;  // for entries given as items (deques: stable addresses)
+  std::deque<std::string> own_text, own_json;
   for (std::size_t i = 0; i < in.size(); ++i) {
-    std::string text = in[i].key_text;
+    std::string_view text = in[i].key_text;
     const std::vector<std::string>* names = in[i].key_names;
     if (text.empty() || !names) {
       std::vector<std::string> n;
       for (const auto& [k, v] : in[i].key) n.push_back(k);
       own_names.push_back(std::move(n));
       names = &own_names.back();
-      text = key_text(in[i].table, in[i].key, *names);
+      own_text.push_back(key_text(in[i].table, in[i].key, *names));
+      text = own_text.back();
     }
-    auto [it, inserted] = unique_index.try_emplace(std::move(text), uniq.size());
+    auto [it, inserted] = unique_index.try_emplace(text, uniq.size());
     if (inserted) {
-      uniq.push_back({i, in[i].key_json.empty() ? codec::write_item(in[i].key) : in[i].key_json, names});
+      std::string_view json = in[i].key_json;
+      if (json.empty()) {
+        own_json.push_back(codec::write_item(in[i].key));
+        json = own_json.back();
+      }
+      uniq.push_back({i, json, names});
     }
     slot[i] = it->second;
   }
