@@ -976,7 +976,7 @@ class table {
 /// Failures: a background flush that failed is thrown (batch_write_incomplete_for<M>, with exactly the requests
 /// not applied) by the next save(), delete_item() or flush(). The destructor cannot throw: it waits for the
 /// flush in flight, flushes the rest, and hands any failure to the `on_failure` handler (default: print every
-/// unapplied request's key to stderr), so nothing is lost silently.
+/// unapplied request to stderr, its key as a digest), so nothing is lost silently.
 ///
 /// With an exception in flight (the writer's scope is left by an exception), buffered requests are NOT sent
 /// — the block that produced them failed — and are handed to `on_failure` as unapplied instead. Requests
@@ -996,7 +996,8 @@ class batch_writer {
                    [this](const batch_write_incomplete& e) { report(typed(e)); });
   }
 
-  /// Called with what the destructor could not write (default: the keys go to stderr).
+  /// Called with what the destructor could not write (default: stderr gets each request's table, kind and a
+  /// digest of its key; key values are not logged).
   batch_writer& on_failure(failure_handler h) {
     on_failure_ = std::move(h);
     return *this;
@@ -1039,8 +1040,7 @@ class batch_writer {
     if (on_failure_) return on_failure_(e);
     std::fprintf(stderr, "%s\n", e.what());
     for (const auto& [t, r] : e.unapplied()) {
-      std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(), r.type == ops::write_request::kind::put ? "put" : "delete",
-                   codec::write_item(table_->key_of_item(r.data)).c_str());
+      std::fprintf(stderr, "  not applied: %s\n", detail::describe_unapplied(t, r, &table_->static_key_names()).c_str());
     }
   }
 
@@ -1067,7 +1067,8 @@ class multi_writer {
     buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
                    [this](const batch_write_incomplete& e) { report(e); });
   }
-  /// Called with what the destructor could not write (default: the requests go to stderr).
+  /// Called with what the destructor could not write (default: stderr gets each request's table, kind and a
+  /// digest of it; key values are not logged).
   multi_writer& on_failure(failure_handler h) {
     on_failure_ = std::move(h);
     return *this;
@@ -1092,10 +1093,7 @@ class multi_writer {
     if (on_failure_) return on_failure_(e);
     std::fprintf(stderr, "%s\n", e.what());
     for (const auto& [t, r] : e.unapplied()) {
-      std::string text = codec::write_item(r.data);
-      if (text.size() > 200) text = text.substr(0, 200) + "...";
-      std::fprintf(stderr, "  not applied: %s %s %s\n", t.c_str(),
-                   r.type == ops::write_request::kind::put ? "put" : "delete", text.c_str());
+      std::fprintf(stderr, "  not applied: %s\n", detail::describe_unapplied(t, r, nullptr).c_str());
     }
   }
 

@@ -19,6 +19,7 @@
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
 #include "wire/client_impl.hpp"
+#include "wire/sigv4.hpp"
 
 namespace dynantic::detail {
 namespace {
@@ -587,6 +588,17 @@ std::vector<std::optional<item>> run_batch_get(const client& c, const std::vecto
     if (first[i] != i) out[i] = out[first[i]];
   }
   return out;
+}
+
+std::string describe_unapplied(const std::string& table, const ops::write_request& r,
+                               const std::vector<std::string>* key_names) {
+  std::string key;
+  if (key_names) {
+    key = key_text(table, r.data, *key_names);
+  } else {  // every attribute of a delete's key; for a put, the whole item
+    key = table + '\n' + codec::write_item(r.data);
+  }
+  return table + (r.type == ops::write_request::kind::put ? " put key#" : " delete key#") + sha256_hex(key).substr(0, 16);
 }
 
 // ------------------------------------------------------------------ the writers' buffer

@@ -335,6 +335,26 @@ TEST(batch_writer, failed_final_flush_goes_to_the_handler) {
   EXPECT_THROW(w.save({"bad \xff", 1}), dy::validation_error);  // validated when buffered
 }
 
+TEST(batch_writer, the_default_handler_reports_without_key_values) {
+  fake_dynamodb db;
+  db.never_apply = true;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 2;
+  testing::internal::CaptureStderr();
+  {
+    auto w = table.batch_writer(o);
+    w.save({"secret-customer-id", 1});
+    w.delete_item("another-secret");
+  }
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("not applied: things put key#"), std::string::npos) << err;
+  EXPECT_NE(err.find("not applied: things delete key#"), std::string::npos) << err;
+  EXPECT_EQ(err.find("secret"), std::string::npos) << err;
+}
+
 TEST(batch_writer, background_flush_does_not_stall_the_caller) {
   fake_dynamodb db;
   db.apply = 1.0;

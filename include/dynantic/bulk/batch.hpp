@@ -102,6 +102,11 @@ struct write_entry {
 /// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
 std::size_t run_batch_write(const client& c, std::vector<write_entry> entries, const batch_options& o);
 
+/// What the writers' default failure handlers print for a request: its table, its kind and a digest of its key
+/// (`key#` + 16 hex digits of SHA-256): key values are never written to logs in clear.
+std::string describe_unapplied(const std::string& table, const ops::write_request& r,
+                               const std::vector<std::string>* key_names);
+
 /// The buffer behind batch_writer and multi_writer: requests are buffered, full buffers are sent by a
 /// background flush (one at a time, so later requests for a key land after earlier ones), failures of a
 /// background flush come back from the next add()/flush().
