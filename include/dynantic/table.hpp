@@ -257,6 +257,27 @@ class table {
     return m;
   }
 
+  /// Through a polymorphic base: saves (upserts) a subtype in this table, exactly as table<S>::save.
+  template <class S>
+    requires detail::subtype_of_base<S, M>
+  S& save(S& s, const condition_expression& cond = {}) const {
+    table<S>(current(), name_).save(s, cond);
+    return s;
+  }
+  template <class S>
+    requires detail::subtype_of_base<S, M>
+  S save(S&& s, const condition_expression& cond = {}) const {
+    table<S>(current(), name_).save(s, cond);
+    return std::move(s);
+  }
+  /// Through a polymorphic base: inserts a subtype (fails when an item with the key exists).
+  template <class S>
+    requires detail::subtype_of_base<S, M>
+  S& create(S& s, const condition_expression& cond = {}) const {
+    table<S>(current(), name_).create(s, cond);
+    return s;
+  }
+
   /// Insert only: like save, but fails with conditional_check_failed when an item with the key exists.
   M& create(M& m, const condition_expression& cond = {}) const {
     put(m, cond, /*insert_only=*/true);

@@ -101,6 +101,13 @@ TEST(polymorphic, one_query_returns_the_customer_and_its_orders) {
   std::vector<std::string> got;
   for (const auto& e : t.entities.query("C#ada").consistent()) got.push_back(kind(e));
   EXPECT_EQ(got, (std::vector<std::string>{"order:ORDER#1", "order:ORDER#2", "order:ORDER#3", "customer:Ada"}));
+  // subtypes can also be written through the base's table
+  t.entities.save(Order{.pk = "C#cy", .sk = "ORDER#1", .total = dy::decimal(7), .status = "new", .expires_at = {}});
+  Customer cy{.pk = "C#cy", .sk = "PROFILE", .name = "Cy", .email = "cy@x.org", .version = 0};
+  t.entities.create(cy);
+  EXPECT_EQ(cy.version, 1);
+  EXPECT_THROW(t.entities.create(cy), dy::conditional_check_failed);
+  EXPECT_EQ(t.entities.query("C#cy").consistent().count(), 2);
   // the tag is stored in the base's discriminator attribute
   auto raw = dy::ops::get_item(t.c, {.table_name = t.name, .key = {{"pk", "C#ada"}, {"sk", "PROFILE"}}});
   EXPECT_EQ(raw.item->at("entity_type").as_string(), "CUSTOMER");
