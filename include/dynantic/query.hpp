@@ -77,15 +77,9 @@ struct raw_page {
 /// An item of an answer as what reads of M give: plain models are decoded in place (no item tree).
 template <class M>
 result_t<M> decode_answer(const answer_item& a) {
-  if constexpr (polymorphic_base<M> || subtype<M>) {
-    return decode_stored<M>(a.to_item());
-  } else {
-    conversion_context c;
-    M m{};
-    a.for_item([&](const wire_value& v) { read_members_wire(v, m, c); });
-    c.throw_if_failed();
-    return m;
-  }
+  std::optional<result_t<M>> out;
+  a.for_item([&](const wire_value& v) { out.emplace(decode_wire<M>(v)); });
+  return std::move(*out);
 }
 raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_names, std::optional<item> start,
                      std::optional<std::size_t> want);

@@ -507,15 +507,7 @@ class table {
       // each item decoded straight from the parsed answer into its slot
       first = detail::run_batch_get_visit(current(), entries, r.consistent_read, o,
                                           [&](std::size_t i, const detail::wire_value& v) {
-                                            if constexpr (is_polymorphic || is_subtype) {
-                                              out[i] = detail::decode_stored<M>(v.to_attribute().as_map());
-                                            } else {
-                                              conversion_context c;
-                                              M m{};
-                                              detail::read_members_wire(v, m, c);
-                                              c.throw_if_failed();
-                                              out[i] = std::move(m);
-                                            }
+                                            out[i] = detail::decode_wire<M>(v);
                                           });
     } catch (const batch_get_incomplete& e) {
       std::vector<result_type> fetched;
@@ -731,7 +723,7 @@ class table {
       using MI = std::remove_cvref_t<decltype(mi)>;
       if constexpr (MI::kind == detail::role::partition_key || MI::kind == detail::role::sort_key) {
         if constexpr (std::is_same_v<typename MI::value_type, std::string>) {  // without a temporary value
-          text.append(mi.name).append("\x1fS").append(m.*(mi.ptr)).push_back('\x1e');
+          detail::append_key_text_string(text, mi.name, m.*(mi.ptr));
         } else {
           conversion_context::scope s(c, mi.name);
           detail::append_key_text(text, mi.name, converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
@@ -754,7 +746,7 @@ class table {
       detail::append_json_string(json, name);
       json += ':';
       if constexpr (std::is_same_v<T, std::string>) {  // the common case, without a temporary value
-        text.append(name).append("\x1fS").append(v).push_back('\x1e');
+        detail::append_key_text_string(text, name, v);
         conversion_context::scope s(c, name);
         detail::wire_writer w(json, c);
         w.string(v);

@@ -172,13 +172,14 @@ bool past_deadline(const batch_options& o, clock_type::time_point start, std::de
 
 }  // namespace
 
+void append_key_text_string(std::string& out, std::string_view name, std::string_view s) {
+  out.append(name).append("\x1fS").append(s).push_back('\x1e');
+}
+
 void append_key_text(std::string& out, std::string_view name, const attribute_value& v) {
+  if (v.type() == value_type::s) return append_key_text_string(out, name, v.as_string());
   out.append(name).push_back('\x1f');
   switch (v.type()) {
-    case value_type::s:
-      out += 'S';
-      out += v.as_string();
-      break;
     case value_type::n:
       out += 'N';
       out += codec::canonical_number(v.as_number_text());

@@ -85,6 +85,8 @@ std::size_t item_size(const item& it);
 /// Appends one key attribute to a key's canonical text: name, type and value (numbers in canonical form, so
 /// 1 and 1.0 are one key). Keys are de-duplicated and answers matched to requests by this text.
 void append_key_text(std::string& out, std::string_view name, const attribute_value& v);
+/// append_key_text of a string (S) value, without building an attribute_value.
+void append_key_text_string(std::string& out, std::string_view name, std::string_view s);
 
 struct write_entry {
   std::string table;

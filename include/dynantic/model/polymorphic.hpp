@@ -330,6 +330,21 @@ typename result_of<M>::type decode_stored(const item& it) {
   }
 }
 
+/// An item read in place (a wire_value) as what reads of M give: plain models decode straight from it;
+/// subtypes and polymorphic bases go through an item to check or dispatch on the tag.
+template <class M>
+typename result_of<M>::type decode_wire(const wire_value& v) {
+  if constexpr (polymorphic_base<M> || subtype<M>) {
+    return decode_stored<M>(v.to_attribute().as_map());
+  } else {
+    conversion_context c;
+    M m{};
+    read_members_wire(v, m, c);
+    c.throw_if_failed();
+    return m;
+  }
+}
+
 }  // namespace detail
 
 /// What reading M's items gives: M, or std::variant<Subtypes...> for a polymorphic base.
