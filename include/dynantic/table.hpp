@@ -450,7 +450,7 @@ class table {
     prepare_write(m);
     detail::write_entry e;
     e.table = name_;
-    e.key_names = &static_key_names();
+    e.key_names = &key_names();
     e.key_text = key_text_of(m);
     thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
     e.json.reserve(size_hint);
@@ -475,7 +475,7 @@ class table {
   }
   /// One delete for the batch engine.
   detail::write_entry delete_entry(const key_type& k) const {
-    return {name_, ops::write_request::delete_key(key_item(k)), &static_key_names(), {}, {}};
+    return {name_, ops::write_request::delete_key(key_item(k)), &key_names(), {}, {}};
   }
 
   /// Deletes every key (BatchWriteItem). @throws batch_write_incomplete
@@ -498,7 +498,7 @@ class table {
     for (std::size_t i = 0; i < keys.size(); ++i) {
       auto& e = entries[i];
       e.table = name_;
-      e.key_names = &static_key_names();
+      e.key_names = &key_names();
       key_texts(keys[i], e.key_json, e.key_text);
     }
     std::vector<std::optional<result_type>> out(keys.size());
@@ -709,10 +709,6 @@ class table {
     return e;
   }
 
-  static const std::vector<std::string>& static_key_names() {
-    static const std::vector<std::string> names = key_names();
-    return names;
-  }
   // The batch engine's canonical key text of m (table + key attributes), without building an item.
   std::string key_text_of(const M& m) const {
     conversion_context c;
@@ -767,10 +763,14 @@ class table {
     c.throw_if_failed();
   }
 
-  static std::vector<std::string> key_names() {
-    std::vector<std::string> n{std::string(detail::role_member<M, detail::role::partition_key>().name)};
-    if constexpr (has_sort_key) n.emplace_back(detail::role_member<M, detail::role::sort_key>().name);
-    return n;
+  // The key attributes, partition key first (one list per model; the batch engine keeps pointers to it).
+  static const std::vector<std::string>& key_names() {
+    static const std::vector<std::string> names = [] {
+      std::vector<std::string> n{std::string(detail::role_member<M, detail::role::partition_key>().name)};
+      if constexpr (has_sort_key) n.emplace_back(detail::role_member<M, detail::role::sort_key>().name);
+      return n;
+    }();
+    return names;
   }
 
   struct index_info {
@@ -1053,7 +1053,7 @@ class batch_writer {
     if (on_failure_) return on_failure_(e);
     std::fprintf(stderr, "%s\n", e.what());
     for (const auto& [t, r] : e.unapplied()) {
-      std::fprintf(stderr, "  not applied: %s\n", detail::describe_unapplied(t, r, &table_->static_key_names()).c_str());
+      std::fprintf(stderr, "  not applied: %s\n", detail::describe_unapplied(t, r, &table_->key_names()).c_str());
     }
   }
 
