@@ -167,3 +167,335 @@ void run_transact_write(const client& c, std::vector<ops::transact_write> action
 }
 
 }  // namespace dynantic::detail
+
+// ------------------------------------------------------------------ the façade's work over model descriptions
+// table<M> only types keys and results; everything below works from the model's description.
+namespace dynantic::detail {
+
+namespace {
+const void* member_ptr(const void* obj, const member_desc& m) { return model_desc::at(obj, m); }
+
+void add_key_part(item& k, const member_desc& m, const void* v, conversion_context& c) {
+  conversion_context::scope s(c, m.name);
+  k.emplace(std::string(m.name), m.ops->to_attribute(v, c));
+}
+}  // namespace
+
+item key_item_of(const model_desc& d, const void* obj) {
+  conversion_context c;
+  item k;
+  add_key_part(k, *d.partition_key, member_ptr(obj, *d.partition_key), c);
+  if (d.sort_key) add_key_part(k, *d.sort_key, member_ptr(obj, *d.sort_key), c);
+  c.throw_if_failed();
+  return k;
+}
+
+item key_item_from_parts(const model_desc& d, const void* pk, const void* sk) {
+  conversion_context c;
+  item k;
+  add_key_part(k, *d.partition_key, pk, c);
+  if (d.sort_key && sk) add_key_part(k, *d.sort_key, sk, c);
+  c.throw_if_failed();
+  return k;
+}
+
+void read_key_parts(const model_desc& d, const item& it, void* pk, void* sk) {
+  conversion_context c;
+  auto read = [&](const member_desc& m, void* out) {
+    conversion_context::scope s(c, m.name);
+    auto f = it.find(m.name);
+    if (f == it.end()) return c.fail("required attribute is missing");
+    m.ops->from_attribute(f->second, out, c);
+  };
+  read(*d.partition_key, pk);
+  if (d.sort_key && sk) read(*d.sort_key, sk);
+  c.throw_if_failed();
+}
+
+std::vector<std::string> key_name_list(const model_desc& d) {
+  std::vector<std::string> n{std::string(d.partition_key->name)};
+  if (d.sort_key) n.emplace_back(d.sort_key->name);
+  return n;
+}
+
+std::string key_text_of(const model_desc& d, std::string_view table, const void* obj) {
+  conversion_context c;
+  std::string text;
+  text.reserve(table.size() + 64);
+  text.append(table).push_back('\n');
+  for (const member_desc* m : {d.partition_key, d.sort_key}) {
+    if (!m) continue;
+    const void* v = member_ptr(obj, *m);
+    if (m->is_string) {  // without a temporary value
+      append_key_text_string(text, m->name, *static_cast<const std::string*>(v));
+    } else {
+      conversion_context::scope s(c, m->name);
+      append_key_text(text, m->name, m->ops->to_attribute(v, c));
+    }
+  }
+  c.throw_if_failed();
+  return text;
+}
+
+void key_json_and_text(const model_desc& d, std::string_view table, const void* pk, const void* sk, std::string& json,
+                       std::string& text) {
+  conversion_context c;
+  text.reserve(table.size() + 64);
+  text.append(table).push_back('\n');
+  json.reserve(96);
+  json += '{';
+  auto part = [&](const member_desc& m, const void* v) {
+    if (json.size() > 1) json += ',';
+    append_json_string(json, m.name);
+    json += ':';
+    conversion_context::scope s(c, m.name);
+    if (m.is_string) {  // the common case, without a temporary value
+      const auto& str = *static_cast<const std::string*>(v);
+      append_key_text_string(text, m.name, str);
+      wire_writer w(json, c);
+      w.string(str);
+    } else {
+      attribute_value a = m.ops->to_attribute(v, c);
+      append_key_text(text, m.name, a);
+      codec::write_value(json, a);
+    }
+  };
+  part(*d.partition_key, pk);
+  if (d.sort_key && sk) part(*d.sort_key, sk);
+  json += '}';
+  c.throw_if_failed();
+}
+
+std::int64_t prepare_write(const model_desc& d, void* obj) {
+  for (const member_desc& m : d) {
+    if (m.fill_uuid) m.fill_uuid(model_desc::at(obj, m));
+  }
+  if (!d.version) return 0;
+  std::int64_t expected = d.get_version(obj);
+  d.set_version(obj, expected + 1);
+  return expected;
+}
+
+write_entry put_entry(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,
+                      void* obj) {
+  prepare_write(d, obj);
+  write_entry e;
+  e.table = table;
+  e.key_names = key_names;
+  e.key_text = key_text_of(d, table, obj);
+  thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
+  e.json.reserve(size_hint);
+  {
+    conversion_context c;
+    wire_writer w(e.json, c);
+    w.begin_attributes();
+    encode_members(d, obj, w);
+    w.end_attributes();
+    c.throw_if_failed();
+  }
+  size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
+  if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
+    conversion_context c;
+    if (auto size = item_size(encode_item(d, obj, c)); size > 400u * 1024) {
+      throw validation_error("", "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)");
+    }
+  }
+  return e;
+}
+
+void add_subtype_guard(const model_desc& d, std::string& expression, ops::attribute_names& names,
+                       ops::attribute_values& values) {
+  if (d.tag.empty()) return;
+  names.emplace("#dy_pk", std::string(d.partition_key->name));
+  names.emplace("#dy_t", std::string(d.discriminator));
+  values.emplace(":dy_t", attribute_value::string(std::string(d.tag)));
+  expression = and_conditions(expression, "attribute_not_exists(#dy_pk) OR #dy_t = :dy_t");
+}
+
+ops::put_item_request put_request(const model_desc& d, const std::string& table, void* staged,
+                                  const condition_expression& cond, bool insert_only) {
+  const std::int64_t expected = prepare_write(d, staged);
+  ops::put_item_request r{.table_name = table};
+  std::string own;
+  bool need_pk_name = insert_only;
+  if (d.version) {
+    if (expected == 0) {
+      need_pk_name = true;
+    } else {
+      r.expression_attribute_names.emplace("#dy_v", std::string(d.version->name));
+      r.expression_attribute_values.emplace(":dy_v", attribute_value::number(expected));
+      own = "#dy_v = :dy_v";
+    }
+  }
+  {  // validation: nothing is sent on error
+    conversion_context c;
+    wire_writer w(r.item_json, c);
+    w.begin_attributes();
+    encode_members(d, staged, w);
+    w.end_attributes();
+    c.throw_if_failed();
+  }
+  if (need_pk_name) {
+    r.expression_attribute_names.emplace("#dy_pk", std::string(d.partition_key->name));
+    own = and_conditions(own, "attribute_not_exists(#dy_pk)");
+  }
+  r.condition_expression = own;
+  merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
+  r.return_old_on_condition_failure = !r.condition_expression.empty();
+  return r;
+}
+
+ops::delete_item_request delete_request(const model_desc& d, const std::string& table, item key,
+                                        const condition_expression& cond, const void* instance) {
+  ops::delete_item_request r{.table_name = table, .key = std::move(key)};
+  if (d.version && instance) {
+    r.expression_attribute_names.emplace("#dy_v", std::string(d.version->name));
+    r.expression_attribute_values.emplace(":dy_v", attribute_value::number(d.get_version(instance)));
+    r.condition_expression = "#dy_v = :dy_v";
+  }
+  add_subtype_guard(d, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
+  merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
+  r.return_old_on_condition_failure = !r.condition_expression.empty();
+  return r;
+}
+
+namespace {
+ops::scalar_type scalar(char s) {
+  return s == 'N' ? ops::scalar_type::n : s == 'B' ? ops::scalar_type::b : ops::scalar_type::s;
+}
+}  // namespace
+
+ops::create_table_request table_definition(const model_desc& d, std::span<const model_desc* const> family,
+                                           const std::string& table, const table_options& o) {
+  ops::create_table_request r;
+  r.table_name = table;
+  r.billing_mode = o.billing_mode;
+  r.throughput = o.throughput;
+  auto define = [&](std::string_view name, ops::scalar_type t) {
+    for (const auto& a : r.attribute_definitions) {
+      if (a.attribute_name == name) return;
+    }
+    r.attribute_definitions.push_back({std::string(name), t});
+  };
+  const std::string pk_name(d.partition_key->name);
+  r.key_schema.push_back({pk_name, ops::key_type::hash});
+  define(pk_name, scalar(d.partition_key->scalar));
+  if (d.sort_key) {
+    r.key_schema.push_back({std::string(d.sort_key->name), ops::key_type::range});
+    define(d.sort_key->name, scalar(d.sort_key->scalar));
+  }
+  // Indexes declared by M, or for single-table designs by the base and every subtype.
+  for (const model_desc* f : family) {
+    for (std::size_t i = 0; i < f->index_count; ++i) {
+      const index_decl& x = f->indexes[i];
+      const member_desc& m = f->members[x.member];
+      define(m.name, scalar(m.scalar));
+      bool local = x.kind == index_role::lsi_sort;
+      auto& list = local ? r.local_secondary_indexes : r.global_secondary_indexes;
+      ops::secondary_index* idx = nullptr;
+      for (auto& s : list) {
+        if (s.index_name == x.index) idx = &s;
+      }
+      if (!idx) {
+        list.push_back({std::string(x.index), {}, {}, {}, {}});
+        idx = &list.back();
+        auto p = o.projections.find(x.index);
+        if (p != o.projections.end()) idx->projection = p->second;
+        if (local) idx->key_schema.push_back({pk_name, ops::key_type::hash});
+        if (!local && o.billing_mode == ops::billing_mode::provisioned) idx->throughput = o.throughput;
+      }
+      bool listed = false;
+      for (const auto& k : idx->key_schema) listed |= k.attribute_name == m.name;
+      if (listed) continue;  // declared by another model of the family too
+      if (x.kind == index_role::gsi_partition) {
+        idx->key_schema.insert(idx->key_schema.begin(), {std::string(m.name), ops::key_type::hash});
+      } else {
+        idx->key_schema.push_back({std::string(m.name), ops::key_type::range});
+      }
+    }
+  }
+  return r;
+}
+
+index_keys_info index_keys(const model_desc& d, std::span<const model_desc* const> family, std::string_view index) {
+  index_keys_info ix;
+  bool local = false;
+  for (const model_desc* f : family) {
+    for (std::size_t i = 0; i < f->index_count; ++i) {
+      const index_decl& x = f->indexes[i];
+      if (x.index != index) continue;
+      if (x.kind == index_role::gsi_partition) ix.partition = f->members[x.member].name;
+      else ix.sort = f->members[x.member].name;
+      local |= x.kind == index_role::lsi_sort;
+    }
+  }
+  auto table_keys = key_name_list(d);
+  if (local) ix.partition = table_keys.at(0);
+  if (ix.partition.empty()) {
+    throw validation_error(std::string(index), "the model declares no index of this name (gsi_key/lsi_sort_key)");
+  }
+  ix.position = {ix.partition};
+  if (!ix.sort.empty()) ix.position.push_back(ix.sort);
+  for (auto& k : table_keys) {
+    if (std::find(ix.position.begin(), ix.position.end(), k) == ix.position.end()) ix.position.push_back(k);
+  }
+  return ix;
+}
+
+ops::update_item_request build_update(const model_desc& d, const std::string& table, const item& key,
+                                      std::vector<update_action> actions, const cond_node* cond,
+                                      ops::return_values rv) {
+  // Keys cannot be updated (DynamoDB would reject it; say which before sending).
+  for (const auto& a : actions) {
+    if (a.path.empty() || a.path[0].is_index) continue;
+    const std::string& n = a.path[0].name;
+    if (n == d.partition_key->name || (d.sort_key && n == d.sort_key->name)) {
+      throw validation_error(n, "key attributes cannot be updated; write a new item instead");
+    }
+  }
+  // TTL attributes are stored as epoch seconds, whatever the C++ type.
+  if (d.ttl) {
+    for (auto& a : actions) {
+      if (a.path.size() == 1 && a.path[0].name == d.ttl->name && a.value.is_string()) {
+        if (auto ts = parse_timestamp(a.value.as_string())) a.value = ttl_to_attribute(*ts);
+      }
+    }
+  }
+  // Versions go up by one on every write.
+  if (d.version) {
+    bool touched = false;
+    for (const auto& a : actions) touched |= !a.path.empty() && a.path[0].name == d.version->name;
+    if (!touched && !actions.empty()) {
+      actions.push_back(
+          {update_action::kind::add, {{std::string(d.version->name), 0, false}}, attribute_value::number(1), {}, '+'});
+    }
+  }
+  // Subtypes: the tag is written (an update may create the item), and only items of this subtype (or none)
+  // are changed.
+  std::string guard;
+  render_context ctx;
+  if (!d.tag.empty() && !actions.empty()) {
+    actions.push_back({update_action::kind::set, {{std::string(d.discriminator), 0, false}},
+                       attribute_value::string(std::string(d.tag)), {}, '+'});
+    std::string pk = ctx.name(d.partition_key->name);
+    std::string tag = ctx.name(d.discriminator);
+    std::string value = ctx.value(attribute_value::string(std::string(d.tag)));
+    guard = "attribute_not_exists(" + pk + ") OR " + tag + " = " + value;
+  }
+  ops::update_item_request r;
+  r.table_name = table;
+  r.key = key;
+  r.update_expression = render_update(actions, ctx);
+  r.condition_expression = guard;
+  if (cond) {
+    std::string user = render_condition(*cond, ctx);
+    r.condition_expression = and_conditions(guard, user);
+  }
+  r.expression_attribute_names = std::move(ctx.names());
+  r.expression_attribute_values = std::move(ctx.values());
+  r.return_values = rv;
+  r.return_old_on_condition_failure = !r.condition_expression.empty();
+  return r;
+}
+
+}  // namespace dynantic::detail

@@ -11,6 +11,7 @@
 #include <future>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -83,11 +84,58 @@ std::string and_conditions(const std::string& a, const std::string& b);
 void merge_condition(const condition_expression& cond, std::string& expression, ops::attribute_names& names,
                      ops::attribute_values& values);
 
-template <class T>
-constexpr ops::scalar_type scalar_type_of() {
-  if constexpr (is_number_like<T>) return ops::scalar_type::n;
-  else if constexpr (std::is_same_v<T, bytes>) return ops::scalar_type::b;
-  else return ops::scalar_type::s;
+
+// The façade's work over a model's description (src/table.cpp): table<M> only types keys and results.
+item key_item_of(const model_desc& d, const void* model);
+/// A typed key (pointers to values of the key members' types; `sk` nullptr without a sort key).
+item key_item_from_parts(const model_desc& d, const void* pk, const void* sk);
+/// The key parts of a stored item or key item. @throws validation_error
+void read_key_parts(const model_desc& d, const item& it, void* pk, void* sk);
+std::vector<std::string> key_name_list(const model_desc& d);
+/// The batch engine's canonical key text of a model (table + key attributes), without building an item.
+std::string key_text_of(const model_desc& d, std::string_view table, const void* model);
+/// A typed key as DynamoDB-JSON and as the batch engine's canonical key text.
+void key_json_and_text(const model_desc& d, std::string_view table, const void* pk, const void* sk, std::string& json,
+                       std::string& text);
+/// What every write path does to a model before it is stored: fill empty auto-UUID keys and increment the
+/// version. @return the version the stored item is expected to have (0 without a version member).
+std::int64_t prepare_write(const model_desc& d, void* model);
+/// One put for the batch engine: prepared, encoded straight to DynamoDB-JSON.
+/// @throws validation_error (the item's problems; over 400 KB)
+write_entry put_entry(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,
+                      void* model);
+/// For a subtype, updates, deletes and condition checks hold only when the item is absent or of this subtype.
+void add_subtype_guard(const model_desc& d, std::string& expression, ops::attribute_names& names,
+                       ops::attribute_values& values);
+/// The PutItem of save()/create(): prepares `staged` (auto-UUIDs, version) and adds the version condition.
+ops::put_item_request put_request(const model_desc& d, const std::string& table, void* staged,
+                                  const condition_expression& cond, bool insert_only);
+/// The DeleteItem of delete_item(): with `model`, only while its version is current.
+ops::delete_item_request delete_request(const model_desc& d, const std::string& table, item key,
+                                        const condition_expression& cond, const void* model);
+/// The CreateTable request of a model (keys from `d`, indexes from every model of its family).
+ops::create_table_request table_definition(const model_desc& d, std::span<const model_desc* const> family,
+                                           const std::string& table, const table_options& o);
+struct index_keys_info {
+  std::string partition, sort;
+  std::vector<std::string> position;  // index keys, then table keys
+};
+/// The keys of a declared index. @throws validation_error for an index no model of the family declares
+index_keys_info index_keys(const model_desc& d, std::span<const model_desc* const> family, std::string_view index);
+/// The UpdateItem of an update: keys refused, TTL converted, version incremented, subtype tag and guard.
+ops::update_item_request build_update(const model_desc& d, const std::string& table, const item& key,
+                                      std::vector<update_action> actions, const cond_node* cond,
+                                      ops::return_values rv);
+
+/// The descriptions of a model's family (itself, or a polymorphic base and its subtypes).
+template <class M>
+std::span<const model_desc* const> family_descs() {
+  static const auto list = [] {
+    std::vector<const model_desc*> v;
+    for_each_in_family<M>([&](auto* p) { v.push_back(&desc_of<std::remove_pointer_t<decltype(p)>>()); });
+    return v;
+  }();
+  return list;
 }
 }  // namespace detail
 
@@ -428,40 +476,23 @@ class table {
 
   /// The typed key of a stored item or key item. @throws validation_error
   key_type key_from_item(const item& it) const {
-    conversion_context c;
     partition_key_type pk{};
-    [[maybe_unused]] std::conditional_t<has_sort_key, sort_key_type, int> sk{};
-    auto read = [&](std::string_view name, auto& out) {
-      conversion_context::scope s(c, name);
-      auto f = it.find(name);
-      if (f == it.end()) return c.fail("required attribute is missing");
-      converter<std::remove_cvref_t<decltype(out)>>::from_attribute(f->second, out, c);
-    };
-    read(detail::role_member<M, detail::role::partition_key>().name, pk);
-    if constexpr (has_sort_key) read(detail::role_member<M, detail::role::sort_key>().name, sk);
-    c.throw_if_failed();
-    if constexpr (has_sort_key) return key_type(std::move(pk), std::move(sk));
-    else return pk;
+    if constexpr (has_sort_key) {
+      sort_key_type sk{};
+      detail::read_key_parts(desc(), it, &pk, &sk);
+      return key_type(std::move(pk), std::move(sk));
+    } else {
+      detail::read_key_parts(desc(), it, &pk, nullptr);
+      return pk;
+    }
   }
 
   /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
   /// @throws validation_error (the item's problems; over 400 KB)
   detail::write_entry put_entry(M& m) const {
-    prepare_write(m);
-    detail::write_entry e;
-    e.table = name_;
-    e.key_names = &key_names();
-    e.key_text = key_text_of(m);
-    thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
-    e.json.reserve(size_hint);
-    append_dynamodb_json(e.json, m);  // validated
-    size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
-    if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
-      if (auto size = detail::item_size(to_item(m)); size > 400u * 1024) {
-        throw validation_error("", "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)");
-      }
-    }
-    return e;
+    static_assert(!is_polymorphic,
+                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    return detail::put_entry(desc(), name_, &key_names(), &m);
   }
   /// put_entry() for item i of a batch, collecting its problems as `[i].path`.
   void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
@@ -499,7 +530,8 @@ class table {
       auto& e = entries[i];
       e.table = name_;
       e.key_names = &key_names();
-      key_texts(keys[i], e.key_json, e.key_text);
+      if constexpr (has_sort_key) detail::key_json_and_text(desc(), name_, &keys[i].first, &keys[i].second, e.key_json, e.key_text);
+      else detail::key_json_and_text(desc(), name_, &keys[i], nullptr, e.key_json, e.key_text);
     }
     std::vector<std::optional<result_type>> out(keys.size());
     std::vector<std::size_t> first;
@@ -544,32 +576,20 @@ class table {
   /// Query a GSI or LSI by its partition key value.
   template <class V>
   dynantic::query<M, detail::any_value> query_index(std::string_view index, const V& pk) const {
-    auto ix = index_keys(index);
+    auto ix = detail::index_keys(desc(), detail::family_descs<M>(), index);
     return dynantic::query<M, detail::any_value>({current(), name_, std::string(index), ix.position},
                                                   ix.partition, detail::to_operand<detail::any_value>(pk), ix.sort);
   }
   dynantic::scan<M> scan() const { return dynantic::scan<M>({current(), name_, {}, key_names()}); }
   dynantic::scan<M> scan_index(std::string_view index) const {
-    auto ix = index_keys(index);
+    auto ix = detail::index_keys(desc(), detail::family_descs<M>(), index);
     return dynantic::scan<M>({current(), name_, std::string(index), ix.position});
   }
 
   // ------------------------------------------------------------ keys and conversion
 
   /// The key attributes of `m` as DynamoDB stores them.
-  item key_of(const M& m) const {
-    conversion_context c;
-    item k;
-    detail::for_each_member<M>([&](const auto& mi) {
-      using MI = std::remove_cvref_t<decltype(mi)>;
-      if constexpr (MI::kind == detail::role::partition_key || MI::kind == detail::role::sort_key) {
-        conversion_context::scope s(c, mi.name);
-        k.emplace(std::string(mi.name), converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
-      }
-    });
-    c.throw_if_failed();
-    return k;
-  }
+  item key_of(const M& m) const { return detail::key_item_of(desc(), &m); }
 
   /// The key attributes of a stored item (or of a key).
   item key_of_item(const item& it) const {
@@ -589,72 +609,7 @@ class table {
 
   /// The CreateTable request the model describes (keys, GSIs and LSIs from gsi_key/gsi_sort_key/lsi_sort_key).
   ops::create_table_request table_definition(const table_options& o = {}) const {
-    ops::create_table_request r;
-    r.table_name = name_;
-    r.billing_mode = o.billing_mode;
-    r.throughput = o.throughput;
-    auto define = [&](std::string_view name, ops::scalar_type t) {
-      for (const auto& d : r.attribute_definitions) {
-        if (d.attribute_name == name) return;
-      }
-      r.attribute_definitions.push_back({std::string(name), t});
-    };
-    std::string pk_name;
-    detail::for_each_member<M>([&](const auto& mi) {
-      using MI = std::remove_cvref_t<decltype(mi)>;
-      using V = detail::value_of<typename MI::value_type>;
-      constexpr auto st = detail::scalar_type_of<V>();
-      if constexpr (MI::kind == detail::role::partition_key) {
-        r.key_schema.insert(r.key_schema.begin(), {std::string(mi.name), ops::key_type::hash});
-        pk_name = mi.name;
-        define(mi.name, st);
-      } else if constexpr (MI::kind == detail::role::sort_key) {
-        r.key_schema.push_back({std::string(mi.name), ops::key_type::range});
-        define(mi.name, st);
-      }
-    });
-    // Indexes declared by M, or for single-table designs by the base and every subtype.
-    detail::for_each_in_family<M>([&](auto* family_member) {
-     using F = std::remove_pointer_t<decltype(family_member)>;
-     detail::for_each_member<F>([&](const auto& mi) {
-      using MI = std::remove_cvref_t<decltype(mi)>;
-      using V = detail::value_of<typename MI::value_type>;
-      std::apply(
-          [&](const auto&... opt) {
-            (
-                [&] {
-                  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(opt)>, detail::index_t>) {
-                    define(mi.name, detail::scalar_type_of<V>());
-                    bool local = opt.kind == detail::index_role::lsi_sort;
-                    auto& list = local ? r.local_secondary_indexes : r.global_secondary_indexes;
-                    ops::secondary_index* idx = nullptr;
-                    for (auto& x : list) {
-                      if (x.index_name == opt.index) idx = &x;
-                    }
-                    if (!idx) {
-                      list.push_back({std::string(opt.index), {}, {}, {}, {}});
-                      idx = &list.back();
-                      auto p = o.projections.find(opt.index);
-                      if (p != o.projections.end()) idx->projection = p->second;
-                      if (local) idx->key_schema.push_back({pk_name, ops::key_type::hash});
-                      if (!local && o.billing_mode == ops::billing_mode::provisioned) idx->throughput = o.throughput;
-                    }
-                    bool listed = false;
-                    for (const auto& k : idx->key_schema) listed |= k.attribute_name == mi.name;
-                    if (listed) return;  // declared by another model of the family too
-                    if (opt.kind == detail::index_role::gsi_partition) {
-                      idx->key_schema.insert(idx->key_schema.begin(), {std::string(mi.name), ops::key_type::hash});
-                    } else {
-                      idx->key_schema.push_back({std::string(mi.name), ops::key_type::range});
-                    }
-                  }
-                }(),
-                ...);
-          },
-          mi.opts);
-     });
-    });
-    return r;
+    return detail::table_definition(desc(), detail::family_descs<M>(), name_, o);
   }
 
   /// CreateTable from the model, then (by default) waits until it is ACTIVE and enables TTL when the model
@@ -709,108 +664,12 @@ class table {
     return e;
   }
 
-  // The batch engine's canonical key text of m (table + key attributes), without building an item.
-  std::string key_text_of(const M& m) const {
-    conversion_context c;
-    std::string text;
-    text.reserve(name_.size() + 64);
-    text.append(name_).push_back('\n');
-    detail::for_each_member<M>([&](const auto& mi) {
-      using MI = std::remove_cvref_t<decltype(mi)>;
-      if constexpr (MI::kind == detail::role::partition_key || MI::kind == detail::role::sort_key) {
-        if constexpr (std::is_same_v<typename MI::value_type, std::string>) {  // without a temporary value
-          detail::append_key_text_string(text, mi.name, m.*(mi.ptr));
-        } else {
-          conversion_context::scope s(c, mi.name);
-          detail::append_key_text(text, mi.name, converter<typename MI::value_type>::to_attribute(m.*(mi.ptr), c));
-        }
-      }
-    });
-    c.throw_if_failed();
-    return text;
-  }
-  // A typed key as DynamoDB-JSON and as the batch engine's canonical key text.
-  void key_texts(const key_type& k, std::string& json, std::string& text) const {
-    conversion_context c;
-    text.reserve(name_.size() + 64);
-    text.append(name_).push_back('\n');
-    json.reserve(96);
-    json += '{';
-    auto part = [&](std::string_view name, const auto& v) {
-      using T = std::remove_cvref_t<decltype(v)>;
-      if (json.size() > 1) json += ',';
-      detail::append_json_string(json, name);
-      json += ':';
-      if constexpr (std::is_same_v<T, std::string>) {  // the common case, without a temporary value
-        detail::append_key_text_string(text, name, v);
-        conversion_context::scope s(c, name);
-        detail::wire_writer w(json, c);
-        w.string(v);
-      } else {
-        conversion_context::scope s(c, name);
-        attribute_value a = converter<T>::to_attribute(v, c);
-        detail::append_key_text(text, name, a);
-        codec::write_value(json, a);
-      }
-    };
-    if constexpr (has_sort_key) {
-      part(detail::role_member<M, detail::role::partition_key>().name, k.first);
-      part(detail::role_member<M, detail::role::sort_key>().name, k.second);
-    } else {
-      part(detail::role_member<M, detail::role::partition_key>().name, k);
-    }
-    json += '}';
-    c.throw_if_failed();
-  }
-
   // The key attributes, partition key first (one list per model; the batch engine keeps pointers to it).
   static const std::vector<std::string>& key_names() {
-    static const std::vector<std::string> names = [] {
-      std::vector<std::string> n{std::string(detail::role_member<M, detail::role::partition_key>().name)};
-      if constexpr (has_sort_key) n.emplace_back(detail::role_member<M, detail::role::sort_key>().name);
-      return n;
-    }();
+    static const std::vector<std::string> names = detail::key_name_list(desc());
     return names;
   }
-
-  struct index_info {
-    std::string partition, sort;
-    std::vector<std::string> position;  // index keys, then table keys
-  };
-  static index_info index_keys(std::string_view index) {
-    index_info ix;
-    bool local = false;
-    detail::for_each_in_family<M>([&](auto* family_member) {
-     using F = std::remove_pointer_t<decltype(family_member)>;
-     detail::for_each_member<F>([&](const auto& mi) {
-      std::apply(
-          [&](const auto&... opt) {
-            (
-                [&] {
-                  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(opt)>, detail::index_t>) {
-                    if (opt.index != index) return;
-                    if (opt.kind == detail::index_role::gsi_partition) ix.partition = mi.name;
-                    else ix.sort = mi.name;
-                    local |= opt.kind == detail::index_role::lsi_sort;
-                  }
-                }(),
-                ...);
-          },
-          mi.opts);
-     });
-    });
-    auto table_keys = key_names();
-    if (local) ix.partition = table_keys.at(0);
-    if (ix.partition.empty()) {
-      throw validation_error(std::string(index), "the model declares no index of this name (gsi_key/lsi_sort_key)");
-    }
-    ix.position = {ix.partition};
-    if (!ix.sort.empty()) ix.position.push_back(ix.sort);
-    for (auto& k : table_keys) {
-      if (std::find(ix.position.begin(), ix.position.end(), k) == ix.position.end()) ix.position.push_back(k);
-    }
-    return ix;
-  }
+  static const detail::model_desc& desc() { return detail::desc_of<M>(); }
 
   // `guarded`: the request carried the subtype guard, so a stored item of another subtype is why it failed.
   [[noreturn]] static void rethrow_typed(const conditional_check_failed& e, bool guarded = false) {
@@ -827,39 +686,15 @@ class table {
     throw conditional_check_failed_for<M>(e, std::move(old));
   }
 
-  // For a subtype, updates, deletes and condition checks hold only when the item is absent or of this subtype:
-  // table<Customer> never changes or removes an Order.
-  static void add_subtype_guard(std::string& expression, ops::attribute_names& names, ops::attribute_values& values) {
-    if constexpr (is_subtype) {
-      names.emplace("#dy_pk", std::string(detail::role_member<M, detail::role::partition_key>().name));
-      names.emplace("#dy_t", std::string(detail::subtype_discriminator<M>()));
-      values.emplace(":dy_t", attribute_value::string(std::string(detail::subtype_tag<M>())));
-      expression = detail::and_conditions(expression, "attribute_not_exists(#dy_pk) OR #dy_t = :dy_t");
-    } else {
-      (void)expression, (void)names, (void)values;
-    }
-  }
-
   static constexpr std::string_view ttl_name() {
     return detail::family_ttl_attribute<M>();
   }
 
-  template <class... K>
-  item make_key(const K&... parts) const {
-    conversion_context c;
-    item k;
-    std::size_t i = 0;
-    std::string_view names[2] = {detail::role_member<M, detail::role::partition_key>().name, {}};
-    if constexpr (has_sort_key) names[1] = detail::role_member<M, detail::role::sort_key>().name;
-    (
-        [&] {
-          conversion_context::scope s(c, names[i]);
-          k.emplace(std::string(names[i]), converter<K>::to_attribute(parts, c));
-          ++i;
-        }(),
-        ...);
-    c.throw_if_failed();
-    return k;
+  item make_key(const partition_key_type& pk) const { return detail::key_item_from_parts(desc(), &pk, nullptr); }
+  item make_key(const partition_key_type& pk, const sort_key_type& sk) const
+    requires has_sort_key
+  {
+    return detail::key_item_from_parts(desc(), &pk, &sk);
   }
 
   tx_action<M> tx_keyed(ops::transact_write::kind kind, const key_type& k, condition_expression cond) const {
@@ -867,7 +702,7 @@ class table {
     t.type = kind;
     t.table_name = name_;
     t.data = key_item(k);
-    add_subtype_guard(t.condition_expression, t.expression_attribute_names, t.expression_attribute_values);
+    detail::add_subtype_guard(desc(), t.condition_expression, t.expression_attribute_names, t.expression_attribute_values);
     detail::merge_condition(cond, t.condition_expression, t.expression_attribute_names, t.expression_attribute_values);
     t.return_old_on_condition_failure = !t.condition_expression.empty();
     return t;
@@ -884,62 +719,10 @@ class table {
     return detail::decode_stored<M>(*r.item);
   }
 
-  // What every write path does to a model before it is stored: fill empty auto-UUID keys and increment the
-  // version. @return the version the stored item is expected to have (0 without a version member).
-  static std::int64_t prepare_write(M& m) {
+  ops::put_item_request put_request(M& staged, const condition_expression& cond, bool insert_only) const {
     static_assert(!is_polymorphic,
                   "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
-    fill_auto_uuids(m);
-    if constexpr (has_version) {
-      const auto& vm = detail::role_member<M, detail::role::version>();
-      auto expected = static_cast<std::int64_t>(m.*(vm.ptr));
-      m.*(vm.ptr) += 1;
-      return expected;
-    } else {
-      return 0;
-    }
-  }
-
-  static void fill_auto_uuids(M& m) {
-    detail::for_each_member<M>([&](const auto& mi) {
-      using MI = std::remove_cvref_t<decltype(mi)>;
-      if constexpr (MI::template has<detail::auto_uuid_t>) {
-        auto& v = m.*(mi.ptr);
-        if constexpr (std::is_same_v<typename MI::value_type, uuid>) {
-          if (v.is_nil()) v = uuid::v4();
-        } else {
-          if (v.empty()) v = uuid::v4().to_string();
-        }
-      }
-    });
-  }
-
-  // The PutItem of save()/create(): fills auto-UUIDs and increments the version in `staged`.
-  ops::put_item_request put_request(M& staged, const condition_expression& cond, bool insert_only) const {
-    const std::int64_t expected = prepare_write(staged);
-    ops::put_item_request r{.table_name = name_};
-    std::string own;
-    std::string_view pk_name = detail::role_member<M, detail::role::partition_key>().name;
-    bool need_pk_name = insert_only;
-    if constexpr (has_version) {
-      const auto& vm = detail::role_member<M, detail::role::version>();
-      if (expected == 0) {
-        need_pk_name = true;
-      } else {
-        r.expression_attribute_names.emplace("#dy_v", std::string(vm.name));
-        r.expression_attribute_values.emplace(":dy_v", attribute_value::number(expected));
-        own = "#dy_v = :dy_v";
-      }
-    }
-    append_dynamodb_json(r.item_json, staged);  // validation: nothing is sent on error
-    if (need_pk_name) {
-      r.expression_attribute_names.emplace("#dy_pk", std::string(pk_name));
-      own = detail::and_conditions(own, "attribute_not_exists(#dy_pk)");
-    }
-    r.condition_expression = own;
-    detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
-    r.return_old_on_condition_failure = !r.condition_expression.empty();
-    return r;
+    return detail::put_request(desc(), name_, &staged, cond, insert_only);
   }
 
   void put(M& m, const condition_expression& cond, bool insert_only) const {
@@ -954,18 +737,7 @@ class table {
   }
 
   void remove(item key, const condition_expression& cond, const M* instance) const {
-    ops::delete_item_request r{.table_name = name_, .key = std::move(key)};
-    if constexpr (has_version) {
-      if (instance) {
-        const auto& vm = detail::role_member<M, detail::role::version>();
-        r.expression_attribute_names.emplace("#dy_v", std::string(vm.name));
-        r.expression_attribute_values.emplace(":dy_v", attribute_value::number(instance->*(vm.ptr)));
-        r.condition_expression = "#dy_v = :dy_v";
-      }
-    }
-    add_subtype_guard(r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
-    detail::merge_condition(cond, r.condition_expression, r.expression_attribute_names, r.expression_attribute_values);
-    r.return_old_on_condition_failure = !r.condition_expression.empty();
+    auto r = detail::delete_request(desc(), name_, std::move(key), cond, instance);
     try {
       ops::delete_item(current(), r);
     } catch (const conditional_check_failed& e) {
@@ -1115,70 +887,9 @@ class multi_writer {
   int exceptions_at_start_;
 };
 
-namespace detail {
-template <class M>
-ops::update_item_request build_update(const table<M>& t, const item& key, std::vector<update_action> actions,
-                                      const condition<M>& cond, ops::return_values rv) {
-  using T = table<M>;
-  // Keys cannot be updated (DynamoDB would reject it; say which before sending).
-  auto keys = t.key_of_item(key);
-  for (const auto& a : actions) {
-    if (!a.path.empty() && !a.path[0].is_index && keys.count(a.path[0].name)) {
-      throw validation_error(a.path[0].name, "key attributes cannot be updated; write a new item instead");
-    }
-  }
-  // TTL attributes are stored as epoch seconds, whatever the C++ type.
-  if constexpr (T::has_ttl) {
-    const auto ttl = role_member<M, role::ttl>().name;
-    for (auto& a : actions) {
-      if (a.path.size() == 1 && a.path[0].name == ttl && a.value.is_string()) {
-        if (auto ts = parse_timestamp(a.value.as_string())) a.value = ttl_to_attribute(*ts);
-      }
-    }
-  }
-  // Versions go up by one on every write.
-  if constexpr (T::has_version) {
-    const auto ver = role_member<M, role::version>().name;
-    bool touched = false;
-    for (const auto& a : actions) touched |= !a.path.empty() && a.path[0].name == ver;
-    if (!touched && !actions.empty()) {
-      actions.push_back({update_action::kind::add, {{std::string(ver), 0, false}}, attribute_value::number(1), {}, '+'});
-    }
-  }
-  // Subtypes: the tag is written (an update may create the item), and only items of this subtype (or none)
-  // are changed.
-  std::string guard;
-  render_context ctx;
-  if constexpr (subtype<M>) {
-    if (!actions.empty()) {
-      actions.push_back({update_action::kind::set, {{std::string(subtype_discriminator<M>()), 0, false}},
-                         attribute_value::string(std::string(subtype_tag<M>())), {}, '+'});
-      std::string pk = ctx.name(role_member<M, role::partition_key>().name);
-      std::string tag = ctx.name(subtype_discriminator<M>());
-      std::string value = ctx.value(attribute_value::string(std::string(subtype_tag<M>())));
-      guard = "attribute_not_exists(" + pk + ") OR " + tag + " = " + value;
-    }
-  }
-  ops::update_item_request r;
-  r.table_name = t.name();
-  r.key = key;
-  r.update_expression = render_update(actions, ctx);
-  r.condition_expression = guard;
-  if (!cond.empty()) {
-    std::string user = cond.render(ctx);
-    r.condition_expression = and_conditions(guard, user);
-  }
-  r.expression_attribute_names = std::move(ctx.names());
-  r.expression_attribute_values = std::move(ctx.values());
-  r.return_values = rv;
-  r.return_old_on_condition_failure = !r.condition_expression.empty();
-  return r;
-}
-}  // namespace detail
-
 template <class M>
 update_result<M> updater<M>::execute() const {
-  auto r = detail::build_update(table_, key_, this->actions(), cond_, return_);
+  auto r = detail::build_update(detail::desc_of<M>(), table_.name(), key_, this->actions(), cond_.node().get(), return_);
   try {
     return {ops::update_item(table_.current(), r).attributes};
   } catch (const conditional_check_failed& e) {
@@ -1188,7 +899,8 @@ update_result<M> updater<M>::execute() const {
 
 template <class M>
 ops::transact_write updater<M>::as_transaction() const {
-  auto r = detail::build_update(table_, key_, this->actions(), cond_, ops::return_values::none);
+  auto r = detail::build_update(detail::desc_of<M>(), table_.name(), key_, this->actions(), cond_.node().get(),
+                               ops::return_values::none);
   ops::transact_write t;
   t.type = ops::transact_write::kind::update;
   t.table_name = std::move(r.table_name);

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -477,7 +478,13 @@ void check_member(const MI& mi, const T& v, conversion_context& c) {
       mi.opts);
 }
 
-// ---- converting whole models (and nested structs)
+// ---- converting whole models (and nested structs): one codec over a compact description
+//
+// A declaration yields a model_desc: per member its stored name, offset, role, a pointer to the operations
+// table of its C++ type (type_ops, one per type and shared by every model with a member of that type) and a
+// constraint check where it declares constraints. Encoding, decoding, validation and keys are non-template
+// code in src/ over that description (src/model/codec.cpp); per model, only the description is instantiated.
+
 template <class T>
 constexpr bool omittable = requires(const T& v) { converter<T>::omit(v); };
 
@@ -487,12 +494,14 @@ bool should_omit(const T& v) {
   else return false;
 }
 
+template <class T>
+constexpr bool may_be_absent = is_optional<T>::value || omittable<T>;
+
 /// TTL attributes are stored as epoch seconds (N), whatever their C++ type.
 template <class T>
 attribute_value ttl_to_attribute(const T& v) {
   if constexpr (std::is_same_v<T, timestamp>) {
-    return attribute_value::number(
-        std::chrono::floor<std::chrono::seconds>(v).time_since_epoch().count());
+    return attribute_value::number(std::chrono::floor<std::chrono::seconds>(v).time_since_epoch().count());
   } else {
     return attribute_value::number(v);
   }
@@ -508,99 +517,237 @@ void ttl_from_attribute(const attribute_value& a, T& out, conversion_context& c)
   }
 }
 
-template <class M>
-void write_members(const M& m, item& out, conversion_context& c) {
-  if constexpr (subtype<M>) {
-    out.insert_or_assign(std::string(subtype_discriminator<M>()), attribute_value::string(std::string(subtype_tag<M>())));
+/// What the codec does with a member of one C++ type (type-erased: the member is passed by address).
+struct type_ops {
+  void (*write)(const void* v, wire_writer& w);
+  void (*read)(const wire_value& a, void* v, conversion_context& c);
+  attribute_value (*to_attribute)(const void* v, conversion_context& c);
+  void (*from_attribute)(const attribute_value& a, void* v, conversion_context& c);
+  bool (*omit)(const void* v);  ///< nullptr: never omitted
+  bool may_be_absent;           ///< a missing attribute is no issue (optional or omittable)
+};
+
+template <class T>
+struct ops_of {
+  static void write(const void* v, wire_writer& w) { wire_write(*static_cast<const T*>(v), w); }
+  static void read(const wire_value& a, void* v, conversion_context& c) { wire_read(a, *static_cast<T*>(v), c); }
+  static attribute_value to_attribute(const void* v, conversion_context& c) {
+    return converter<T>::to_attribute(*static_cast<const T*>(v), c);
   }
-  for_each_member<M>([&](const auto& mi) {
-    using MI = std::remove_cvref_t<decltype(mi)>;
-    using T = typename MI::value_type;
-    const T& v = m.*(mi.ptr);
-    conversion_context::scope s(c, mi.name);
-    check_member(mi, v, c);
-    if (should_omit(v)) return;
-    if constexpr (MI::kind == role::ttl) {
-      if constexpr (is_optional<T>::value) out.insert_or_assign(std::string(mi.name), ttl_to_attribute(*v));
-      else out.insert_or_assign(std::string(mi.name), ttl_to_attribute(v));
+  static void from_attribute(const attribute_value& a, void* v, conversion_context& c) {
+    converter<T>::from_attribute(a, *static_cast<T*>(v), c);
+  }
+  static bool omit(const void* v) { return should_omit(*static_cast<const T*>(v)); }
+  static constexpr type_ops table{&write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr,
+                                  may_be_absent<T>};
+};
+
+/// TTL members: epoch seconds whatever the C++ type (dy::timestamp or an integer, optional or not).
+template <class T>
+struct ttl_ops_of {
+  using V = value_of<T>;
+  static attribute_value to_attribute(const void* v, conversion_context&) {
+    const T& x = *static_cast<const T*>(v);
+    if constexpr (is_optional<T>::value) return x ? ttl_to_attribute(*x) : attribute_value::null();
+    else return ttl_to_attribute(x);
+  }
+  static void write(const void* v, wire_writer& w) { w.value(to_attribute(v, w.context())); }
+  static void from_attribute(const attribute_value& a, void* v, conversion_context& c) {
+    T& out = *static_cast<T*>(v);
+    if constexpr (is_optional<T>::value) {
+      if (a.is_null()) return out.reset();
+      V x{};
+      ttl_from_attribute(a, x, c);
+      out = x;
     } else {
-      out.insert_or_assign(std::string(mi.name), converter<T>::to_attribute(v, c));
+      ttl_from_attribute(a, out, c);
     }
-  });
+  }
+  static void read(const wire_value& a, void* v, conversion_context& c) { from_attribute(a.to_attribute(), v, c); }
+  static bool omit(const void* v) { return should_omit(*static_cast<const T*>(v)); }
+  static constexpr type_ops table{&write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr,
+                                  may_be_absent<T>};
+};
+
+/// One declared index key: member `member` of the description is `kind` of index `index`.
+struct index_decl {
+  std::size_t member;
+  index_role kind;
+  std::string_view index;
+};
+
+/// One declared member.
+struct member_desc {
+  std::string_view name;    ///< stored attribute name
+  std::string_view member;  ///< C++ member name
+  std::size_t offset;       ///< of the member in its struct
+  role kind;
+  char scalar;              ///< 'S', 'N' or 'B': how a key or index key of this type is declared
+  bool is_string;           ///< std::string (keys encoded without a temporary value)
+  const type_ops* ops;
+  void (*check)(const void* v, conversion_context& c);  ///< the declared constraints; nullptr when none
+  void (*fill_uuid)(void* v);                           ///< auto_uuid: fills an empty key; nullptr otherwise
+};
+
+/// A model or nested struct as the codec sees it.
+struct model_desc {
+  std::string_view table;  ///< empty for nested structs
+  bool forbid_unknown = false;
+  const member_desc* members = nullptr;
+  std::size_t member_count = 0;
+  const index_decl* indexes = nullptr;
+  std::size_t index_count = 0;
+  std::string_view tag;            ///< subtypes: the tag written and checked
+  std::string_view discriminator;  ///< subtypes: the attribute holding it
+  const member_desc* partition_key = nullptr;
+  const member_desc* sort_key = nullptr;
+  const member_desc* ttl = nullptr;
+  const member_desc* version = nullptr;
+  std::int64_t (*get_version)(const void* model) = nullptr;
+  void (*set_version)(void* model, std::int64_t v) = nullptr;
+
+  const member_desc* begin() const { return members; }
+  const member_desc* end() const { return members + member_count; }
+  static const void* at(const void* obj, const member_desc& m) { return static_cast<const char*>(obj) + m.offset; }
+  static void* at(void* obj, const member_desc& m) { return static_cast<char*>(obj) + m.offset; }
+};
+
+/// The codec (src/model/codec.cpp). encode_members writes the attributes of `obj` (between begin_attributes
+/// and end_attributes); problems go to the writer's context.
+void encode_members(const model_desc& d, const void* obj, wire_writer& w);
+/// Reads the attributes of an item or M into `obj`, every problem into `c`.
+void decode_members(const model_desc& d, const wire_value& in, void* obj, conversion_context& c);
+void decode_members(const model_desc& d, const item& in, void* obj, conversion_context& c);
+/// The item of `obj` (through its DynamoDB-JSON). Problems go to `c`; the item is empty then.
+item encode_item(const model_desc& d, const void* obj, conversion_context& c);
+
+template <class T>
+constexpr char scalar_of() {
+  using V = value_of<T>;
+  if constexpr (is_number_like<V>) return 'N';
+  else if constexpr (std::is_same_v<V, bytes>) return 'B';
+  else return 'S';
+}
+
+template <class O>
+constexpr bool is_constraint = !std::is_same_v<O, stored_as_t> && !std::is_same_v<O, auto_uuid_t> &&
+                               !std::is_same_v<O, index_t>;
+
+template <class M, std::size_t I>
+void check_member_at(const void* v, conversion_context& c) {
+  const auto& mi = std::get<I>(model_v<M>.members);
+  using T = typename std::remove_cvref_t<decltype(mi)>::value_type;
+  check_member(mi, *static_cast<const T*>(v), c);
 }
 
 template <class T>
-constexpr bool may_be_absent = is_optional<T>::value || omittable<T>;
-
-template <class M>
-void read_members(const item& in, M& m, conversion_context& c) {
-  for_each_member<M>([&](const auto& mi) {
-    using MI = std::remove_cvref_t<decltype(mi)>;
-    using T = typename MI::value_type;
-    T& v = m.*(mi.ptr);
-    conversion_context::scope s(c, mi.name);
-    auto it = in.find(mi.name);
-    if (it == in.end()) {
-      if constexpr (!may_be_absent<T>) c.fail("required attribute is missing");
-      return;
-    }
-    std::size_t before = c.issues().size();
-    if constexpr (MI::kind == role::ttl) {
-      if constexpr (is_optional<T>::value) {
-        if (it->second.is_null()) {
-          v.reset();
-        } else {
-          typename T::value_type x{};
-          ttl_from_attribute(it->second, x, c);
-          v = x;
-        }
-      } else {
-        ttl_from_attribute(it->second, v, c);
-      }
-    } else {
-      converter<T>::from_attribute(it->second, v, c);
-    }
-    if (c.issues().size() == before) check_member(mi, v, c);
-  });
-  if constexpr (subtype<M>) {
-    conversion_context::scope s(c, subtype_discriminator<M>());
-    auto it = in.find(subtype_discriminator<M>());
-    check_tag(it == in.end() ? nullptr : &it->second, subtype_tag<M>(), c);
-  }
-  if constexpr (model_v<M>.forbid_unknown) {
-    for (const auto& [name, value] : in) {
-      bool known = false;
-      if constexpr (subtype<M>) known = name == subtype_discriminator<M>();
-      for_each_member<M>([&](const auto& mi) { known |= mi.name == name; });
-      if (!known) {
-        conversion_context::scope s(c, name);
-        c.fail("unknown attribute (the model forbids unknown attributes)");
-      }
-    }
+void fill_uuid(void* v) {
+  T& x = *static_cast<T*>(v);
+  if constexpr (std::is_same_v<T, uuid>) {
+    if (x.is_nil()) x = uuid::v4();
+  } else {
+    if (x.empty()) x = uuid::v4().to_string();
   }
 }
 
+template <class M, class MI>
+std::size_t offset_of(const MI& mi) {
+  using T = typename MI::value_type;
+  T M::*p = mi.ptr;  // a member of a base struct, as a member of M
+  static_assert(sizeof(p) == sizeof(std::ptrdiff_t), "dynantic: data member pointers are offsets (Itanium C++ ABI)");
+  return static_cast<std::size_t>(std::bit_cast<std::ptrdiff_t>(p));
+}
+
+template <class M, std::size_t I>
+member_desc describe_member() {
+  using MI = std::tuple_element_t<I, members_tuple_t<M>>;
+  using T = typename MI::value_type;
+  const MI& mi = std::get<I>(model_v<M>.members);
+  constexpr bool checked = []<class... O>(std::tuple<O...>*) { return (is_constraint<O> || ...); }(
+      static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
+  void (*uuid_fill)(void*) = nullptr;
+  if constexpr (MI::template has<auto_uuid_t>) uuid_fill = &fill_uuid<T>;
+  const type_ops* ops = nullptr;
+  if constexpr (MI::kind == role::ttl) ops = &ttl_ops_of<T>::table;
+  else ops = &ops_of<T>::table;
+  return member_desc{mi.name,
+                     mi.member,
+                     offset_of<M>(mi),
+                     MI::kind,
+                     scalar_of<T>(),
+                     std::is_same_v<T, std::string>,
+                     ops,
+                     checked ? &check_member_at<M, I> : nullptr,
+                     uuid_fill};
+}
+
 template <class M>
-void write_members_wire(const M& m, wire_writer& w, conversion_context& c) {
-  if constexpr (subtype<M>) {
-    w.attribute(subtype_discriminator<M>());
-    w.string(subtype_tag<M>());
-  }
-  for_each_member<M>([&](const auto& mi) {
-    using MI = std::remove_cvref_t<decltype(mi)>;
-    using T = typename MI::value_type;
-    const T& v = m.*(mi.ptr);
-    conversion_context::scope s(c, mi.name);
-    check_member(mi, v, c);
-    if (should_omit(v)) return;
-    w.attribute(mi.name);
-    if constexpr (MI::kind == role::ttl) {
-      if constexpr (is_optional<T>::value) w.value(ttl_to_attribute(*v));
-      else w.value(ttl_to_attribute(v));
-    } else {
-      wire_write(v, w);
+struct description {
+  static constexpr std::size_t count = std::tuple_size_v<members_tuple_t<M>>;
+  static constexpr std::size_t index_count = [] {
+    std::size_t n = 0;
+    for_each_member<M>([&](const auto& mi) {
+      std::apply([&](const auto&... o) { ((n += std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>), ...); },
+                 mi.opts);
+    });
+    return n;
+  }();
+  std::array<member_desc, count> members;
+  std::array<index_decl, index_count> indexes{};
+  model_desc desc;
+
+  description()
+      : members([]<std::size_t... I>(std::index_sequence<I...>) {
+          return std::array<member_desc, count>{describe_member<M, I>()...};
+        }(std::make_index_sequence<count>{})) {
+    std::size_t i = 0, k = 0;
+    for_each_member<M>([&](const auto& mi) {
+      std::apply(
+          [&](const auto&... o) {
+            (
+                [&] {
+                  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) {
+                    indexes[k++] = {i, o.kind, o.index};
+                  }
+                }(),
+                ...);
+          },
+          mi.opts);
+      ++i;
+    });
+    desc.table = model_v<M>.table;
+    desc.forbid_unknown = model_v<M>.forbid_unknown;
+    desc.members = members.data();
+    desc.member_count = count;
+    desc.indexes = indexes.data();
+    desc.index_count = index_count;
+    if constexpr (subtype<M>) {
+      desc.tag = subtype_tag<M>();
+      desc.discriminator = subtype_discriminator<M>();
     }
-  });
+    for (const auto& m : members) {
+      if (m.kind == role::partition_key) desc.partition_key = &m;
+      if (m.kind == role::sort_key) desc.sort_key = &m;
+      if (m.kind == role::ttl) desc.ttl = &m;
+      if (m.kind == role::version) desc.version = &m;
+    }
+    if constexpr (has_role<M, role::version>) {
+      desc.get_version = [](const void* obj) {
+        return static_cast<std::int64_t>(static_cast<const M*>(obj)->*(role_member<M, role::version>().ptr));
+      };
+      desc.set_version = [](void* obj, std::int64_t v) {
+        using V = typename std::remove_cvref_t<decltype(role_member<M, role::version>())>::value_type;
+        static_cast<M*>(obj)->*(role_member<M, role::version>().ptr) = static_cast<V>(v);
+      };
+    }
+  }
+};
+
+/// The description of M (built once, on first use).
+template <class M>
+const model_desc& desc_of() {
+  static const description<M> d;
+  return d.desc;
 }
 
 template <class M>
@@ -608,73 +755,11 @@ constexpr std::size_t member_count = std::tuple_size_v<std::remove_cvref_t<declt
 
 template <class M>
 void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {
-  std::array<bool, member_count<M>> seen{};
-  [[maybe_unused]] bool tag_seen = false;
-  obj.for_each_attribute([&](std::string_view name, const wire_value& v) {
-    bool known = false;
-    if constexpr (subtype<M>) {
-      if (name == subtype_discriminator<M>()) {
-        conversion_context::scope s(c, name);
-        auto a = v.to_attribute();
-        check_tag(&a, subtype_tag<M>(), c);
-        tag_seen = known = true;
-        return;
-      }
-    }
-    std::size_t idx = 0;
-    for_each_member<M>([&](const auto& mi) {
-      if (!known && mi.name.size() == name.size() && mi.name[0] == name[0] && mi.name == name) {
-        using MI = std::remove_cvref_t<decltype(mi)>;
-        using T = typename MI::value_type;
-        known = true;
-        seen[idx] = true;
-        T& out = m.*(mi.ptr);
-        conversion_context::scope s(c, mi.name);
-        std::size_t before = c.issues().size();
-        if constexpr (MI::kind == role::ttl) {
-          auto a = v.to_attribute();
-          if constexpr (is_optional<T>::value) {
-            if (a.is_null()) {
-              out.reset();
-            } else {
-              typename T::value_type x{};
-              ttl_from_attribute(a, x, c);
-              out = x;
-            }
-          } else {
-            ttl_from_attribute(a, out, c);
-          }
-        } else {
-          wire_read(v, out, c);
-        }
-        if (c.issues().size() == before) check_member(mi, out, c);
-      }
-      ++idx;
-    });
-    if constexpr (model_v<M>.forbid_unknown) {
-      if (!known) {
-        conversion_context::scope s(c, name);
-        c.fail("unknown attribute (the model forbids unknown attributes)");
-      }
-    }
-  });
-  std::size_t idx = 0;
-  for_each_member<M>([&](const auto& mi) {
-    using T = typename std::remove_cvref_t<decltype(mi)>::value_type;
-    if constexpr (!may_be_absent<T>) {
-      if (!seen[idx]) {
-        conversion_context::scope s(c, mi.name);
-        c.fail("required attribute is missing");
-      }
-    }
-    ++idx;
-  });
-  if constexpr (subtype<M>) {
-    if (!tag_seen) {
-      conversion_context::scope s(c, subtype_discriminator<M>());
-      check_tag(nullptr, subtype_tag<M>(), c);
-    }
-  }
+  decode_members(desc_of<M>(), obj, &m, c);
+}
+template <class M>
+void read_members(const item& in, M& m, conversion_context& c) {
+  decode_members(desc_of<M>(), in, &m, c);
 }
 
 }  // namespace detail
@@ -735,22 +820,20 @@ template <class S>
   requires detail::described<S>
 struct converter<S> {
   static attribute_value to_attribute(const S& v, conversion_context& c) {
-    item m;
-    detail::write_members(v, m, c);
-    return attribute_value::map(std::move(m));
+    return attribute_value::map(detail::encode_item(detail::desc_of<S>(), &v, c));
   }
   static void from_attribute(const attribute_value& a, S& out, conversion_context& c) {
     if (!a.is_map()) return detail::wrong_type(c, a, "a map (M)");
-    detail::read_members(a.as_map(), out, c);
+    detail::decode_members(detail::desc_of<S>(), a.as_map(), &out, c);
   }
   static void write(const S& v, detail::wire_writer& w) {
     w.begin_map();
-    detail::write_members_wire(v, w, w.context());
+    detail::encode_members(detail::desc_of<S>(), &v, w);
     w.end_map();
   }
   static void read(const detail::wire_value& a, S& out, conversion_context& c) {
     if (a.type() != value_type::m) return detail::wrong_wire_type(c, a.type(), "a map (M)");
-    detail::read_members_wire(a, out, c);
+    detail::decode_members(detail::desc_of<S>(), a, &out, c);
   }
 };
 
@@ -763,8 +846,7 @@ template <class M>
   requires detail::described<M>
 item to_item(const M& m) {
   conversion_context c;
-  item out;
-  detail::write_members(m, out, c);
+  item out = detail::encode_item(detail::desc_of<M>(), &m, c);
   c.throw_if_failed();
   return out;
 }
@@ -797,7 +879,7 @@ void append_dynamodb_json(std::string& out, const M& m) {
   conversion_context c;
   detail::wire_writer w(out, c);
   w.begin_attributes();
-  detail::write_members_wire(m, w, c);
+  detail::encode_members(detail::desc_of<M>(), &m, w);
   w.end_attributes();
   if (!c.ok()) {
     out.resize(mark);
@@ -820,7 +902,9 @@ template <class M>
 M from_dynamodb_json(std::string_view json) {
   conversion_context c;
   M m{};
-  detail::wire_value::parse_item(json, [&](const detail::wire_value& item) { detail::read_members_wire(item, m, c); });
+  detail::wire_value::parse_item(json, [&](const detail::wire_value& item) {
+    detail::decode_members(detail::desc_of<M>(), item, &m, c);
+  });
   c.throw_if_failed();
   return m;
 }

@@ -1,0 +1,147 @@
+// The model codec: one encoder and one decoder between a model (through its model_desc) and DynamoDB-JSON
+// text, a parsed answer (wire_value) or an item tree. Every rule at the model boundary is here, once:
+// constraints, omitted members, TTL, the subtype tag, required and unknown attributes.
+#include <array>
+#include <vector>
+
+#include <dynantic/model/model.hpp>
+#include <dynantic/value/codec.hpp>
+
+namespace dynantic::detail {
+
+void encode_members(const model_desc& d, const void* obj, wire_writer& w) {
+  conversion_context& c = w.context();
+  if (!d.tag.empty()) {
+    w.attribute(d.discriminator);
+    w.string(d.tag);
+  }
+  for (const member_desc& m : d) {
+    const void* v = model_desc::at(obj, m);
+    conversion_context::scope s(c, m.name);
+    if (m.check) m.check(v, c);
+    if (m.ops->omit && m.ops->omit(v)) continue;
+    w.attribute(m.name);
+    m.ops->write(v, w);
+  }
+}
+
+item encode_item(const model_desc& d, const void* obj, conversion_context& c) {
+  std::string json;
+  json.reserve(256);
+  std::size_t before = c.issues().size();
+  wire_writer w(json, c);
+  w.begin_attributes();
+  encode_members(d, obj, w);
+  w.end_attributes();
+  if (c.issues().size() != before) return {};
+  return codec::read_item(json);
+}
+
+namespace {
+
+// Which members were present: inline for models of up to 64 members.
+class seen_set {
+ public:
+  explicit seen_set(std::size_t n) {
+    if (n > inline_.size()) heap_.resize(n);
+  }
+  void set(std::size_t i) { heap_.empty() ? (void)(inline_[i] = true) : (void)(heap_[i] = true); }
+  bool get(std::size_t i) const { return heap_.empty() ? inline_[i] : heap_[i]; }
+
+ private:
+  std::array<bool, 64> inline_{};
+  std::vector<char> heap_;
+};
+
+const member_desc* find_member(const model_desc& d, std::string_view name) {
+  for (const member_desc& m : d) {
+    if (m.name.size() == name.size() && m.name[0] == name[0] && m.name == name) return &m;
+  }
+  return nullptr;
+}
+
+// After a member was read without a problem, its declared constraints.
+void check_read(const member_desc& m, void* v, std::size_t issues_before, conversion_context& c) {
+  if (m.check && c.issues().size() == issues_before) m.check(v, c);
+}
+
+void unknown(std::string_view name, conversion_context& c) {
+  conversion_context::scope s(c, name);
+  c.fail("unknown attribute (the model forbids unknown attributes)");
+}
+
+void missing(const model_desc& d, const seen_set& seen, conversion_context& c) {
+  for (std::size_t i = 0; i < d.member_count; ++i) {
+    const member_desc& m = d.members[i];
+    if (!seen.get(i) && !m.ops->may_be_absent) {
+      conversion_context::scope s(c, m.name);
+      c.fail("required attribute is missing");
+    }
+  }
+}
+
+void missing_tag(const model_desc& d, conversion_context& c) {
+  conversion_context::scope s(c, d.discriminator);
+  check_tag(nullptr, d.tag, c);
+}
+
+}  // namespace
+
+void decode_members(const model_desc& d, const wire_value& in, void* obj, conversion_context& c) {
+  seen_set seen(d.member_count);
+  bool tag_seen = false;
+  in.for_each_attribute([&](std::string_view name, const wire_value& v) {
+    if (!d.tag.empty() && name == d.discriminator) {
+      conversion_context::scope s(c, name);
+      auto a = v.to_attribute();
+      check_tag(&a, d.tag, c);
+      tag_seen = true;
+      return;
+    }
+    const member_desc* m = find_member(d, name);
+    if (!m) {
+      if (d.forbid_unknown) unknown(name, c);
+      return;
+    }
+    seen.set(static_cast<std::size_t>(m - d.members));
+    void* out = model_desc::at(obj, *m);
+    conversion_context::scope s(c, m->name);
+    std::size_t before = c.issues().size();
+    m->ops->read(v, out, c);
+    check_read(*m, out, before, c);
+  });
+  missing(d, seen, c);
+  if (!d.tag.empty() && !tag_seen) missing_tag(d, c);
+}
+
+void decode_members(const model_desc& d, const item& in, void* obj, conversion_context& c) {
+  for (std::size_t i = 0; i < d.member_count; ++i) {
+    const member_desc& m = d.members[i];
+    conversion_context::scope s(c, m.name);
+    auto it = in.find(m.name);
+    if (it == in.end()) {
+      if (!m.ops->may_be_absent) c.fail("required attribute is missing");
+      continue;
+    }
+    void* out = model_desc::at(obj, m);
+    std::size_t before = c.issues().size();
+    m.ops->from_attribute(it->second, out, c);
+    check_read(m, out, before, c);
+  }
+  if (!d.tag.empty()) {
+    auto it = in.find(d.discriminator);
+    if (it == in.end()) {
+      missing_tag(d, c);
+    } else {
+      conversion_context::scope s(c, d.discriminator);
+      check_tag(&it->second, d.tag, c);
+    }
+  }
+  if (d.forbid_unknown) {
+    for (const auto& [name, value] : in) {
+      if (!(d.tag.empty() ? false : name == d.discriminator) && !find_member(d, name)) unknown(name, c);
+    }
+  }
+}
+
+}  // namespace dynantic::detail
