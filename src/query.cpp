@@ -1,6 +1,10 @@
 // Query/scan paging and cursors (see include/dynantic/query.hpp).
 #include <dynantic/query.hpp>
 
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include <openssl/crypto.h>
 
 #include <dynantic/value/codec.hpp>
@@ -122,6 +126,157 @@ std::int64_t count_items(const page_request& r) {
     pos = std::move(p.last_evaluated_key);
   } while (pos);
   return n;
+}
+
+// ------------------------------------------------------------------ query and scan requests
+
+raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
+                           bool count) {
+  render_context ctx;
+  // placeholders in reading order: key condition, filter, projection
+  std::string key_condition;
+  if (!s.is_scan) {
+    key_condition = render_key_condition(ctx, s.pk_name, s.pk_value, s.sk_name, s.sk_op, s.sk_values, s.target.index);
+  }
+  std::string filter;
+  if (!s.tag.empty()) {  // reads through a subtype narrow to its items
+    std::string n = ctx.name(s.discriminator);
+    filter = n + " = " + ctx.value(attribute_value::string(std::string(s.tag)));
+    if (s.filter) filter += " AND (" + render_condition(*s.filter, ctx) + ")";
+  } else if (s.filter) {
+    filter = render_condition(*s.filter, ctx);
+  }
+  std::string projection;
+  for (const auto& n : s.projection) {
+    if (!projection.empty()) projection += ", ";
+    projection += ctx.name(n);
+  }
+  if (s.is_scan) {
+    ops::scan_request r;
+    r.table_name = s.target.table;
+    r.index_name = s.target.index;
+    r.filter_expression = std::move(filter);
+    r.projection_expression = std::move(projection);
+    r.expression_attribute_names = std::move(ctx.names());
+    r.expression_attribute_values = std::move(ctx.values());
+    r.limit = limit;
+    r.consistent_read = s.consistent;
+    r.exclusive_start_key = start;
+    if (s.total_segments) {
+      r.segment = s.segment;
+      r.total_segments = s.total_segments;
+    }
+    if (count) r.select = ops::select::count;
+    return scan_raw(s.target.c, r);
+  }
+  ops::query_request q;
+  q.table_name = s.target.table;
+  q.index_name = s.target.index;
+  q.key_condition_expression = std::move(key_condition);
+  q.filter_expression = std::move(filter);
+  q.projection_expression = std::move(projection);
+  q.expression_attribute_names = std::move(ctx.names());
+  q.expression_attribute_values = std::move(ctx.values());
+  q.limit = limit;
+  q.scan_index_forward = !s.reverse;
+  q.consistent_read = s.consistent;
+  q.exclusive_start_key = start;
+  if (count) q.select = ops::select::count;
+  return query_raw(s.target.c, q);
+}
+
+page_request make_page_request(const read_spec& s) {
+  page_request r;
+  r.limit = s.limit;
+  r.page_size = s.page_size;
+  r.filtered = s.filter != nullptr || !s.tag.empty();
+  r.fetch = [copy = s](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
+    return fetch_page(copy, start, limit, count);
+  };
+  return r;
+}
+
+std::string read_binding(const read_spec& s) {
+  if (s.is_scan) {
+    return cursor_binding(s.target, "scan\n" + std::to_string(s.segment) + "/" +
+                                        std::to_string(s.total_segments.value_or(0)));
+  }
+  std::string pk;
+  codec::write_value(pk, s.pk_value);
+  return cursor_binding(s.target, "query\n" + s.pk_name + "\n" + pk);
+}
+
+item_stream::item_stream(const read_spec& s)
+    : req_(make_page_request(s)), key_names_(s.target.key_names), limit_(s.limit) {
+  fill();
+}
+
+void item_stream::next() {
+  ++pos_;
+  ++delivered_;
+  if (limit_ && delivered_ >= *limit_) {
+    page_ = {};
+    pos_ = 0;
+  } else if (pos_ >= page_.items.size()) {
+    fill();
+  }
+}
+
+void item_stream::fill() {
+  // pages may come back empty (filters): keep going until items or the end
+  for (;;) {
+    page_.items.clear();
+    pos_ = 0;
+    if (started_ && !page_.next) return;
+    if (limit_ && delivered_ >= *limit_) return;
+    std::optional<std::size_t> want;
+    if (limit_) want = *limit_ - delivered_;
+    auto next = std::move(page_.next);
+    page_ = fetch_items(req_, key_names_, std::move(next), want);
+    started_ = true;
+    if (!page_.items.empty()) return;
+  }
+}
+
+void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in_flight,
+                   const std::function<std::function<void()>(const std::vector<answer_item>&)>& decode) {
+  if (segments < 1) throw validation_error("segments", "a parallel scan needs at least one segment");
+  std::atomic<std::int32_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::exception_ptr first_error;
+  auto worker = [&] {
+    try {
+      for (;;) {
+        std::int32_t seg = next++;
+        if (seg >= segments || failed) return;
+        read_spec one = s;
+        one.segment = seg;
+        one.total_segments = segments;
+        one.limit.reset();
+        auto req = make_page_request(one);
+        std::optional<item> start;
+        do {
+          auto raw = fetch_items(req, s.target.key_names, start, std::nullopt);
+          auto deliver = decode(raw.items);  // decoded on this thread
+          {
+            std::lock_guard lock(mu);  // handed over one page at a time
+            deliver();
+          }
+          start = std::move(raw.next);
+        } while (start && !failed);
+      }
+    } catch (...) {
+      std::lock_guard lock(mu);
+      if (!first_error) first_error = std::current_exception();
+      failed = true;
+    }
+  };
+  std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(max_in_flight, static_cast<std::size_t>(segments)));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  if (first_error) std::rethrow_exception(first_error);
 }
 
 }  // namespace dynantic::detail

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include <dynantic/error.hpp>
+#include <dynantic/value/codec.hpp>
 
 namespace dynantic {
 namespace {
@@ -157,9 +158,20 @@ void run_transact_write(const client& c, std::vector<ops::transact_write> action
   if (actions.size() > 100) {
     throw validation_error("", "a transaction has at most 100 actions (got " + std::to_string(actions.size()) + ")");
   }
+  auto size_of = [](const ops::transact_write& a, bool exact) {
+    // an encoded item's JSON is longer than its DynamoDB size: parsed only when the total may be over
+    std::size_t data = a.data_json.empty() ? item_size(a.data)
+                       : exact             ? item_size(codec::read_item(a.data_json))
+                                           : a.data_json.size();
+    return data + a.update_expression.size() + a.condition_expression.size();
+  };
   std::size_t bytes = 0;
-  for (const auto& a : actions) bytes += item_size(a.data) + a.update_expression.size() + a.condition_expression.size();
-  if (bytes > 4u << 20) throw validation_error("", "a transaction carries at most 4 MB");
+  for (const auto& a : actions) bytes += size_of(a, false);
+  if (bytes > 4u << 20) {
+    bytes = 0;
+    for (const auto& a : actions) bytes += size_of(a, true);
+    if (bytes > 4u << 20) throw validation_error("", "a transaction carries at most 4 MB");
+  }
   ops::transact_write_items_request r;
   r.items = std::move(actions);
   r.client_request_token = uuid::v4().to_string();  // idempotency: the client's retries resend the same token

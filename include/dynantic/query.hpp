@@ -85,6 +85,61 @@ raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_
                      std::optional<std::size_t> want);
 std::int64_t count_items(const page_request& r);
 std::string cursor_binding(const read_target& t, const std::string& extra);
+
+/// Everything a query or scan sends that does not depend on the model (built by the typed builders).
+struct read_spec {
+  read_target target;
+  bool is_scan = false;
+  // query: the key condition
+  std::string pk_name{};
+  attribute_value pk_value{};
+  std::string sk_name{};
+  std::string_view sk_op{};  // a string literal: "=", "<", ..., "BETWEEN", "begins_with"
+  std::vector<attribute_value> sk_values{};
+  bool reverse = false;
+  // scan: one segment of a parallel scan
+  std::int32_t segment = 0;
+  std::optional<std::int32_t> total_segments{};
+  // both
+  cond_ptr filter{};
+  std::string_view tag{}, discriminator{};  // a subtype's reads narrow to items with its tag
+  std::vector<std::string> projection{};
+  std::optional<std::size_t> limit{};
+  std::optional<std::int32_t> page_size{};
+  bool consistent = false;
+  std::string secret{};
+};
+/// One Query or Scan request of `s` (src/query.cpp).
+raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
+                           bool count);
+/// The pager of `s` (it owns a copy of the spec).
+page_request make_page_request(const read_spec& s);
+/// What a cursor of `s` is bound to: table, index, key condition or segment.
+std::string read_binding(const read_spec& s);
+
+/// The items of a query or scan one by one, one DynamoDB page in memory at a time, up to the limit.
+class item_stream {
+ public:
+  explicit item_stream(const read_spec& s);
+  /// The current item; nullptr at the end.
+  const answer_item* current() const { return pos_ < page_.items.size() ? &page_.items[pos_] : nullptr; }
+  void next();
+
+ private:
+  void fill();
+  page_request req_;
+  std::vector<std::string> key_names_;
+  std::optional<std::size_t> limit_;
+  raw_page page_{};
+  std::size_t pos_ = 0;
+  std::size_t delivered_ = 0;
+  bool started_ = false;
+};
+
+/// The parallel scan behind scan<M>::parallel: `segments` segments, at most `max_in_flight` at once (threads).
+/// For each page, `decode` runs on the scanning thread and the function it returns is called one at a time.
+void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in_flight,
+                   const std::function<std::function<void()>(const std::vector<answer_item>&)>& decode);
 }  // namespace detail
 
 /// Common to query and scan: filter, limit, paging, iteration. Derived is query<M, SK> or scan<M>.
@@ -102,7 +157,7 @@ class read_builder {
   Derived& filter(const condition<C>& c) & {
     static_assert(std::is_same_v<C, M> || std::is_void_v<C> || detail::subtype_of_base<C, M>,
                   "dynantic: the filter is on another model");
-    filter_ = filter_.empty() ? condition<M>(c.node()) : (filter_ && condition<M>(c.node()));
+    spec_.filter = spec_.filter ? (condition<M>(spec_.filter) && condition<M>(c.node())).node() : c.node();
     return self();
   }
   template <class C>
@@ -111,24 +166,24 @@ class read_builder {
   }
   /// At most n items in all (not DynamoDB's per-request evaluation limit; see page_size).
   Derived& limit(std::size_t n) & {
-    limit_ = n;
+    spec_.limit = n;
     return self();
   }
   Derived limit(std::size_t n) && { return std::move(limit(n)); }
   /// DynamoDB's Limit: items evaluated per request.
   Derived& page_size(std::int32_t n) & {
-    page_size_ = n;
+    spec_.page_size = n;
     return self();
   }
   Derived page_size(std::int32_t n) && { return std::move(page_size(n)); }
   Derived& consistent(bool yes = true) & {
-    consistent_ = yes;
+    spec_.consistent = yes;
     return self();
   }
   Derived consistent(bool yes = true) && { return std::move(consistent(yes)); }
   /// Signs cursors with HMAC-SHA-256 under this key; page() then rejects cursors not signed with it.
   Derived& cursor_key(std::string secret) & {
-    secret_ = std::move(secret);
+    spec_.secret = std::move(secret);
     return self();
   }
   Derived cursor_key(std::string secret) && { return std::move(cursor_key(std::move(secret))); }
@@ -137,13 +192,14 @@ class read_builder {
   /// @throws invalid_cursor for a tampered or foreign cursor.
   dynantic::page<result_type> page(std::string_view cursor = {}) const {
     std::optional<item> start;
-    if (!cursor.empty()) start = detail::decode_cursor(cursor, binding(), secret_);
-    auto raw = detail::fetch_items(request(), target().key_names, std::move(start),
-                                   limit_ ? limit_ : std::optional<std::size_t>());
+    std::string bind = detail::read_binding(spec_);
+    if (!cursor.empty()) start = detail::decode_cursor(cursor, bind, spec_.secret);
+    auto raw = detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::move(start),
+                                   spec_.limit);
     dynantic::page<result_type> p;
     p.items.reserve(raw.items.size());
     for (const auto& it : raw.items) p.items.push_back(detail::decode_answer<M>(it));
-    if (raw.next) p.cursor = detail::encode_cursor(*raw.next, binding(), secret_);
+    if (raw.next) p.cursor = detail::encode_cursor(*raw.next, bind, spec_.secret);
     return p;
   }
 
@@ -154,13 +210,13 @@ class read_builder {
     return out;
   }
   std::optional<result_type> first() const {
-    auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{1});
+    auto raw = detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::nullopt, std::size_t{1});
     if (raw.items.empty()) return std::nullopt;
     return detail::decode_answer<M>(raw.items.front());
   }
   /// Exactly one item. @throws cardinality_error for none or several.
   result_type one() const {
-    auto raw = detail::fetch_items(request(), target().key_names, std::nullopt, std::size_t{2});
+    auto raw = detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::nullopt, std::size_t{2});
     if (raw.items.size() != 1) {
       throw cardinality_error(raw.items.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
                               raw.items.size());
@@ -168,33 +224,35 @@ class read_builder {
     return detail::decode_answer<M>(raw.items.front());
   }
   /// Matching items, counted by DynamoDB (Select COUNT) across all pages.
-  std::int64_t count() const { return detail::count_items(request()); }
+  std::int64_t count() const { return detail::count_items(detail::make_page_request(spec_)); }
 
   /// Only the given members of each item (ProjectionExpression), as tuples: up to limit() items.
   /// @code auto rows = users.query("u-1").values(&User::email, &User::age);  // vector<tuple<string, optional<int>>> @endcode
   template <class... Ts, class... Cs>
   std::vector<std::tuple<Ts...>> values(Ts Cs::*... members) const {
     static_assert(sizeof...(Ts) >= 1, "dynantic: values() needs at least one member");
-    Derived copy = self();
+    detail::read_spec copy = spec_;
     std::vector<std::string> names{std::string(detail::stored_name<M>(members))...};
-    copy.projection_ = names;
-    for (const auto& k : target().key_names) {  // needed to continue after the last item
-      if (std::find(names.begin(), names.end(), k) == names.end()) copy.projection_.push_back(k);
+    copy.projection = names;
+    for (const auto& k : spec_.target.key_names) {  // needed to continue after the last item
+      if (std::find(names.begin(), names.end(), k) == names.end()) copy.projection.push_back(k);
     }
     std::vector<std::tuple<Ts...>> rows;
     std::optional<item> pos;
-    auto req = copy.make_request();
+    auto req = detail::make_page_request(copy);
+    const auto& limit = spec_.limit;
     do {
       std::optional<std::size_t> want;
-      if (limit_) want = *limit_ - rows.size();
-      auto raw = detail::fetch_items(req, target().key_names, pos, want);
+      if (limit) want = *limit - rows.size();
+      auto raw = detail::fetch_items(req, spec_.target.key_names, pos, want);
       for (const auto& it : raw.items) rows.push_back(project<Ts...>(it.to_item(), names, std::index_sequence_for<Ts...>{}));
       pos = std::move(raw.next);
-    } while (pos && (!limit_ || rows.size() < *limit_));
+    } while (pos && (!limit || rows.size() < *limit));
     return rows;
   }
 
-  /// Lazy iteration: one DynamoDB page in memory at a time.
+  /// Lazy iteration: one DynamoDB page in memory at a time; each item is decoded when the iterator reaches it.
+  /// A reference from `*it` is valid until the iterator moves on.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -204,19 +262,12 @@ class read_builder {
     using reference = result_type&;
 
     iterator() = default;
-    explicit iterator(const Derived& b) : st_(std::make_shared<state>(state{b.request(), b.target().key_names, b.limit_})) {
-      fill();
-    }
-    result_type& operator*() const { return st_->current[st_->pos]; }
-    result_type* operator->() const { return &st_->current[st_->pos]; }
+    explicit iterator(const detail::read_spec& s) : st_(std::make_shared<state>(s)) { load(); }
+    result_type& operator*() const { return *st_->current; }
+    result_type* operator->() const { return &*st_->current; }
     iterator& operator++() {
-      ++st_->pos;
-      ++st_->delivered;
-      if (st_->limit && st_->delivered >= *st_->limit) {
-        st_.reset();
-      } else if (st_->pos >= st_->current.size()) {
-        fill();
-      }
+      st_->stream.next();
+      load();
       return *this;
     }
     void operator++(int) { ++*this; }
@@ -224,55 +275,28 @@ class read_builder {
 
    private:
     struct state {
-      detail::page_request req;
-      std::vector<std::string> key_names;
-      std::optional<std::size_t> limit;
-      std::vector<result_type> current{};
-      std::size_t pos = 0;
-      std::size_t delivered = 0;
-      std::optional<item> next{};
-      bool started = false;
+      explicit state(const detail::read_spec& s) : stream(s) {}
+      detail::item_stream stream;
+      std::optional<result_type> current{};
     };
-    void fill() {
-      // pages may come back empty (filters): keep going until items or the end
-      while (true) {
-        if (st_->started && !st_->next) {
-          st_.reset();
-          return;
-        }
-        std::optional<std::size_t> want;
-        if (st_->limit) want = *st_->limit - st_->delivered;
-        auto raw = detail::fetch_items(st_->req, st_->key_names, st_->next, want ? want : std::optional<std::size_t>());
-        st_->started = true;
-        st_->next = std::move(raw.next);
-        st_->current.clear();
-        st_->pos = 0;
-        for (const auto& it : raw.items) st_->current.push_back(detail::decode_answer<M>(it));
-        if (!st_->current.empty()) return;
-      }
+    void load() {
+      if (const detail::answer_item* a = st_->stream.current()) st_->current.emplace(detail::decode_answer<M>(*a));
+      else st_.reset();
     }
     std::shared_ptr<state> st_;
   };
-  iterator begin() const { return iterator(self()); }
+  iterator begin() const { return iterator(spec_); }
   iterator end() const { return iterator(); }
 
  protected:
+  explicit read_builder(detail::read_spec s) : spec_(std::move(s)) {
+    if constexpr (detail::subtype<M>) {
+      spec_.tag = detail::subtype_tag<M>();
+      spec_.discriminator = detail::subtype_discriminator<M>();
+    }
+  }
   Derived& self() { return static_cast<Derived&>(*this); }
   const Derived& self() const { return static_cast<const Derived&>(*this); }
-  const detail::read_target& target() const { return self().target_; }
-  detail::page_request request() const { return make_request(); }
-  detail::page_request make_request() const {
-    detail::page_request r;
-    r.limit = limit_;
-    r.page_size = page_size_;
-    r.filtered = !filter_.empty() || detail::subtype<M>;
-    Derived copy = self();  // the fetch function owns a copy of the query or scan
-    r.fetch = [copy](const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) {
-      return copy.fetch(start, limit, count);
-    };
-    return r;
-  }
-  std::string binding() const { return self().binding_text(); }
 
   template <class... Ts, std::size_t... I>
   static std::tuple<Ts...> project(const item& it, const std::vector<std::string>& names, std::index_sequence<I...>) {
@@ -293,35 +317,7 @@ class read_builder {
     return row;
   }
 
-  // The filter sent: the user's, and for a subtype also "the tag is this subtype's" (reads narrow to it).
-  std::string filter_text(render_context& ctx) const {
-    std::string f;
-    if constexpr (detail::subtype<M>) {
-      std::string n = ctx.name(detail::subtype_discriminator<M>());
-      f = n + " = " + ctx.value(attribute_value::string(std::string(detail::subtype_tag<M>())));
-      if (filter_.empty()) return f;
-      std::string user = filter_.render(ctx);
-      return f + " AND (" + user + ")";
-    }
-    if (!filter_.empty()) f = filter_.render(ctx);
-    return f;
-  }
-
-  std::string projection_text(render_context& ctx) const {
-    std::string p;
-    for (const auto& n : projection_) {
-      if (!p.empty()) p += ", ";
-      p += ctx.name(n);
-    }
-    return p;
-  }
-
-  condition<M> filter_;
-  std::vector<std::string> projection_;
-  std::optional<std::size_t> limit_;
-  std::optional<std::int32_t> page_size_;
-  bool consistent_ = false;
-  std::string secret_;
+  detail::read_spec spec_;
 };
 
 /// A query on a table or index. SK is the sort key's type (void: the table has none; detail::any_value:
@@ -333,7 +329,7 @@ class query : public read_builder<M, query<M, SK>> {
 
  public:
   query(detail::read_target t, std::string pk_name, attribute_value pk_value, std::string sk_name)
-      : target_(std::move(t)), pk_name_(std::move(pk_name)), pk_value_(std::move(pk_value)), sk_name_(std::move(sk_name)) {}
+      : base(make_spec(std::move(t), std::move(pk_name), std::move(pk_value), std::move(sk_name))) {}
 
   template <class V> query& eq(const V& v) & { return key_op("=", v); }
   template <class V> query& lt(const V& v) & { return key_op("<", v); }
@@ -358,8 +354,8 @@ class query : public read_builder<M, query<M, SK>> {
   query& between(const A& lo, const B& hi) & {
     check_sort_key<A>();
     check_sort_key<B>();
-    sk_op_ = "BETWEEN";
-    sk_values_ = {operand(lo), operand(hi)};
+    this->spec_.sk_op = "BETWEEN";
+    this->spec_.sk_values = {operand(lo), operand(hi)};
     return *this;
   }
   /// begins_with on a string or binary sort key.
@@ -367,13 +363,13 @@ class query : public read_builder<M, query<M, SK>> {
   query& starts_with(const V& prefix) & {
     check_sort_key<V>();
     static_assert(detail::stringish<SK> || std::is_same_v<SK, bytes>, "dynantic: starts_with needs a string or binary sort key");
-    sk_op_ = "begins_with";
-    sk_values_ = {operand(prefix)};
+    this->spec_.sk_op = "begins_with";
+    this->spec_.sk_values = {operand(prefix)};
     return *this;
   }
   /// Newest first: descending sort key order.
   query& reverse(bool yes = true) & {
-    reverse_ = yes;
+    this->spec_.reverse = yes;
     return *this;
   }
 
@@ -393,58 +389,18 @@ class query : public read_builder<M, query<M, SK>> {
   template <class V>
   query& key_op(const char* op, const V& v) {
     check_sort_key<V>();
-    sk_op_ = op;
-    sk_values_ = {operand(v)};
+    this->spec_.sk_op = op;
+    this->spec_.sk_values = {operand(v)};
     return *this;
   }
-
-
-  detail::raw_page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
-    render_context ctx;
-    ops::query_request q;
-    q.table_name = target_.table;
-    q.index_name = target_.index;
-    std::string pk = ctx.name(pk_name_);
-    std::string pv = ctx.value(pk_value_);
-    q.key_condition_expression = pk + " = " + pv;
-    if (!sk_op_.empty()) {
-      if (sk_name_.empty()) throw validation_error(target_.index, "this index has no sort key");
-      std::string sk = ctx.name(sk_name_);
-      std::string a = ctx.value(sk_values_.at(0));
-      if (sk_op_ == "BETWEEN") {
-        std::string b = ctx.value(sk_values_.at(1));
-        q.key_condition_expression += " AND " + sk + " BETWEEN " + a + " AND " + b;
-      } else if (sk_op_ == "begins_with") {
-        q.key_condition_expression += " AND begins_with(" + sk + ", " + a + ")";
-      } else {
-        q.key_condition_expression += " AND " + sk + " " + std::string(sk_op_) + " " + a;
-      }
-    }
-    q.filter_expression = this->filter_text(ctx);
-    q.projection_expression = this->projection_text(ctx);
-    q.expression_attribute_names = std::move(ctx.names());
-    q.expression_attribute_values = std::move(ctx.values());
-    q.limit = limit;
-    q.scan_index_forward = !reverse_;
-    q.consistent_read = this->consistent_;
-    q.exclusive_start_key = start;
-    if (count) q.select = ops::select::count;
-    return detail::query_raw(target_.c, q);
+  static detail::read_spec make_spec(detail::read_target t, std::string pk_name, attribute_value pk_value,
+                                     std::string sk_name) {
+    detail::read_spec s{.target = std::move(t)};
+    s.pk_name = std::move(pk_name);
+    s.pk_value = std::move(pk_value);
+    s.sk_name = std::move(sk_name);
+    return s;
   }
-
-  std::string binding_text() const {
-    std::string pk;
-    codec::write_value(pk, pk_value_);
-    return detail::cursor_binding(target_, "query\n" + pk_name_ + "\n" + pk);
-  }
-
-  detail::read_target target_;
-  std::string pk_name_;
-  attribute_value pk_value_;
-  std::string sk_name_;
-  std::string_view sk_op_;  // a string literal
-  std::vector<attribute_value> sk_values_;
-  bool reverse_ = false;
 };
 
 /// A scan of a table or index.
@@ -454,13 +410,13 @@ class scan : public read_builder<M, scan<M>> {
   friend base;
 
  public:
-  explicit scan(detail::read_target t) : target_(std::move(t)) {}
+  explicit scan(detail::read_target t) : base(detail::read_spec{.target = std::move(t), .is_scan = true}) {}
 
   /// One segment of a parallel scan (0 <= segment < total).
   scan& segment(std::int32_t segment, std::int32_t total) & {
     if (total < 1 || segment < 0 || segment >= total) throw validation_error("segment", "need 0 <= segment < total");
-    segment_ = segment;
-    total_ = total;
+    this->spec_.segment = segment;
+    this->spec_.total_segments = total;
     return *this;
   }
   scan segment(std::int32_t segment, std::int32_t total) && { return std::move(this->segment(segment, total)); }
@@ -469,85 +425,19 @@ class scan : public read_builder<M, scan<M>> {
   /// handed to `sink` as it arrives (from the scanning threads, one call at a time).
   void parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
                 std::size_t max_in_flight = 4) const;
-
- private:
-  detail::raw_page_result fetch(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count) const {
-    render_context ctx;
-    ops::scan_request s;
-    s.table_name = target_.table;
-    s.index_name = target_.index;
-    s.filter_expression = this->filter_text(ctx);
-    s.projection_expression = this->projection_text(ctx);
-    s.expression_attribute_names = std::move(ctx.names());
-    s.expression_attribute_values = std::move(ctx.values());
-    s.limit = limit;
-    s.consistent_read = this->consistent_;
-    s.exclusive_start_key = start;
-    if (total_) {
-      s.segment = segment_;
-      s.total_segments = total_;
-    }
-    if (count) s.select = ops::select::count;
-    return detail::scan_raw(target_.c, s);
-  }
-  std::string binding_text() const {
-    return detail::cursor_binding(target_, "scan\n" + std::to_string(segment_) + "/" + std::to_string(total_.value_or(0)));
-  }
-
-  detail::read_target target_;
-  std::int32_t segment_ = 0;
-  std::optional<std::int32_t> total_;
 };
-
-}  // namespace dynantic
-
-#include <atomic>
-#include <mutex>
-#include <thread>
-
-namespace dynantic {
 
 template <class M>
 void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
                        std::size_t max_in_flight) const {
-  if (segments < 1) throw validation_error("segments", "a parallel scan needs at least one segment");
-  std::atomic<std::int32_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  std::exception_ptr first_error;
-  auto worker = [&] {
-    try {
-      for (;;) {
-        std::int32_t seg = next++;
-        if (seg >= segments || failed) return;
-        scan<M> s = *this;
-        s.segment(seg, segments);
-        s.limit_.reset();
-        auto req = s.make_request();
-        std::optional<item> start;
-        do {
-          auto raw = detail::fetch_items(req, target_.key_names, start, std::nullopt);
-          std::vector<result_t<M>> items;
-          items.reserve(raw.items.size());
-          for (const auto& it : raw.items) items.push_back(detail::decode_answer<M>(it));
-          {
-            std::lock_guard lock(mu);
-            if (!items.empty()) sink(std::move(items));
-          }
-          start = std::move(raw.next);
-        } while (start && !failed);
-      }
-    } catch (...) {
-      std::lock_guard lock(mu);
-      if (!first_error) first_error = std::current_exception();
-      failed = true;
-    }
-  };
-  std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(max_in_flight, static_cast<std::size_t>(segments)));
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (first_error) std::rethrow_exception(first_error);
+  detail::parallel_scan(this->spec_, segments, max_in_flight, [&sink](const std::vector<detail::answer_item>& raw) {
+    auto items = std::make_shared<std::vector<result_t<M>>>();
+    items->reserve(raw.size());
+    for (const auto& it : raw) items->push_back(detail::decode_answer<M>(it));
+    return std::function<void()>([&sink, items] {
+      if (!items->empty()) sink(std::move(*items));
+    });
+  });
 }
 
 }  // namespace dynantic

@@ -224,7 +224,16 @@ struct tx_action : ops::transact_write {
   using model_type = M;
 };
 
-/// table<M>::update(key...): the update actions (update_expression), a condition, and what to return.
+/// One get of transact_get, built by table<M>::tx_get: the table and the key (owned: it outlives the table
+/// handle it came from).
+template <class M>
+struct tx_get_action {
+  std::string table;
+  item key;
+};
+
+/// table<M>::update(key...): the update actions (update_expression), a condition, and what to return. Holds
+/// its own copy of the table handle, so an updater of a temporary table is safe.
 template <class M>
 class updater : public update_expression<M, updater<M>> {
  public:
@@ -246,7 +255,7 @@ class updater : public update_expression<M, updater<M>> {
   ops::transact_write as_transaction() const;
 
  private:
-  const table<M>& table_;
+  table<M> table_;
   item key_;
   dynantic::condition<M> cond_;
   ops::return_values return_ = ops::return_values::none;
@@ -409,7 +418,7 @@ class table {
     tx_action<M> t;
     t.type = ops::transact_write::kind::put;
     t.table_name = r.table_name;
-    t.data = to_item(m);
+    t.data_json = std::move(r.item_json);  // encoded once, by put_request
     t.condition_expression = std::move(r.condition_expression);
     t.expression_attribute_names = std::move(r.expression_attribute_names);
     t.expression_attribute_values = std::move(r.expression_attribute_values);
@@ -434,7 +443,7 @@ class table {
   /// An update for transact_write: build it like update(), then pass it (or .as_transaction()).
   updater<M> tx_update(const key_type& k) const { return updater<M>(*this, key_item(k)); }
   /// A get for transact_get.
-  std::pair<const table*, item> tx_get(const key_type& k) const { return {this, key_item(k)}; }
+  tx_get_action<M> tx_get(const key_type& k) const { return {name_, key_item(k)}; }
 
   // ------------------------------------------------------------ batches
 
@@ -771,8 +780,9 @@ class batch_writer {
  public:
   using failure_handler = std::function<void(const batch_write_incomplete_for<M>&)>;
 
+  /// Keeps its own copy of the table handle: a writer of a temporary table is safe.
   batch_writer(const table<M>& t, batch_options o = {})
-      : table_(&t), buffer_(t.current(), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
+      : table_(t), buffer_(t.current(), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
   batch_writer(const batch_writer&) = delete;
   batch_writer& operator=(const batch_writer&) = delete;
   batch_writer(batch_writer&& other) noexcept = default;
@@ -791,16 +801,16 @@ class batch_writer {
   /// Buffers a put: auto-UUIDs, version increment and validation happen now (@throws validation_error, nothing
   /// buffered); starts a flush when 25 requests are buffered. @throws batch_write_incomplete_for<M> when the
   /// previous background flush failed.
-  void save(M m) { add(table_->put_entry(m)); }
+  void save(M m) { add(table_.put_entry(m)); }
   /// Buffers a delete by key; starts a flush when 25 requests are buffered.
-  void delete_item(const typename table<M>::key_type& key) { add(table_->delete_entry(key)); }
+  void delete_item(const typename table<M>::key_type& key) { add(table_.delete_entry(key)); }
   /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete_for<M> (the
   /// buffer is emptied either way: what was not applied is in the error)
   void flush() {
     try {
       buffer_.flush();
     } catch (const batch_write_incomplete& e) {
-      table_->rethrow_typed(e);
+      table_.rethrow_typed(e);
     }
   }
   /// Requests buffered and not yet handed to a flush.
@@ -811,12 +821,12 @@ class batch_writer {
     try {
       buffer_.add(std::move(e));
     } catch (const batch_write_incomplete& err) {
-      table_->rethrow_typed(err);
+      table_.rethrow_typed(err);
     }
   }
   batch_write_incomplete_for<M> typed(const batch_write_incomplete& e) const {
     try {
-      table_->rethrow_typed(e);
+      table_.rethrow_typed(e);
     } catch (const batch_write_incomplete_for<M>& t) {
       return t;
     }
@@ -825,11 +835,11 @@ class batch_writer {
     if (on_failure_) return on_failure_(e);
     std::fprintf(stderr, "%s\n", e.what());
     for (const auto& [t, r] : e.unapplied()) {
-      std::fprintf(stderr, "  not applied: %s\n", detail::describe_unapplied(t, r, &table_->key_names()).c_str());
+      std::fprintf(stderr, "  not applied: %s\n", detail::describe_unapplied(t, r, &table_.key_names()).c_str());
     }
   }
 
-  const table<M>* table_;
+  table<M> table_;
   detail::write_buffer buffer_;
   failure_handler on_failure_;
   int exceptions_at_start_;
@@ -995,9 +1005,9 @@ void transact_save(const client& c, M&... items) {
 /// @return one optional per get, typed: std::tuple<std::optional<A>, std::optional<B>, ...>
 /// Polymorphic bases give std::optional<std::variant<...>>; subtypes check the stored tag (wrong_subtype).
 template <class... M>
-std::tuple<std::optional<result_t<M>>...> transact_get(const client& c, const std::pair<const table<M>*, item>&... gets) {
+std::tuple<std::optional<result_t<M>>...> transact_get(const client& c, const tx_get_action<M>&... gets) {
   ops::transact_get_items_request r;
-  (r.items.push_back({gets.first->name(), gets.second, {}, {}}), ...);
+  (r.items.push_back({gets.table, gets.key, {}, {}}), ...);
   if (r.items.size() > 100) throw validation_error("", "a transaction has at most 100 actions");
   auto res = ops::transact_get_items(c, r);
   std::size_t i = 0;

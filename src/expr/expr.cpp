@@ -183,3 +183,28 @@ std::string render_update(const std::vector<update_action>& actions, render_cont
 }
 
 }  // namespace dynantic::detail
+
+namespace dynantic::detail {
+
+std::string render_key_condition(render_context& c, const std::string& pk_name, const attribute_value& pk_value,
+                                 const std::string& sk_name, std::string_view sk_op,
+                                 const std::vector<attribute_value>& sk_values, const std::string& where) {
+  std::string pk = c.name(pk_name);
+  std::string pv = c.value(pk_value);
+  std::string out = pk + " = " + pv;
+  if (sk_op.empty()) return out;
+  if (sk_name.empty()) throw validation_error(where, "this index has no sort key");
+  std::string sk = c.name(sk_name);
+  std::string a = c.value(sk_values.at(0));
+  if (sk_op == "BETWEEN") {
+    std::string b = c.value(sk_values.at(1));
+    out += " AND " + sk + " BETWEEN " + a + " AND " + b;
+  } else if (sk_op == "begins_with") {
+    out += " AND begins_with(" + sk + ", " + a + ")";
+  } else {
+    out += " AND " + sk + " " + std::string(sk_op) + " " + a;
+  }
+  return out;
+}
+
+}  // namespace dynantic::detail

@@ -631,7 +631,12 @@ void transact_write_items(const client& c, const transact_write_items_request& r
     }
     w.begin_object();
     w.member("TableName", t.table_name);
-    write_item(w, t.type == transact_write::kind::put ? "Item" : "Key", t.data);
+    if (t.type == transact_write::kind::put && !t.data_json.empty()) {
+      w.key("Item");
+      w.raw(t.data_json);
+    } else {
+      write_item(w, t.type == transact_write::kind::put ? "Item" : "Key", t.data);
+    }
     if (t.type == transact_write::kind::update) write_if(w, "UpdateExpression", t.update_expression);
     write_if(w, "ConditionExpression", t.condition_expression);
     write_common(w, t.expression_attribute_names, t.expression_attribute_values);

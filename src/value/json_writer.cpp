@@ -1,7 +1,5 @@
 #include "value/json_writer.hpp"
 
-#include <dynantic/detail/wire.hpp>
-
 #include <algorithm>
 #include <cstring>
 #include <array>

@@ -80,6 +80,27 @@ TEST(table, save_get_delete) {
   EXPECT_FALSE(users.get("u-1", "ada@example.com", {.consistent_read = true}));
 }
 
+// Handles built from a temporary table (an updater, a writer, a transaction get) own what they need: the
+// table object is gone by the time they are used (ASan reports a use after scope otherwise).
+TEST(table, handles_outlive_the_temporary_table_they_came_from) {
+  DYNANTIC_REQUIRE_SERVER();
+  temp_table<User> tt(test_client());
+  const auto c = test_client();
+  const std::string name = tt.t.name();
+  auto updater = dy::table<User>(c, name).update("u-1", "ada@example.com");
+  auto get = dy::table<User>(c, name).tx_get({"u-1", "ada@example.com"});
+  {
+    auto writer = dy::table<User>(c, name).batch_writer();
+    writer.save(ada());
+    writer.flush();
+  }
+  updater.set(&User::name, std::string("Ada L.")).execute();
+  auto [got] = dy::transact_get(c, get);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name, "Ada L.");
+  EXPECT_EQ(got->version, 2);  // the writer's save, then the update
+}
+
 TEST(table, versions_detect_lost_updates) {
   DYNANTIC_REQUIRE_SERVER();
   temp_table<User> tt(test_client());

@@ -11,14 +11,12 @@
 #include <string_view>
 
 #include <dynantic/value/attribute_value.hpp>
+#include <dynantic/value/codec.hpp>
 
 namespace dynantic {
 class conversion_context;
 
 namespace detail {
-
-/// Appends `s` as a JSON string (quotes and escapes). @return true when `s` is all ASCII.
-bool append_json_string(std::string& out, std::string_view s);
 
 /// Writes DynamoDB-JSON values into a string. Problems (invalid UTF-8, invalid numbers) go to the context.
 class wire_writer {

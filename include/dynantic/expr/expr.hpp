@@ -14,7 +14,6 @@
 #include <vector>
 
 #include <dynantic/model/model.hpp>
-#include <dynantic/ops/operations.hpp>
 
 namespace dynantic {
 
@@ -26,12 +25,15 @@ class render_context {
   std::string name(std::string_view n);
   /// `:v0`, `:v1`...
   std::string value(attribute_value v);
-  ops::attribute_names& names() { return names_; }
-  ops::attribute_values& values() { return values_; }
+  /// `#n` placeholder -> attribute name (the type of ExpressionAttributeNames in the operations layer).
+  using name_map = std::map<std::string, std::string, std::less<>>;
+  name_map& names() { return names_; }
+  /// `:v` placeholder -> value (ExpressionAttributeValues).
+  item& values() { return values_; }
 
  private:
-  ops::attribute_names names_;
-  ops::attribute_values values_;
+  name_map names_;
+  item values_;
   std::map<std::string, std::string, std::less<>> ids_;
   std::size_t next_value_ = 0;
 };
@@ -121,6 +123,12 @@ struct cond_node {
   cond_ptr left, right;
 };
 std::string render_condition(const cond_node& n, render_context& c);
+/// A query's KeyConditionExpression: `pk = :v`, and with `sk_op` ("=", "<", "<=", ">", ">=", "BETWEEN",
+/// "begins_with") the sort-key condition on `sk_values`. @throws validation_error (a sort-key condition without
+/// a sort key; `where` names the index)
+std::string render_key_condition(render_context& c, const std::string& pk_name, const attribute_value& pk_value,
+                                 const std::string& sk_name, std::string_view sk_op,
+                                 const std::vector<attribute_value>& sk_values, const std::string& where);
 
 /// The stored attribute name of a member of a described struct. @throws error when it was not declared.
 template <class S, class U, class C>

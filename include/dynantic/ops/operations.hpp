@@ -185,6 +185,9 @@ struct transact_write {
   enum class kind { put, update, delete_, condition_check } type = kind::put;
   std::string table_name{};
   item data{};  ///< the item for put, the key otherwise
+  /// Optional fast path for put: the item already encoded (and validated) as DynamoDB-JSON; `data` is then
+  /// ignored.
+  std::string data_json{};
   std::string update_expression{};
   std::string condition_expression{};
   attribute_names expression_attribute_names{};

@@ -43,3 +43,8 @@ std::string base64_encode(std::string_view raw);
 std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace dynantic::codec
+
+namespace dynantic::detail {
+/// Appends `s` as a JSON string (quotes and escapes). @return true when `s` is all ASCII.
+bool append_json_string(std::string& out, std::string_view s);
+}  // namespace dynantic::detail
