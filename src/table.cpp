@@ -297,14 +297,7 @@ write_entry put_entry(const model_desc& d, const std::string& table, const std::
   e.key_text = key_text_of(d, table, obj);
   thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
   e.json.reserve(size_hint);
-  {
-    conversion_context c;
-    wire_writer w(e.json, c);
-    w.begin_attributes();
-    encode_members(d, obj, w);
-    w.end_attributes();
-    c.throw_if_failed();
-  }
+  encode_json(d, obj, e.json);  // validated
   size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
   if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
     conversion_context c;
@@ -339,14 +332,7 @@ ops::put_item_request put_request(const model_desc& d, const std::string& table,
       own = "#dy_v = :dy_v";
     }
   }
-  {  // validation: nothing is sent on error
-    conversion_context c;
-    wire_writer w(r.item_json, c);
-    w.begin_attributes();
-    encode_members(d, staged, w);
-    w.end_attributes();
-    c.throw_if_failed();
-  }
+  encode_json(d, staged, r.item_json);  // validation: nothing is sent on error
   if (need_pk_name) {
     r.expression_attribute_names.emplace("#dy_pk", std::string(d.partition_key->name));
     own = and_conditions(own, "attribute_not_exists(#dy_pk)");

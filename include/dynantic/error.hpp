@@ -16,6 +16,8 @@
 
 namespace dynantic {
 
+class client;
+
 /// Base of every exception thrown by dynantic.
 class error : public std::runtime_error {
  public:
@@ -162,10 +164,9 @@ class transaction_canceled : public service_error {
   const M* old_model(std::size_t index) const noexcept {
     return index < old_models_.size() ? std::any_cast<M>(&old_models_[index]) : nullptr;
   }
-  /// Filled by transact_write (index-aligned with the actions).
-  void set_old_models(std::vector<std::any> models) { old_models_ = std::move(models); }
-
  private:
+  template <class... A>
+  friend void transact_write(const client& c, const A&... actions);
   std::vector<cancellation_reason> reasons_;
   std::vector<std::any> old_models_;
 };

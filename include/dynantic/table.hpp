@@ -184,6 +184,7 @@ template <model M>
 class table;
 template <model M>
 class batch_writer;
+class multi_writer;
 
 /// batch_write_incomplete from a table<M> batch: the unapplied requests also as typed puts and keys.
 template <class M>
@@ -448,9 +449,6 @@ class table {
   // ------------------------------------------------------------ batches
 
 
-  /// A typed key as DynamoDB stores it.
-  item key_item_of(const key_type& k) const { return key_item(k); }
-
   /// Writes every item (BatchWriteItem, 25 per request, concurrent, unprocessed items retried). Fills
   /// auto-UUID keys and increments versions like save(), but without conditions (BatchWriteItem has none).
   /// Two items with one key: the last wins. @return the items as written.
@@ -467,55 +465,6 @@ class table {
       rethrow_typed(e);
     }
     return items;
-  }
-
-  /// Rethrows a batch failure of this table with the unapplied requests typed.
-  [[noreturn]] void rethrow_typed(const batch_write_incomplete& e) const {
-    std::vector<M> puts;
-    std::vector<key_type> deletes;
-    for (const auto& [t, r] : e.unapplied()) {
-      try {
-        if (r.type == ops::write_request::kind::put) puts.push_back(from_item<M>(r.data));
-        else deletes.push_back(key_from_item(r.data));
-      } catch (const error&) {  // not this model's: unapplied() still lists it
-      }
-    }
-    throw batch_write_incomplete_for<M>(e, std::move(puts), std::move(deletes));
-  }
-
-  /// The typed key of a stored item or key item. @throws validation_error
-  key_type key_from_item(const item& it) const {
-    partition_key_type pk{};
-    if constexpr (has_sort_key) {
-      sort_key_type sk{};
-      detail::read_key_parts(desc(), it, &pk, &sk);
-      return key_type(std::move(pk), std::move(sk));
-    } else {
-      detail::read_key_parts(desc(), it, &pk, nullptr);
-      return pk;
-    }
-  }
-
-  /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
-  /// @throws validation_error (the item's problems; over 400 KB)
-  detail::write_entry put_entry(M& m) const {
-    static_assert(!is_polymorphic,
-                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
-    return detail::put_entry(desc(), name_, &key_names(), &m);
-  }
-  /// put_entry() for item i of a batch, collecting its problems as `[i].path`.
-  void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
-    try {
-      entries.push_back(put_entry(m));
-    } catch (const validation_error& e) {
-      for (const auto& is : e.issues()) {
-        issues.push_back({"[" + std::to_string(i) + "]" + (is.path.empty() ? "" : "." + is.path), is.message});
-      }
-    }
-  }
-  /// One delete for the batch engine.
-  detail::write_entry delete_entry(const key_type& k) const {
-    return {name_, ops::write_request::delete_key(key_item(k)), &key_names(), {}, {}};
   }
 
   /// Deletes every key (BatchWriteItem). @throws batch_write_incomplete
@@ -600,16 +549,6 @@ class table {
   /// The key attributes of `m` as DynamoDB stores them.
   item key_of(const M& m) const { return detail::key_item_of(desc(), &m); }
 
-  /// The key attributes of a stored item (or of a key).
-  item key_of_item(const item& it) const {
-    item k;
-    for (const auto& n : key_names()) {
-      auto f = it.find(n);
-      if (f != it.end()) k.emplace(n, f->second);
-    }
-    return k;
-  }
-
   /// Decodes a stored item (e.g. conditional_check_failed::old_item()) into the model.
   /// @throws validation_error, wrong_subtype (subtypes), unknown_discriminator (polymorphic bases)
   result_type decode(const item& it) const { return detail::decode_stored<M>(it); }
@@ -660,6 +599,59 @@ class table {
  private:
   friend class updater<M>;
   friend class dynantic::batch_writer<M>;
+  friend class multi_writer;
+
+  // ---- plumbing of the batch engine and the writers
+
+  /// Rethrows a batch failure of this table with the unapplied requests typed.
+  [[noreturn]] void rethrow_typed(const batch_write_incomplete& e) const {
+    std::vector<M> puts;
+    std::vector<key_type> deletes;
+    for (const auto& [t, r] : e.unapplied()) {
+      try {
+        if (r.type == ops::write_request::kind::put) puts.push_back(from_item<M>(r.data));
+        else deletes.push_back(key_from_item(r.data));
+      } catch (const error&) {  // not this model's: unapplied() still lists it
+      }
+    }
+    throw batch_write_incomplete_for<M>(e, std::move(puts), std::move(deletes));
+  }
+
+  /// The typed key of a stored item or key item. @throws validation_error
+  key_type key_from_item(const item& it) const {
+    partition_key_type pk{};
+    if constexpr (has_sort_key) {
+      sort_key_type sk{};
+      detail::read_key_parts(desc(), it, &pk, &sk);
+      return key_type(std::move(pk), std::move(sk));
+    } else {
+      detail::read_key_parts(desc(), it, &pk, nullptr);
+      return pk;
+    }
+  }
+
+  /// One put for the batch engine: auto-UUIDs filled, version incremented, encoded straight to DynamoDB-JSON.
+  /// @throws validation_error (the item's problems; over 400 KB)
+  detail::write_entry put_entry(M& m) const {
+    static_assert(!is_polymorphic,
+                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    return detail::put_entry(desc(), name_, &key_names(), &m);
+  }
+  /// put_entry() for item i of a batch, collecting its problems as `[i].path`.
+  void add_put(std::vector<detail::write_entry>& entries, M& m, std::size_t i, std::vector<validation_issue>& issues) const {
+    try {
+      entries.push_back(put_entry(m));
+    } catch (const validation_error& e) {
+      for (const auto& is : e.issues()) {
+        issues.push_back({"[" + std::to_string(i) + "]" + (is.path.empty() ? "" : "." + is.path), is.message});
+      }
+    }
+  }
+  /// One delete for the batch engine.
+  detail::write_entry delete_entry(const key_type& k) const {
+    return {name_, ops::write_request::delete_key(key_item(k)), &key_names(), {}, {}};
+  }
+
   client current() const { return client_ ? *client_ : current_client(); }
 
   template <class C>
@@ -987,7 +979,7 @@ void transact_write(const client& c, const A&... actions) {
       return none;
     };
     ((models.push_back(detail::decode_old<std::remove_cvref_t<A>>(old_of(i))), ++i), ...);
-    e.set_old_models(std::move(models));
+    e.old_models_ = std::move(models);  // filled here, index-aligned with the actions
     throw;
   }
 }

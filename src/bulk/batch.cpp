@@ -170,6 +170,57 @@ bool past_deadline(const batch_options& o, clock_type::time_point start, std::de
   return true;
 }
 
+// The one round loop of batch writes and gets. Rounds of due chunks go out concurrently (`build` makes a
+// chunk's request body); each answer is read by `read`, which lists the entries to send again and returns false
+// when the answer cannot be used (it sets `cause`: the chunk then counts as not done). Errors that can be retried
+// and what `read` lists are queued again with capped exponential backoff and full jitter until max_attempts or
+// the deadline. Entries not done end in `failed`; the last failure is `cause`. Exceptions from `read` (a
+// caller's callback) stop the batch.
+template <class Build, class Read>
+void run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue, std::size_t total,
+                const char* operation, Build&& build, Read&& read, std::vector<std::size_t>& failed,
+                std::exception_ptr& cause) {
+  auto& impl = client_access::impl(c);
+  auto start = clock_type::now();
+  batch_progress progress{0, 0, total};
+  while (!queue.empty()) {
+    if (past_deadline(o, start, queue, failed)) break;
+    std::vector<chunk> round = next_round(queue);
+    std::vector<api_call> calls(round.size());
+    for (std::size_t k = 0; k < round.size(); ++k) {
+      calls[k].operation = operation;
+      calls[k].body = build(round[k]);
+    }
+    impl.execute(calls, o.max_in_flight);
+    progress.requests_sent += calls.size();
+    for (std::size_t k = 0; k < round.size(); ++k) {
+      chunk& ch = round[k];
+      std::vector<std::size_t> again;
+      if (calls[k].error) {
+        cause = calls[k].error;
+        if (!retryable(calls[k].error)) {
+          failed.insert(failed.end(), ch.entries.begin(), ch.entries.end());
+          continue;
+        }
+        again = ch.entries;
+      } else {
+        if (!read(ch, calls[k].response, again)) {
+          failed.insert(failed.end(), ch.entries.begin(), ch.entries.end());
+          continue;
+        }
+        progress.items_done += ch.entries.size() - again.size();
+      }
+      if (again.empty()) continue;
+      if (ch.attempts + 1 >= o.max_attempts) {
+        failed.insert(failed.end(), again.begin(), again.end());
+        continue;
+      }
+      queue.push_back(chunk{std::move(again), ch.attempts + 1, clock_type::now() + backoff(o, ch.attempts)});
+    }
+    if (o.progress) o.progress(progress);
+  }
+}
+
 }  // namespace
 
 void append_key_text_string(std::string& out, std::string_view name, std::string_view s) {
@@ -258,99 +309,66 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   }
   if (!issues.empty()) throw validation_error(std::move(issues));
 
-  std::deque<chunk> queue = first_chunks(bytes, max_writes_per_request);
-
-  auto& impl = client_access::impl(c);
-  auto start = clock_type::now();
-  batch_progress progress{0, 0, entries.size()};
   std::vector<std::size_t> unapplied;
   std::exception_ptr cause;
-
-  while (!queue.empty()) {
-    if (past_deadline(o, start, queue, unapplied)) break;
-    std::vector<chunk> round = next_round(queue);
-    std::vector<api_call> calls(round.size());
-    for (std::size_t k = 0; k < round.size(); ++k) {
-      // {"RequestItems":{"table":[{"PutRequest":{"Item":...}}, ...], ...}} grouped by table
-      std::map<std::string, std::vector<std::size_t>> per_table;
-      for (auto i : round[k].entries) per_table[entries[i].table].push_back(i);
-      std::string body;
-      std::size_t size = 64;
-      for (auto i : round[k].entries) size += bytes[i] + 48;
-      body.reserve(size);
-      json_writer w(body);
-      w.begin_object();
-      w.key("RequestItems");
-      w.begin_object();
-      for (const auto& [table, idx] : per_table) {
-        w.key(table);
-        w.begin_array();
-        for (auto i : idx) {
-          bool put = entries[i].request.type == ops::write_request::kind::put;
-          w.begin_object();
-          w.key(put ? "PutRequest" : "DeleteRequest");
-          w.begin_object();
-          w.key(put ? "Item" : "Key");
-          w.raw(json[i]);
-          w.end_object();
-          w.end_object();
-        }
-        w.end_array();
+  auto build = [&](const chunk& ch) {
+    // {"RequestItems":{"table":[{"PutRequest":{"Item":...}}, ...], ...}} grouped by table
+    std::map<std::string, std::vector<std::size_t>> per_table;
+    for (auto i : ch.entries) per_table[entries[i].table].push_back(i);
+    std::string body;
+    std::size_t size = 64;
+    for (auto i : ch.entries) size += bytes[i] + 48;
+    body.reserve(size);
+    json_writer w(body);
+    w.begin_object();
+    w.key("RequestItems");
+    w.begin_object();
+    for (const auto& [table, idx] : per_table) {
+      w.key(table);
+      w.begin_array();
+      for (auto i : idx) {
+        bool put = entries[i].request.type == ops::write_request::kind::put;
+        w.begin_object();
+        w.key(put ? "PutRequest" : "DeleteRequest");
+        w.begin_object();
+        w.key(put ? "Item" : "Key");
+        w.raw(json[i]);
+        w.end_object();
+        w.end_object();
       }
-      w.end_object();
-      w.end_object();
-      calls[k].operation = "BatchWriteItem";
-      calls[k].body = std::move(body);
+      w.end_array();
     }
-    impl.execute(calls, o.max_in_flight);
-    progress.requests_sent += calls.size();
-    for (std::size_t k = 0; k < round.size(); ++k) {
-      chunk& ch = round[k];
-      std::vector<std::size_t> again;
-      if (calls[k].error) {
-        if (!retryable(calls[k].error)) {
-          cause = calls[k].error;
-          unapplied.insert(unapplied.end(), ch.entries.begin(), ch.entries.end());
-          continue;
-        }
-        cause = calls[k].error;
-        again = ch.entries;
-      } else {
-        ops::batch_write_item_result res;
-        try {
-          res = ops::detail_batch::parse_batch_write(calls[k].response);
-        } catch (const error&) {  // an answer of the wrong shape: what was applied is unknown, report the chunk
-          cause = std::current_exception();
-          unapplied.insert(unapplied.end(), ch.entries.begin(), ch.entries.end());
-          continue;
-        }
-        for (const auto& [table, reqs] : res.unprocessed_items) {
-          for (const auto& rq : reqs) {
-            // find the entry this unprocessed request came from
-            const std::vector<std::string>* names = nullptr;
-            for (auto i : ch.entries) {
-              if (entries[i].table == table) {
-                names = entries[i].key_names;
-                break;
-              }
-            }
-            if (!names) continue;
-            auto f = by_key.find(key_text(table, rq.data, *names));
-            if (f != by_key.end()) again.push_back(f->second);
-          }
-        }
-        progress.items_done += ch.entries.size() - again.size();
-      }
-      if (again.empty()) continue;
-      if (ch.attempts + 1 >= o.max_attempts) {
-        unapplied.insert(unapplied.end(), again.begin(), again.end());
-        continue;
-      }
-      chunk next{std::move(again), ch.attempts + 1, clock_type::now() + backoff(o, ch.attempts)};
-      queue.push_back(std::move(next));
+    w.end_object();
+    w.end_object();
+    return body;
+  };
+  auto read = [&](const chunk& ch, std::string& answer, std::vector<std::size_t>& again) {
+    ops::batch_write_item_result res;
+    try {
+      res = ops::detail_batch::parse_batch_write(answer);
+    } catch (const error&) {  // an answer of the wrong shape: what was applied is unknown, report the chunk
+      cause = std::current_exception();
+      return false;
     }
-    if (o.progress) o.progress(progress);
-  }
+    for (const auto& [table, reqs] : res.unprocessed_items) {
+      // the entries these unprocessed requests came from
+      const std::vector<std::string>* names = nullptr;
+      for (auto i : ch.entries) {
+        if (entries[i].table == table) {
+          names = entries[i].key_names;
+          break;
+        }
+      }
+      if (!names) continue;
+      for (const auto& rq : reqs) {
+        auto f = by_key.find(key_text(table, rq.data, *names));
+        if (f != by_key.end()) again.push_back(f->second);
+      }
+    }
+    return true;
+  };
+  run_rounds(c, o, first_chunks(bytes, max_writes_per_request), entries.size(), "BatchWriteItem", build, read,
+             unapplied, cause);
 
   if (!unapplied.empty()) {
     std::sort(unapplied.begin(), unapplied.end());
@@ -436,126 +454,97 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
   }
   std::vector<bool> found(uniq.size(), false);
   std::vector<std::size_t> bytes(uniq.size(), 0);
-  std::deque<chunk> queue = first_chunks(bytes, max_keys_per_request);
-
-  auto& impl = client_access::impl(c);
-  auto start = clock_type::now();
-  batch_progress progress{0, 0, uniq.size()};
   std::vector<std::size_t> not_fetched;
   std::exception_ptr cause;
   std::vector<std::string> answers;  // kept to report the items fetched if the batch ends incomplete
   std::string text;
   simdjson::dom::parser answer_parser;
-
-  while (!queue.empty()) {
-    if (past_deadline(o, start, queue, not_fetched)) break;
-    std::vector<chunk> round = next_round(queue);
-    std::vector<api_call> calls(round.size());
-    for (std::size_t k = 0; k < round.size(); ++k) {
-      // {"RequestItems":{"table":{"Keys":[...],"ConsistentRead":true}, ...}}
-      std::map<std::string_view, std::vector<std::size_t>> per_table;
-      std::size_t size = 64;
-      for (auto u : round[k].entries) {
-        per_table[in[uniq[u].first].table].push_back(u);
-        size += uniq[u].json.size() + 1;
-      }
-      std::string body;
-      body.reserve(size + 64 * per_table.size());
-      json_writer w(body);
+  auto build = [&](const chunk& ch) {
+    // {"RequestItems":{"table":{"Keys":[...],"ConsistentRead":true}, ...}}
+    std::map<std::string_view, std::vector<std::size_t>> per_table;
+    std::size_t size = 64;
+    for (auto u : ch.entries) {
+      per_table[in[uniq[u].first].table].push_back(u);
+      size += uniq[u].json.size() + 1;
+    }
+    std::string body;
+    body.reserve(size + 64 * per_table.size());
+    json_writer w(body);
+    w.begin_object();
+    w.key("RequestItems");
+    w.begin_object();
+    for (const auto& [table, us] : per_table) {
+      w.key(table);
       w.begin_object();
-      w.key("RequestItems");
-      w.begin_object();
-      for (const auto& [table, us] : per_table) {
-        w.key(table);
-        w.begin_object();
-        w.key("Keys");
-        w.begin_array();
-        for (auto u : us) w.raw(uniq[u].json);
-        w.end_array();
-        if (consistent) {
-          w.key("ConsistentRead");
-          w.boolean(true);
-        }
-        w.end_object();
+      w.key("Keys");
+      w.begin_array();
+      for (auto u : us) w.raw(uniq[u].json);
+      w.end_array();
+      if (consistent) {
+        w.key("ConsistentRead");
+        w.boolean(true);
       }
       w.end_object();
-      w.end_object();
-      calls[k].operation = "BatchGetItem";
-      calls[k].body = std::move(body);
     }
-    impl.execute(calls, o.max_in_flight);
-    progress.requests_sent += calls.size();
-    for (std::size_t k = 0; k < round.size(); ++k) {
-      chunk& ch = round[k];
-      std::vector<std::size_t> again;
-      if (calls[k].error) {
-        cause = calls[k].error;
-        if (!retryable(calls[k].error)) {
-          not_fetched.insert(not_fetched.end(), ch.entries.begin(), ch.entries.end());
-          continue;
-        }
-        again = ch.entries;
-      } else {
-        // Read the answer in place: key attributes locate the request, items go to on_item as they are.
-        // (its own parser: on_item may parse other documents with the thread's parser)
-        simdjson::dom::element doc;
-        if (auto err = answer_parser.parse(calls[k].response.data(), calls[k].response.size()).get(doc)) {
-          throw decode_error(std::string("malformed JSON: ") + simdjson::error_message(err));
-        }
-        auto names_of = [&](std::string_view table) -> const std::vector<std::string>* {
-          for (auto u : ch.entries) {
-            if (in[uniq[u].first].table == table) return uniq[u].names;
-          }
-          return nullptr;
-        };
-        auto locate = [&](std::string_view table, const std::vector<std::string>& names,
-                          simdjson::dom::element it) -> std::optional<std::size_t> {
-          text.assign(table).push_back('\n');
-          for (const auto& n : names) {
-            simdjson::dom::element v;
-            if (it[n].get(v) == simdjson::SUCCESS && !append_dom_key_text(text, n, v)) return std::nullopt;
-          }
-          auto f = unique_index.find(text);
-          if (f == unique_index.end()) return std::nullopt;
-          return f->second;
-        };
-        simdjson::dom::object unprocessed;
-        if (doc["UnprocessedKeys"].get_object().get(unprocessed) == simdjson::SUCCESS) {
-          for (auto t : unprocessed) {
-            simdjson::dom::array keys;
-            const auto* names = names_of(t.key);
-            if (!names || t.value["Keys"].get_array().get(keys) != simdjson::SUCCESS) continue;
-            for (auto key : keys) {
-              if (auto u = locate(t.key, *names, key)) again.push_back(*u);
-            }
-          }
-        }
-        simdjson::dom::object responses;
-        if (doc["Responses"].get_object().get(responses) == simdjson::SUCCESS) {
-          for (auto t : responses) {
-            simdjson::dom::array items;
-            const auto* names = names_of(t.key);
-            if (!names || t.value.get_array().get(items) != simdjson::SUCCESS) continue;
-            for (auto it : items) {
-              auto u = locate(t.key, *names, it);
-              if (!u || found[*u]) continue;
-              found[*u] = true;
-              on_item(uniq[*u].first, wire_value_of_dom_item(it));
-            }
-          }
-        }
-        progress.items_done += ch.entries.size() - again.size();
-        answers.push_back(std::move(calls[k].response));
-      }
-      if (again.empty()) continue;
-      if (ch.attempts + 1 >= o.max_attempts) {
-        not_fetched.insert(not_fetched.end(), again.begin(), again.end());
-        continue;
-      }
-      queue.push_back(chunk{std::move(again), ch.attempts + 1, clock_type::now() + backoff(o, ch.attempts)});
+    w.end_object();
+    w.end_object();
+    return body;
+  };
+  auto read = [&](const chunk& ch, std::string& answer, std::vector<std::size_t>& again) {
+    // Read the answer in place: key attributes locate the request, items go to on_item as they are.
+    // (its own parser: on_item may parse other documents with the thread's parser)
+    simdjson::dom::element doc;
+    if (auto err = answer_parser.parse(answer.data(), answer.size()).get(doc)) {
+      cause = std::make_exception_ptr(decode_error(std::string("malformed JSON: ") + simdjson::error_message(err)));
+      return false;
     }
-    if (o.progress) o.progress(progress);
-  }
+    auto names_of = [&](std::string_view table) -> const std::vector<std::string>* {
+      for (auto u : ch.entries) {
+        if (in[uniq[u].first].table == table) return uniq[u].names;
+      }
+      return nullptr;
+    };
+    auto locate = [&](std::string_view table, const std::vector<std::string>& names,
+                      simdjson::dom::element it) -> std::optional<std::size_t> {
+      text.assign(table).push_back('\n');
+      for (const auto& n : names) {
+        simdjson::dom::element v;
+        if (it[n].get(v) == simdjson::SUCCESS && !append_dom_key_text(text, n, v)) return std::nullopt;
+      }
+      auto f = unique_index.find(text);
+      if (f == unique_index.end()) return std::nullopt;
+      return f->second;
+    };
+    simdjson::dom::object unprocessed;
+    if (doc["UnprocessedKeys"].get_object().get(unprocessed) == simdjson::SUCCESS) {
+      for (auto t : unprocessed) {
+        simdjson::dom::array keys;
+        const auto* names = names_of(t.key);
+        if (!names || t.value["Keys"].get_array().get(keys) != simdjson::SUCCESS) continue;
+        for (auto key : keys) {
+          if (auto u = locate(t.key, *names, key)) again.push_back(*u);
+        }
+      }
+    }
+    simdjson::dom::object responses;
+    if (doc["Responses"].get_object().get(responses) == simdjson::SUCCESS) {
+      for (auto t : responses) {
+        simdjson::dom::array items;
+        const auto* names = names_of(t.key);
+        if (!names || t.value.get_array().get(items) != simdjson::SUCCESS) continue;
+        for (auto it : items) {
+          auto u = locate(t.key, *names, it);
+          if (!u || found[*u]) continue;
+          found[*u] = true;
+          on_item(uniq[*u].first, wire_value_of_dom_item(it));
+        }
+      }
+    }
+    answers.push_back(std::move(answer));
+    return true;
+  };
+  run_rounds(c, o, first_chunks(bytes, max_keys_per_request), uniq.size(), "BatchGetItem", build, read, not_fetched,
+             cause);
 
   if (!not_fetched.empty()) {
     // The items fetched, read again from the answers kept.
@@ -577,18 +566,6 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
   }
   for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;
   return slot;
-}
-
-std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& in, bool consistent,
-                                               const batch_options& o) {
-  std::vector<std::optional<item>> out(in.size());
-  auto first = run_batch_get_visit(c, in, consistent, o, [&](std::size_t i, const wire_value& v) {
-    out[i] = v.to_attribute().as_map();
-  });
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (first[i] != i) out[i] = out[first[i]];
-  }
-  return out;
 }
 
 std::string describe_unapplied(const std::string& table, const ops::write_request& r,

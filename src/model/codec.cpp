@@ -9,32 +9,65 @@
 
 namespace dynantic::detail {
 
-void encode_members(const model_desc& d, const void* obj, wire_writer& w) {
-  conversion_context& c = w.context();
-  if (!d.tag.empty()) {
-    w.attribute(d.discriminator);
-    w.string(d.tag);
-  }
+namespace {
+// One encoder for both outputs: `Sink` writes the tag and each member's value (DynamoDB-JSON text, or an item).
+template <class Sink>
+void encode_impl(const model_desc& d, const void* obj, conversion_context& c, Sink&& sink) {
+  if (!d.tag.empty()) sink.tag(d.discriminator, d.tag);
   for (const member_desc& m : d) {
     const void* v = model_desc::at(obj, m);
     conversion_context::scope s(c, m.name);
     if (m.check) m.check(v, c);
     if (m.ops->omit && m.ops->omit(v)) continue;
-    w.attribute(m.name);
-    m.ops->write(v, w);
+    sink.member(m, v);
+  }
+}
+}  // namespace
+
+void encode_members(const model_desc& d, const void* obj, wire_writer& w) {
+  struct {
+    wire_writer& w;
+    void tag(std::string_view name, std::string_view tag) {
+      w.attribute(name);
+      w.string(tag);
+    }
+    void member(const member_desc& m, const void* v) {
+      w.attribute(m.name);
+      m.ops->write(v, w);
+    }
+  } sink{w};
+  encode_impl(d, obj, w.context(), sink);
+}
+
+void encode_json(const model_desc& d, const void* obj, std::string& out) {
+  std::size_t mark = out.size();
+  conversion_context c;
+  wire_writer w(out, c);
+  w.begin_attributes();
+  encode_members(d, obj, w);
+  w.end_attributes();
+  if (!c.ok()) {
+    out.resize(mark);
+    c.throw_if_failed();
   }
 }
 
 item encode_item(const model_desc& d, const void* obj, conversion_context& c) {
-  std::string json;
-  json.reserve(256);
+  item out;
+  struct {
+    item& out;
+    conversion_context& c;
+    void tag(std::string_view name, std::string_view tag) {
+      out.insert_or_assign(std::string(name), attribute_value::string(std::string(tag)));
+    }
+    void member(const member_desc& m, const void* v) {
+      out.insert_or_assign(std::string(m.name), m.ops->to_attribute(v, c));
+    }
+  } sink{out, c};
   std::size_t before = c.issues().size();
-  wire_writer w(json, c);
-  w.begin_attributes();
-  encode_members(d, obj, w);
-  w.end_attributes();
+  encode_impl(d, obj, c, sink);
   if (c.issues().size() != before) return {};
-  return codec::read_item(json);
+  return out;
 }
 
 namespace {

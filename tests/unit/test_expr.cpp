@@ -151,12 +151,17 @@ TEST(expr, update_optional_and_nested) {
 
 struct Partial {
   std::string id;
-  int undeclared = 0;
+  std::string note;  // skipped: not stored, though a stored member has its type
 };
-DYNANTIC_MODEL(Partial, "partial", key(id))
+DYNANTIC_MODEL(Partial, "partial", key(id), skip(note))
 
-TEST(expr, members_not_in_the_model_are_an_error) {
-  EXPECT_THROW(attr(&Partial::undeclared), dy::error);
+TEST(expr, skipped_members_are_an_error_naming_the_cause) {
+  try {
+    (void)attr(&Partial::note);
+    FAIL() << "attr() of a skipped member did not throw";
+  } catch (const dy::error& e) {
+    EXPECT_NE(std::string(e.what()).find("skip()ped"), std::string::npos) << e.what();
+  }
   EXPECT_NO_THROW(attr(&Partial::id));
 }
 

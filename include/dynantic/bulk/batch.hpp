@@ -151,10 +151,5 @@ struct get_entry {
 std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& entries, bool consistent,
                                              const batch_options& o,
                                              const std::function<void(std::size_t, const wire_value&)>& on_item);
-/// Fetches every key once; result[i] is the item for entries[i] (nothing when no item has the key).
-/// @throws batch_get_incomplete
-std::vector<std::optional<item>> run_batch_get(const client& c, const std::vector<get_entry>& entries, bool consistent,
-                                               const batch_options& o);
-
 }  // namespace detail
 }  // namespace dynantic

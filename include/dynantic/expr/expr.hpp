@@ -133,6 +133,16 @@ std::string render_key_condition(render_context& c, const std::string& pk_name, 
 /// The stored attribute name of a member of a described struct. @throws error when it was not declared.
 template <class S, class U, class C>
 std::string_view stored_name(U C::*member) {
+  constexpr bool stores_this_type = [] {
+    bool any = false;
+    for_each_member<S>([&](const auto& mi) {
+      using MI = std::remove_cvref_t<decltype(mi)>;
+      any |= std::is_same_v<typename MI::value_type, U> && std::is_base_of_v<typename MI::owner_type, S>;
+    });
+    return any;
+  }();
+  static_assert(stores_this_type,
+                "dynantic: the model stores no such member: declare it with field(member) (skip(member) is not stored)");
   std::string_view found;
   for_each_member<S>([&](const auto& mi) {
     using MI = std::remove_cvref_t<decltype(mi)>;
@@ -141,7 +151,10 @@ std::string_view stored_name(U C::*member) {
       if (found.empty() && static_cast<U S::*>(mi.ptr) == static_cast<U S::*>(member)) found = mi.name;
     }
   });
-  if (found.empty()) throw error("dynantic: that member is not declared in the model's DYNANTIC_MODEL/STRUCT");
+  if (found.empty()) {
+    throw error("dynantic: the member is not stored by the model (skip()ped, or of another struct): declare it with "
+                "field(member) to use it in expressions");
+  }
   return found;
 }
 }  // namespace detail

@@ -9,7 +9,9 @@
 /// DYNANTIC_MODEL(User, "users", key(user_id), sort_key(email), field(age, ge(0), le(150)), version(version))
 /// @endcode
 ///
-/// Roles: key(m, opts...) sort_key(m, opts...) field(m, opts...) ttl(m) version(m) forbid_unknown()
+/// Roles: key(m, opts...) sort_key(m, opts...) field(m, opts...) ttl(m) version(m) skip(m) forbid_unknown()
+/// Every member of the struct is either mapped by a role or named in skip(m) (not stored); a member the
+/// declaration forgets is a compile error.
 /// Options: min_length(n) max_length(n) ge(v) gt(v) le(v) lt(v) one_of(a, b, ...) pattern("regex")
 ///          check(predicate, "message") stored_as("name") auto_uuid gsi_key("index") gsi_sort_key("index")
 ///          lsi_sort_key("index")
@@ -52,6 +54,7 @@
 #define DYNANTIC_DETAIL_ROLE_discriminator(m, ...) \
   ::dynantic::detail::member<::dynantic::detail::role::discriminator>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
 #define DYNANTIC_DETAIL_ROLE_forbid_unknown() ::dynantic::detail::forbid_unknown_t {}
+#define DYNANTIC_DETAIL_ROLE_skip(m) ::dynantic::detail::skip_member(&dynantic_self::m)
 
 /// Declares a model: a struct stored in `table_name`. See the file comment for roles and options.
 #define DYNANTIC_MODEL(Type, table_name, ...)                                                              \
@@ -97,6 +100,13 @@ struct enum_entry {
 };
 
 struct forbid_unknown_t {};
+/// skip(member): a member of the struct that is deliberately not stored.
+template <class C>
+struct skip_t {};
+template <class C, class T>
+constexpr skip_t<C> skip_member(T C::*) {
+  return {};
+}
 
 // ---- options
 struct min_length_t { std::size_t n; };
@@ -267,7 +277,63 @@ struct model_info {
   std::string_view table;
   bool forbid_unknown = false;
   std::tuple<Members...> members;
+  /// Aggregate elements the declaration accounts for: its own members mapped or skipped, and one per base
+  /// struct whose members it maps or skips.
+  std::size_t elements = 0;
 };
+
+template <class T> struct owner_of { using type = void; };
+template <role R, class C, class T, class... O> struct owner_of<member_info<R, C, T, O...>> { using type = C; };
+template <class C> struct owner_of<skip_t<C>> { using type = C; };
+
+/// Distinct base structs among the owners (void: not a member or skip argument).
+template <class M, class... Os>
+struct distinct_bases {
+  static constexpr std::size_t value = 0;
+};
+template <class M, class O, class... Rest>
+struct distinct_bases<M, O, Rest...> {
+  static constexpr bool counts = !std::is_void_v<O> && !std::is_same_v<O, M> && !(std::is_same_v<O, Rest> || ...);
+  static constexpr std::size_t value = (counts ? 1 : 0) + distinct_bases<M, Rest...>::value;
+};
+/// How many aggregate elements a declaration of M with these arguments accounts for (see model_info::elements).
+template <class M, class... Args>
+constexpr std::size_t accounted_elements() {
+  return ((std::is_same_v<typename owner_of<Args>::type, M> ? 1 : 0) + ... + 0) +
+         distinct_bases<M, typename owner_of<Args>::type...>::value;
+}
+
+/// Converts to anything: probes how many initializers an aggregate takes.
+struct any_initializer {
+  template <class T>
+  constexpr operator T&() const&& noexcept;
+  template <class T>
+  constexpr operator T&&() const&& noexcept;
+};
+template <class T, std::size_t... I>
+constexpr bool aggregate_takes(std::index_sequence<I...>) {
+  return requires { T{(void(I), any_initializer{})...}; };
+}
+/// The number of elements (members, and bases) of an aggregate: the most initializers it takes (binary search;
+/// taking n initializers implies taking fewer).
+template <class T, std::size_t Lo = 0, std::size_t Hi = 128>
+constexpr std::size_t aggregate_elements() {
+  if constexpr (Lo == Hi) {
+    return Lo;
+  } else {
+    constexpr std::size_t mid = (Lo + Hi + 1) / 2;
+    if constexpr (aggregate_takes<T>(std::make_index_sequence<mid>{})) return aggregate_elements<T, mid, Hi>();
+    else return aggregate_elements<T, Lo, mid - 1>();
+  }
+}
+
+/// Every member of an aggregate model or struct is mapped or skipped (structs with constructors are not
+/// checked: their members cannot be counted).
+template <class M, class Info>
+constexpr bool every_member_accounted(const Info& info) {
+  if constexpr (std::is_aggregate_v<M>) return aggregate_elements<M>() == info.elements;
+  else return true;
+}
 
 template <class T> struct is_member_info : std::false_type {};
 template <role R, class C, class T, class... O> struct is_member_info<member_info<R, C, T, O...>> : std::true_type {};
@@ -279,7 +345,9 @@ constexpr auto make_model(std::string_view table, Args... args) {
     if constexpr (is_member_info<Args>::value) return std::tuple<Args>{args};
     else return std::tuple<>{};
   }()...);
-  return [&]<class... Ms>(std::tuple<Ms...> t) { return model_info<M, Ms...>{table, forbid, t}; }(members);
+  return [&]<class... Ms>(std::tuple<Ms...> t) {
+    return model_info<M, Ms...>{table, forbid, t, accounted_elements<M, Args...>()};
+  }(members);
 }
 
 template <class M, class... Args>
@@ -311,6 +379,9 @@ constexpr bool check_model() {
   static_assert(count_role<info, role::ttl>::value <= 1, "dynantic: a model has at most one ttl attribute");
   static_assert(count_role<info, role::version>::value <= 1, "dynantic: a model has at most one version attribute");
   static_assert(count_role<info, role::discriminator>::value <= 1, "dynantic: a model has at most one discriminator");
+  static_assert(every_member_accounted<M>(describe<M>()),
+                "dynantic: the struct has a member that the declaration neither maps nor skips: add field(member) "
+                "(or key, sort_key, ttl, version), or skip(member) to leave it out of the stored item");
   return true;
 }
 
@@ -321,6 +392,9 @@ constexpr bool check_struct() {
                     count_role<info, role::ttl>::value == 0 && count_role<info, role::version>::value == 0 &&
                     count_role<info, role::discriminator>::value == 0,
                 "dynantic: DYNANTIC_STRUCT takes field(...) only; keys, ttl, version and discriminator belong to DYNANTIC_MODEL");
+  static_assert(every_member_accounted<M>(describe<M>()),
+                "dynantic: the struct has a member that the declaration neither maps nor skips: add field(member) "
+                "(or key, sort_key, ttl, version), or skip(member) to leave it out of the stored item");
   return true;
 }
 
@@ -618,6 +692,9 @@ void encode_members(const model_desc& d, const void* obj, wire_writer& w);
 /// Reads the attributes of an item or M into `obj`, every problem into `c`.
 void decode_members(const model_desc& d, const wire_value& in, void* obj, conversion_context& c);
 void decode_members(const model_desc& d, const item& in, void* obj, conversion_context& c);
+/// Appends the DynamoDB-JSON item of `obj` to `out`. @throws validation_error with every problem; `out` is
+/// left unchanged then.
+void encode_json(const model_desc& d, const void* obj, std::string& out);
 /// The item of `obj` (through its DynamoDB-JSON). Problems go to `c`; the item is empty then.
 item encode_item(const model_desc& d, const void* obj, conversion_context& c);
 
@@ -875,16 +952,7 @@ void validate(const M& m) {
 template <class M>
   requires detail::described<M>
 void append_dynamodb_json(std::string& out, const M& m) {
-  std::size_t mark = out.size();
-  conversion_context c;
-  detail::wire_writer w(out, c);
-  w.begin_attributes();
-  detail::encode_members(detail::desc_of<M>(), &m, w);
-  w.end_attributes();
-  if (!c.ok()) {
-    out.resize(mark);
-    c.throw_if_failed();
-  }
+  detail::encode_json(detail::desc_of<M>(), &m, out);
 }
 
 /// The DynamoDB-JSON of `m`. Attributes come in declaration order (to_item orders them by name).
