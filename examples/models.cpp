@@ -119,7 +119,8 @@ int main() try {
   opts.progress = [](const dy::batch_progress& p) {
     std::cout << "  progress: " << p.items_done << "/" << p.items_total << " after " << p.requests_sent << " requests\n";
   };
-  users.batch_save(team, opts);
+  // BatchWriteItem cannot check versions: a versioned model says so explicitly (transact_save checks them).
+  users.batch_save(dy::ignore_versions, team, opts);
   auto found = users.batch_get({{"team", "m100@example.com"}, {"team", "nobody@example.com"}, {"team", "m159@example.com"}});
   std::cout << "batch_get: " << (found[0] ? found[0]->name : "-") << ", " << (found[1] ? found[1]->name : "missing")
             << ", " << (found[2] ? found[2]->name : "-") << "\n";
@@ -128,7 +129,7 @@ int main() try {
   users.batch_delete(team_keys);
   std::cout << "after batch_delete: " << users.query("team").count() << " left\n";
   {
-    auto writer = users.batch_writer();  // sends every 25, and the rest at scope end
+    auto writer = users.batch_writer(dy::ignore_versions);  // sends every 25, and the rest at scope end
     for (int i = 0; i < 30; ++i) writer.save(team[static_cast<std::size_t>(i)]);
     writer.delete_item({"team", "m100@example.com"});
     std::cout << "batch_writer: " << writer.pending() << " requests still buffered before scope end\n";

@@ -121,7 +121,7 @@ int main() try {
   orders.batch_save(more);
   {
     dy::multi_writer w(c);  // one writer for several subtypes (or tables): 25 per request, in the background
-    w.save(customers, app::Customer{.pk = "CUSTOMER#bob", .sk = "PROFILE", .name = "Bob", .email = "bob@example.com",
+    w.save(dy::ignore_versions, customers, app::Customer{.pk = "CUSTOMER#bob", .sk = "PROFILE", .name = "Bob", .email = "bob@example.com",
                                     .version = 0});
     w.save(orders, app::Order{.pk = "CUSTOMER#bob", .sk = "ORDER#001", .total = dy::decimal(5),
                               .status = app::OrderStatus::pending, .lines = {}, .expires_at = {}});

@@ -47,6 +47,8 @@ request_timeout::request_timeout(std::string message, int attempts)
     : transport_error(kind::timeout, std::move(message), attempts) {}
 
 service_error::service_error(details d) : error(describe(d)), d_(std::move(d)) {}
+service_error::service_error(details d, const std::string& context)
+    : error(context + ": " + describe(d)), d_(std::move(d)) {}
 
 conditional_check_failed::conditional_check_failed(details d, std::optional<item> old)
     : service_error(std::move(d)), old_(std::move(old)) {}

@@ -4,6 +4,7 @@
 
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include <dynantic/error.hpp>
 #include <dynantic/value/codec.hpp>
@@ -153,10 +154,26 @@ schema_report compare_schema(const client& c, const ops::create_table_request& w
 
 namespace dynantic::detail {
 
-void run_transact_write(const client& c, std::vector<ops::transact_write> actions) {
+std::string tx_key_text(const std::string& table, const item& key) {
+  std::string text = table + '\n';
+  for (const auto& [name, value] : key) append_key_text(text, name, value);
+  return text;
+}
+
+void run_transact_write(const client& c, std::vector<ops::transact_write> actions, const std::vector<std::string>& keys) {
   if (actions.empty()) throw validation_error("", "a transaction needs at least one action");
   if (actions.size() > 100) {
     throw validation_error("", "a transaction has at most 100 actions (got " + std::to_string(actions.size()) + ")");
+  }
+  std::unordered_map<std::string_view, std::size_t> seen;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (keys[i].empty()) continue;
+    auto [it, fresh] = seen.emplace(keys[i], i);
+    if (!fresh) {
+      throw validation_error("[" + std::to_string(i) + "]", "a transaction can act on an item once: actions " +
+                                                                 std::to_string(it->second) + " and " +
+                                                                 std::to_string(i) + " have the same key");
+    }
   }
   auto size_of = [](const ops::transact_write& a, bool exact) {
     // an encoded item's JSON is longer than its DynamoDB size: parsed only when the total may be over
@@ -187,8 +204,20 @@ namespace dynantic::detail {
 namespace {
 const void* member_ptr(const void* obj, const member_desc& m) { return model_desc::at(obj, m); }
 
+constexpr std::size_t max_item_bytes = 400u * 1024;
+
+// DynamoDB's 400 KB item limit (attribute names and values). The JSON text is longer than DynamoDB's size of
+// the item: the exact size is measured only when the text is over the limit.
+void check_item_size(const std::string& json) {
+  if (json.size() <= max_item_bytes) return;
+  if (auto size = item_size(codec::read_item(json)); size > max_item_bytes) {
+    throw validation_error("", "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)");
+  }
+}
+
 void add_key_part(item& k, const member_desc& m, const void* v, conversion_context& c) {
   conversion_context::scope s(c, m.name);
+  check_key_value(m, v, c);
   k.emplace(std::string(m.name), m.ops->to_attribute(v, c));
 }
 }  // namespace
@@ -261,6 +290,7 @@ void key_json_and_text(const model_desc& d, std::string_view table, const void* 
     append_json_string(json, m.name);
     json += ':';
     conversion_context::scope s(c, m.name);
+    check_key_value(m, v, c);
     if (m.is_string) {  // the common case, without a temporary value
       const auto& str = *static_cast<const std::string*>(v);
       append_key_text_string(text, m.name, str);
@@ -299,12 +329,7 @@ write_entry put_entry(const model_desc& d, const std::string& table, const std::
   e.json.reserve(size_hint);
   encode_json(d, obj, e.json);  // validated
   size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
-  if (e.json.size() > 400u * 1024) {  // JSON is longer than DynamoDB's size: measure exactly when it may matter
-    conversion_context c;
-    if (auto size = item_size(encode_item(d, obj, c)); size > 400u * 1024) {
-      throw validation_error("", "item is larger than DynamoDB's 400 KB limit (" + std::to_string(size) + " bytes)");
-    }
-  }
+  check_item_size(e.json);
   return e;
 }
 
@@ -333,6 +358,7 @@ ops::put_item_request put_request(const model_desc& d, const std::string& table,
     }
   }
   encode_json(d, staged, r.item_json);  // validation: nothing is sent on error
+  check_item_size(r.item_json);
   if (need_pk_name) {
     r.expression_attribute_names.emplace("#dy_pk", std::string(d.partition_key->name));
     own = and_conditions(own, "attribute_not_exists(#dy_pk)");
@@ -491,6 +517,10 @@ ops::update_item_request build_update(const model_desc& d, const std::string& ta
   }
   r.expression_attribute_names = std::move(ctx.names());
   r.expression_attribute_values = std::move(ctx.values());
+  if (auto size = item_size(r.expression_attribute_values); size > max_item_bytes) {
+    throw validation_error("", "the update's values are larger than DynamoDB's 400 KB item limit (" +
+                                   std::to_string(size) + " bytes)");
+  }
   r.return_values = rv;
   r.return_old_on_condition_failure = !r.condition_expression.empty();
   return r;

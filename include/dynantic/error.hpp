@@ -89,6 +89,8 @@ class service_error : public error {
     int attempts = 1;        ///< attempts made before this error was final
   };
   explicit service_error(details d);
+  /// With what happened before DynamoDB's words in what(): "table 'users': ResourceNotFoundException: ...".
+  service_error(details d, const std::string& context);
   const std::string& code() const noexcept { return d_.code; }
   const std::string& aws_message() const noexcept { return d_.message; }
   int http_status() const noexcept { return d_.http_status; }
@@ -103,6 +105,20 @@ class service_error : public error {
 
 /// ResourceNotFoundException: the table (or index) does not exist or is not active.
 class table_not_found : public service_error {
+ public:
+  explicit table_not_found(details d) : service_error(std::move(d)) {}
+  /// Names the table in what() and table().
+  table_not_found(details d, std::string table)
+      : service_error(std::move(d), "table '" + table + "'"), table_(std::move(table)) {}
+  /// The table the request was for (empty when the request named several: batches, transactions).
+  const std::string& table() const noexcept { return table_; }
+
+ private:
+  std::string table_;
+};
+
+/// ResourceInUseException: CreateTable of a table that exists, or a table being created, updated or deleted.
+class table_in_use : public service_error {
  public:
   using service_error::service_error;
 };

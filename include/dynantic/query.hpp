@@ -165,7 +165,9 @@ class read_builder {
     return std::move(filter(c));
   }
   /// At most n items in all (not DynamoDB's per-request evaluation limit; see page_size).
+  /// @throws validation_error for 0 (a query of no items is a mistake, not a request)
   Derived& limit(std::size_t n) & {
+    if (n == 0) throw validation_error("limit", "must be at least 1");
     spec_.limit = n;
     return self();
   }

@@ -55,6 +55,21 @@ struct condition_expression {
   bool empty() const { return expression.empty(); }
 };
 
+/// Tag for batch writes of a model with a version member: BatchWriteItem carries no conditions, so a batch put
+/// cannot check the stored version and overwrites whatever is stored (a stale copy wins). Batch writes of such a
+/// model need this tag, so that the choice is visible in the code: users.batch_save(dy::ignore_versions, items).
+/// transact_save and save() check versions.
+struct ignore_versions_t {
+  explicit constexpr ignore_versions_t() = default;
+};
+inline constexpr ignore_versions_t ignore_versions{};
+
+/// Tag of create_table(dy::if_not_exists): an existing table is not an error.
+struct if_not_exists_t {
+  explicit constexpr if_not_exists_t() = default;
+};
+inline constexpr if_not_exists_t if_not_exists{};
+
 struct read_options {
   bool consistent_read = false;  ///< strongly consistent read (not on GSIs)
 };
@@ -87,6 +102,8 @@ void merge_condition(const condition_expression& cond, std::string& expression, 
 
 // The façade's work over a model's description (src/table.cpp): table<M> only types keys and results.
 item key_item_of(const model_desc& d, const void* model);
+/// A transaction action's item as one text: table and key attributes (canonical numbers).
+std::string tx_key_text(const std::string& table, const item& key);
 /// A typed key (pointers to values of the key members' types; `sk` nullptr without a sort key).
 item key_item_from_parts(const model_desc& d, const void* pk, const void* sk);
 /// The key parts of a stored item or key item. @throws validation_error
@@ -223,6 +240,7 @@ class batch_get_incomplete_for : public batch_get_incomplete {
 template <class M>
 struct tx_action : ops::transact_write {
   using model_type = M;
+  std::string key_text{};  ///< the item's key (detail::tx_key_text): a transaction touches an item once
 };
 
 /// One get of transact_get, built by table<M>::tx_get: the table and the key (owned: it outlives the table
@@ -291,7 +309,12 @@ class table {
   table() : name_(detail::model_v<M>.table) {}
   explicit table(client c) : client_(std::move(c)), name_(detail::model_v<M>.table) {}
   /// Another table name than the model's (tests, per-tenant tables).
-  table(client c, std::string table_name) : client_(std::move(c)), name_(std::move(table_name)) {}
+  /// @throws validation_error when the name breaks DynamoDB's rule (3 to 255 of A-Z a-z 0-9 _ . -)
+  table(client c, std::string table_name) : client_(std::move(c)), name_(std::move(table_name)) {
+    if (!detail::valid_table_name(name_)) {
+      throw validation_error("table", "'" + name_ + "' is not a valid table name: 3 to 255 characters of A-Z a-z 0-9 _ . -");
+    }
+  }
 
   const std::string& name() const { return name_; }
 
@@ -313,6 +336,11 @@ class table {
   M& save(M& m, const condition<C>& cond) const {
     put(m, to_expression(cond), false);
     return m;
+  }
+  template <class C>
+  M save(M&& m, const condition<C>& cond) const {
+    put(m, to_expression(cond), false);
+    return std::move(m);
   }
 
   /// Through a polymorphic base: saves (upserts) a subtype in this table, exactly as table<S>::save.
@@ -349,6 +377,11 @@ class table {
   M& create(M& m, const condition<C>& cond) const {
     put(m, to_expression(cond), true);
     return m;
+  }
+  template <class C>
+  M create(M&& m, const condition<C>& cond) const {
+    put(m, to_expression(cond), true);
+    return std::move(m);
   }
 
   // ------------------------------------------------------------ reads
@@ -420,6 +453,7 @@ class table {
     t.type = ops::transact_write::kind::put;
     t.table_name = r.table_name;
     t.data_json = std::move(r.item_json);  // encoded once, by put_request
+    t.key_text = detail::tx_key_text(name_, detail::key_item_of(desc(), &m));
     t.condition_expression = std::move(r.condition_expression);
     t.expression_attribute_names = std::move(r.expression_attribute_names);
     t.expression_attribute_values = std::move(r.expression_attribute_values);
@@ -450,10 +484,17 @@ class table {
 
 
   /// Writes every item (BatchWriteItem, 25 per request, concurrent, unprocessed items retried). Fills
-  /// auto-UUID keys and increments versions like save(), but without conditions (BatchWriteItem has none).
-  /// Two items with one key: the last wins. @return the items as written.
+  /// auto-UUID keys like save(). Two items with one key: the last wins. @return the items as written.
+  /// A model with a version member needs batch_save(dy::ignore_versions, items): see ignore_versions_t.
   /// @throws validation_error (every problem, nothing sent), batch_write_incomplete (what was not applied)
   std::vector<M> batch_save(std::vector<M> items, const batch_options& o = {}) const {
+    static_assert(!has_version,
+                  "dynantic: BatchWriteItem cannot check versions: a batch put overwrites newer items of a versioned "
+                  "model. Use transact_save (checked), or batch_save(dy::ignore_versions, items) to overwrite");
+    return batch_save(ignore_versions, std::move(items), o);
+  }
+  /// batch_save of a versioned model: versions are incremented as in save(), but not checked.
+  std::vector<M> batch_save(ignore_versions_t, std::vector<M> items, const batch_options& o = {}) const {
     std::vector<detail::write_entry> entries;
     entries.reserve(items.size());
     std::vector<validation_issue> issues;
@@ -519,7 +560,16 @@ class table {
 
   /// A buffered writer: save()/delete_item() collect requests and send them 25 at a time; flush() sends the
   /// rest; the destructor flushes (see batch_writer for what happens on failure or with an exception in flight).
-  dynantic::batch_writer<M> batch_writer(batch_options o = {}) const { return dynantic::batch_writer<M>(*this, std::move(o)); }
+  /// A model with a version member needs batch_writer(dy::ignore_versions): see ignore_versions_t.
+  dynantic::batch_writer<M> batch_writer(batch_options o = {}) const {
+    static_assert(!has_version,
+                  "dynantic: BatchWriteItem cannot check versions: a batch writer overwrites newer items of a "
+                  "versioned model. Use transact_save (checked), or batch_writer(dy::ignore_versions) to overwrite");
+    return dynantic::batch_writer<M>(*this, std::move(o));
+  }
+  dynantic::batch_writer<M> batch_writer(ignore_versions_t, batch_options o = {}) const {
+    return dynantic::batch_writer<M>(*this, std::move(o));
+  }
 
   // ------------------------------------------------------------ query and scan
 
@@ -562,6 +612,7 @@ class table {
 
   /// CreateTable from the model, then (by default) waits until it is ACTIVE and enables TTL when the model
   /// has a ttl member.
+  /// @throws table_in_use when the table exists (see create_table(if_not_exists))
   ops::table_description create_table(const table_options& o = {}) const {
     auto c = current();
     auto d = ops::create_table(c, table_definition(o));
@@ -570,6 +621,15 @@ class table {
       if constexpr (table_has_ttl) enable_ttl();
     }
     return d;
+  }
+  /// create_table() unless the table exists (then waits until it is ACTIVE, as create_table() would, and
+  /// returns its description; its schema is not compared: see check_schema()).
+  ops::table_description create_table(if_not_exists_t, const table_options& o = {}) const {
+    try {
+      return create_table(o);
+    } catch (const table_in_use&) {
+      return o.wait_until_active ? wait_until_active(o.timeout) : ops::describe_table(current(), name_);
+    }
   }
   ops::table_description wait_until_active(std::chrono::seconds timeout = std::chrono::seconds(60)) const {
     return detail::wait_until_active(current(), name_, timeout);
@@ -862,8 +922,16 @@ class multi_writer {
   }
   /// Buffers a put into `t`'s table (validated, auto-UUIDs, version +1 now). @throws validation_error,
   /// batch_write_incomplete (of an earlier background flush)
+  /// A model with a version member needs save(dy::ignore_versions, t, m): see ignore_versions_t.
   template <model M>
   void save(const table<M>& t, M m) {
+    static_assert(!table<M>::has_version,
+                  "dynantic: BatchWriteItem cannot check versions: a batch put overwrites newer items of a versioned "
+                  "model. Use transact_save (checked), or save(dy::ignore_versions, table, item) to overwrite");
+    buffer_.add(t.put_entry(m));
+  }
+  template <model M>
+  void save(ignore_versions_t, const table<M>& t, M m) {
     buffer_.add(t.put_entry(m));
   }
   /// Buffers a delete from `t`'s table.
@@ -952,7 +1020,16 @@ std::any decode_old(const std::optional<item>& old) {
 }
 /// Checks DynamoDB's limits (100 actions, 4 MB) before sending, then sends with a fresh idempotency token
 /// (reused by the client's retries, so a retry after a lost answer is not applied twice).
-void run_transact_write(const client& c, std::vector<ops::transact_write> actions);
+/// Checks DynamoDB's limits (100 actions, 4 MB, one action per item: `keys[i]` is action i's key text, empty when
+/// unknown) before sending, then sends with a fresh idempotency token.
+void run_transact_write(const client& c, std::vector<ops::transact_write> actions, const std::vector<std::string>& keys);
+template <class A>
+std::string tx_key(const A& a, const ops::transact_write& w) {
+  if constexpr (requires { a.key_text; }) {
+    if (!a.key_text.empty()) return a.key_text;
+  }
+  return w.type == ops::transact_write::kind::put ? std::string() : tx_key_text(w.table_name, w.data);
+}
 }  // namespace detail
 
 /// TransactWriteItems: all the actions or none. Actions come from tables: users.tx_put(u, cond),
@@ -964,8 +1041,14 @@ void transact_write(const client& c, const A&... actions) {
   std::vector<ops::transact_write> list;
   list.reserve(sizeof...(A));
   (list.push_back(detail::to_action(actions)), ...);
+  std::vector<std::string> keys;
+  keys.reserve(sizeof...(A));
+  {
+    std::size_t i = 0;
+    ((keys.push_back(detail::tx_key(actions, list[i])), ++i), ...);
+  }
   try {
-    detail::run_transact_write(c, std::move(list));
+    detail::run_transact_write(c, std::move(list), keys);
   } catch (transaction_canceled& e) {
     // old items decoded into each action's model: e.old_model<Account>(index)
     std::vector<std::any> models;
@@ -984,7 +1067,9 @@ void transact_write(const client& c, const A&... actions) {
   }
 }
 inline void transact_write(const client& c, std::vector<ops::transact_write> actions) {
-  detail::run_transact_write(c, std::move(actions));
+  std::vector<std::string> keys;
+  for (const auto& a : actions) keys.push_back(detail::tx_key(a, a));
+  detail::run_transact_write(c, std::move(actions), keys);
 }
 
 /// Puts of several items in one transaction, each in its model's table (through current_client()).

@@ -208,3 +208,16 @@ std::string render_key_condition(render_context& c, const std::string& pk_name, 
 }
 
 }  // namespace dynantic::detail
+
+namespace dynantic::detail {
+
+void throw_at_path(const std::vector<path_segment>& p, std::vector<validation_issue> issues) {
+  const std::string where = path_text(p);
+  for (auto& i : issues) {
+    if (i.path.empty()) i.path = where;
+    else i.path = where + (i.path.front() == '[' ? "" : ".") + i.path;
+  }
+  throw validation_error(std::move(issues));
+}
+
+}  // namespace dynantic::detail

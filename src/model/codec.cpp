@@ -9,6 +9,28 @@
 
 namespace dynantic::detail {
 
+void check_key_value(const member_desc& m, const void* v, conversion_context& c) {
+  std::size_t size = 0;
+  bool sized = false;
+  if (m.is_string) {
+    size = static_cast<const std::string*>(v)->size();
+    sized = true;
+  } else if (m.scalar != 'N') {  // B, or S of another C++ type (uuid, timestamp, enum...)
+    conversion_context scratch;
+    attribute_value a = m.ops->to_attribute(v, scratch);
+    if (a.is_string()) size = a.as_string().size(), sized = true;
+    else if (a.is_binary()) size = a.as_binary().size(), sized = true;
+  }
+  if (!sized) return;
+  if (size == 0) return c.fail("a key attribute cannot be empty (DynamoDB rejects empty string and binary keys)");
+  const bool partition = m.kind == role::partition_key;
+  const std::size_t limit = partition ? 2048 : 1024;
+  if (size > limit) {
+    c.fail(std::string(partition ? "a partition key" : "a sort key") + " is at most " + std::to_string(limit) +
+           " bytes (got " + std::to_string(size) + ")");
+  }
+}
+
 namespace {
 // One encoder for both outputs: `Sink` writes the tag and each member's value (DynamoDB-JSON text, or an item).
 template <class Sink>
@@ -18,6 +40,7 @@ void encode_impl(const model_desc& d, const void* obj, conversion_context& c, Si
     const void* v = model_desc::at(obj, m);
     conversion_context::scope s(c, m.name);
     if (m.check) m.check(v, c);
+    if (m.kind == role::partition_key || m.kind == role::sort_key) check_key_value(m, v, c);
     if (m.ops->omit && m.ops->omit(v)) continue;
     sink.member(m, v);
   }

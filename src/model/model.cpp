@@ -37,6 +37,11 @@ void conversion_context::throw_if_failed() {
 
 namespace detail {
 
+void check_map_key(std::string_view k, conversion_context& c) {
+  if (k.empty()) c.fail("a map key cannot be empty");
+  else if (!is_valid_utf8(k)) c.fail("a map key must be valid UTF-8");
+}
+
 std::string_view type_name(value_type t) {
   switch (t) {
     case value_type::null: return "NULL";

@@ -22,6 +22,8 @@ void wire_writer::string(std::string_view s) {
   out_ += '}';
 }
 
+void wire_writer::too_deep() { c_.fail("nested deeper than DynamoDB's 32 levels of maps and lists"); }
+
 void wire_writer::number_checked(std::string_view text) {
   if (auto why = codec::check_number(text)) c_.fail("invalid number '" + std::string(text) + "': " + *why);
   number(text);

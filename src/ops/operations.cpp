@@ -35,8 +35,20 @@ void write_common(json_writer& w, const attribute_names& names, const attribute_
   if (!values.empty()) write_item(w, "ExpressionAttributeValues", values);
 }
 
+void check_name_format(std::string_view what, const std::string& n) {
+  if (!dynantic::detail::valid_table_name(n)) {
+    throw validation_error(std::string(what), "'" + n + "' is not a valid name: 3 to 255 characters of A-Z a-z 0-9 _ . -");
+  }
+}
+
 void write_if(json_writer& w, std::string_view key, const std::string& s) {
-  if (!s.empty()) w.member(key, s);
+  if (s.empty()) return;
+  if (key.ends_with("Expression") && s.size() > 4096) {
+    throw validation_error(std::string(key), "longer than DynamoDB's 4 KB limit for an expression (" +
+                                                 std::to_string(s.size()) + " bytes)");
+  }
+  if (key == "IndexName") check_name_format(key, s);
+  w.member(key, s);
 }
 
 std::string_view return_values_text(return_values r) {
@@ -67,6 +79,7 @@ void write_select(json_writer& w, select s) {
 
 void require_table(const std::string& t) {
   if (t.empty()) throw validation_error("TableName", "a table name is required");
+  check_name_format("TableName", t);
 }
 
 // ------------------------------------------------------------------ reading
@@ -106,8 +119,14 @@ std::int64_t integer(object o, std::string_view key) {
   return v;
 }
 
-std::string call(const client& c, std::string_view op, std::string body) {
-  return detail::client_access::impl(c).call(op, std::move(body));
+// `table`: the one table the request is for, named in table_not_found.
+std::string call(const client& c, std::string_view op, std::string body, std::string_view table = {}) {
+  try {
+    return detail::client_access::impl(c).call(op, std::move(body));
+  } catch (const table_not_found& e) {
+    if (table.empty() || !e.table().empty()) throw;
+    throw table_not_found(e.info(), std::string(table));
+  }
 }
 
 write_result write_answer(const std::string& body) {
@@ -286,7 +305,7 @@ get_item_result get_item(const client& c, const get_item_request& r) {
   write_if(w, "ProjectionExpression", r.projection_expression);
   write_common(w, r.expression_attribute_names, {});
   w.end_object();
-  auto answer = call(c, "GetItem", std::move(body));
+  auto answer = call(c, "GetItem", std::move(body), r.table_name);
   return {opt_item(parse_answer(answer), "Item")};
 }
 
@@ -307,7 +326,7 @@ write_result put_item(const client& c, const put_item_request& r) {
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);
   w.end_object();
-  return write_answer(call(c, "PutItem", std::move(body)));
+  return write_answer(call(c, "PutItem", std::move(body), r.table_name));
 }
 
 write_result update_item(const client& c, const update_item_request& r) {
@@ -322,7 +341,7 @@ write_result update_item(const client& c, const update_item_request& r) {
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);
   w.end_object();
-  return write_answer(call(c, "UpdateItem", std::move(body)));
+  return write_answer(call(c, "UpdateItem", std::move(body), r.table_name));
 }
 
 write_result delete_item(const client& c, const delete_item_request& r) {
@@ -336,7 +355,7 @@ write_result delete_item(const client& c, const delete_item_request& r) {
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);
   w.end_object();
-  return write_answer(call(c, "DeleteItem", std::move(body)));
+  return write_answer(call(c, "DeleteItem", std::move(body), r.table_name));
 }
 
 // ------------------------------------------------------------------ query and scan
@@ -397,8 +416,8 @@ std::string scan_body(const scan_request& r) {
 
 }  // namespace
 
-page_result query(const client& c, const query_request& r) { return read_page(call(c, "Query", query_body(r))); }
-page_result scan(const client& c, const scan_request& r) { return read_page(call(c, "Scan", scan_body(r))); }
+page_result query(const client& c, const query_request& r) { return read_page(call(c, "Query", query_body(r), r.table_name)); }
+page_result scan(const client& c, const scan_request& r) { return read_page(call(c, "Scan", scan_body(r), r.table_name)); }
 
 // ------------------------------------------------------------------ batches
 
@@ -677,7 +696,7 @@ table_description create_table(const client& c, const create_table_request& r) {
     write_throughput(w, r.throughput.value_or(provisioned_throughput{5, 5}));
   }
   w.end_object();
-  return read_table_member(call(c, "CreateTable", std::move(body)), "TableDescription");
+  return read_table_member(call(c, "CreateTable", std::move(body), r.table_name), "TableDescription");
 }
 
 table_description delete_table(const client& c, const std::string& table_name) {
@@ -687,7 +706,7 @@ table_description delete_table(const client& c, const std::string& table_name) {
   w.begin_object();
   w.member("TableName", table_name);
   w.end_object();
-  return read_table_member(call(c, "DeleteTable", std::move(body)), "TableDescription");
+  return read_table_member(call(c, "DeleteTable", std::move(body), table_name), "TableDescription");
 }
 
 table_description describe_table(const client& c, const std::string& table_name) {
@@ -697,7 +716,7 @@ table_description describe_table(const client& c, const std::string& table_name)
   w.begin_object();
   w.member("TableName", table_name);
   w.end_object();
-  return read_table_member(call(c, "DescribeTable", std::move(body)), "Table");
+  return read_table_member(call(c, "DescribeTable", std::move(body), table_name), "Table");
 }
 
 list_tables_result list_tables(const client& c, const list_tables_request& r) {
@@ -735,7 +754,7 @@ time_to_live_specification update_time_to_live(const client& c, const std::strin
   w.member("AttributeName", spec.attribute_name);
   w.end_object();
   w.end_object();
-  auto answer = call(c, "UpdateTimeToLive", std::move(body));
+  auto answer = call(c, "UpdateTimeToLive", std::move(body), table_name);
   object o = parse_answer(answer);
   time_to_live_specification res = spec;
   object s;
@@ -754,7 +773,7 @@ time_to_live_description describe_time_to_live(const client& c, const std::strin
   w.begin_object();
   w.member("TableName", table_name);
   w.end_object();
-  auto answer = call(c, "DescribeTimeToLive", std::move(body));
+  auto answer = call(c, "DescribeTimeToLive", std::move(body), table_name);
   object o = parse_answer(answer);
   time_to_live_description d;
   object s;

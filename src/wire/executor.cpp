@@ -195,6 +195,10 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
     d.message = r.body.substr(0, 200);
   }
   if (d.code.empty() && d.message.empty()) d.message = r.body.substr(0, 200);
+  if (d.code.empty()) {  // no DynamoDB error type: something else answered (a proxy, a web server, a wrong port)
+    return std::make_exception_ptr(
+        service_error(std::move(d), "not a DynamoDB endpoint (an error answer without DynamoDB's error type)"));
+  }
 
   const std::string& c = d.code;
   if (c == "ConditionalCheckFailedException") {
@@ -204,6 +208,7 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
     return std::make_exception_ptr(transaction_canceled(std::move(d), std::move(reasons)));
   }
   if (c == "ResourceNotFoundException") return std::make_exception_ptr(table_not_found(std::move(d)));
+  if (c == "ResourceInUseException") return std::make_exception_ptr(table_in_use(std::move(d)));
   if (is_throttling_code(c)) return std::make_exception_ptr(throttled(std::move(d)));
   if (c == "ItemCollectionSizeLimitExceededException") {
     return std::make_exception_ptr(item_collection_size_limit(std::move(d)));

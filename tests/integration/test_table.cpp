@@ -90,7 +90,7 @@ TEST(table, handles_outlive_the_temporary_table_they_came_from) {
   auto updater = dy::table<User>(c, name).update("u-1", "ada@example.com");
   auto get = dy::table<User>(c, name).tx_get({"u-1", "ada@example.com"});
   {
-    auto writer = dy::table<User>(c, name).batch_writer();
+    auto writer = dy::table<User>(c, name).batch_writer(dy::ignore_versions);
     writer.save(ada());
     writer.flush();
   }
@@ -99,6 +99,23 @@ TEST(table, handles_outlive_the_temporary_table_they_came_from) {
   ASSERT_TRUE(got);
   EXPECT_EQ(got->name, "Ada L.");
   EXPECT_EQ(got->version, 2);  // the writer's save, then the update
+}
+
+TEST(table, create_table_if_not_exists_else_a_typed_error_naming_the_table) {
+  DYNANTIC_REQUIRE_SERVER();
+  temp_table<Note> tt(test_client());
+  EXPECT_THROW(tt.t.create_table(), dy::table_in_use);
+  auto d = tt.t.create_table(dy::if_not_exists);
+  EXPECT_EQ(d.table_status, "ACTIVE");
+  EXPECT_EQ(d.table_name, tt.t.name());
+  dy::table<Note> missing(test_client(), unique_name("missing"));
+  try {
+    (void)missing.get("x");
+    FAIL() << "no table_not_found";
+  } catch (const dy::table_not_found& e) {
+    EXPECT_EQ(e.table(), missing.name());
+    EXPECT_NE(std::string(e.what()).find("table '" + missing.name() + "'"), std::string::npos) << e.what();
+  }
 }
 
 TEST(table, versions_detect_lost_updates) {

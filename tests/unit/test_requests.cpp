@@ -49,19 +49,19 @@ TEST(requests, put_item_pre_encoded) {
 TEST(requests, get_item_and_answer) {
   capture cap;
   cap.answer = R"({"Item":{"pk":{"S":"u-1"},"v":{"N":"1.50"}}})";
-  auto res = ops::get_item(cap.c, {.table_name = "t", .key = {{"pk", "u-1"}}, .consistent_read = true});
-  EXPECT_EQ(cap.last().body, R"({"TableName":"t","Key":{"pk":{"S":"u-1"}},"ConsistentRead":true})");
+  auto res = ops::get_item(cap.c, {.table_name = "tbl", .key = {{"pk", "u-1"}}, .consistent_read = true});
+  EXPECT_EQ(cap.last().body, R"({"TableName":"tbl","Key":{"pk":{"S":"u-1"}},"ConsistentRead":true})");
   ASSERT_TRUE(res.item);
   EXPECT_EQ(res.item->at("v").as_number_text(), "1.50");
   cap.answer = "{}";
-  EXPECT_FALSE(ops::get_item(cap.c, {.table_name = "t", .key = {{"pk", "nope"}}}).item);
+  EXPECT_FALSE(ops::get_item(cap.c, {.table_name = "tbl", .key = {{"pk", "nope"}}}).item);
 }
 
 TEST(requests, update_item) {
   capture cap;
   cap.answer = R"({"Attributes":{"n":{"N":"6"}}})";
   ops::update_item_request r;
-  r.table_name = "t";
+  r.table_name = "tbl";
   r.key = {{"pk", "a"}};
   r.update_expression = "ADD #n :one";
   r.expression_attribute_names = {{"#n", "n"}};
@@ -69,7 +69,7 @@ TEST(requests, update_item) {
   r.return_values = ops::return_values::updated_new;
   auto res = ops::update_item(cap.c, r);
   EXPECT_EQ(cap.last().body,
-            R"({"TableName":"t","Key":{"pk":{"S":"a"}},"UpdateExpression":"ADD #n :one",)"
+            R"({"TableName":"tbl","Key":{"pk":{"S":"a"}},"UpdateExpression":"ADD #n :one",)"
             R"("ExpressionAttributeNames":{"#n":"n"},"ExpressionAttributeValues":{":one":{"N":"1"}},)"
             R"("ReturnValues":"UPDATED_NEW"})");
   ASSERT_TRUE(res.attributes);
@@ -81,7 +81,7 @@ TEST(requests, query_page) {
   cap.answer = R"({"Items":[{"pk":{"S":"a"},"sk":{"S":"1"}}],"Count":1,"ScannedCount":3,)"
                R"("LastEvaluatedKey":{"pk":{"S":"a"},"sk":{"S":"1"}}})";
   ops::query_request r;
-  r.table_name = "t";
+  r.table_name = "tbl";
   r.index_name = "by_x";
   r.key_condition_expression = "#p = :p";
   r.expression_attribute_names = {{"#p", "pk"}};
@@ -92,7 +92,7 @@ TEST(requests, query_page) {
   r.select = ops::select::all_projected_attributes;
   auto page = ops::query(cap.c, r);
   EXPECT_EQ(cap.last().body,
-            R"({"TableName":"t","IndexName":"by_x","KeyConditionExpression":"#p = :p",)"
+            R"({"TableName":"tbl","IndexName":"by_x","KeyConditionExpression":"#p = :p",)"
             R"("ExpressionAttributeNames":{"#p":"pk"},"ExpressionAttributeValues":{":p":{"S":"a"}},"Limit":10,)"
             R"("ScanIndexForward":false,"ExclusiveStartKey":{"pk":{"S":"a"},"sk":{"S":"0"}},)"
             R"("Select":"ALL_PROJECTED_ATTRIBUTES"})");
@@ -105,8 +105,8 @@ TEST(requests, query_page) {
 TEST(requests, scan_segment) {
   capture cap;
   cap.answer = R"({"Items":[],"Count":0,"ScannedCount":0})";
-  auto page = ops::scan(cap.c, {.table_name = "t", .limit = 5, .segment = 1, .total_segments = 4});
-  EXPECT_EQ(cap.last().body, R"({"TableName":"t","Limit":5,"Segment":1,"TotalSegments":4})");
+  auto page = ops::scan(cap.c, {.table_name = "tbl", .limit = 5, .segment = 1, .total_segments = 4});
+  EXPECT_EQ(cap.last().body, R"({"TableName":"tbl","Limit":5,"Segment":1,"TotalSegments":4})");
   EXPECT_FALSE(page.last_evaluated_key);
 }
 
@@ -141,33 +141,33 @@ TEST(requests, transact_write_with_token) {
   capture cap;
   ops::transact_write_items_request r;
   r.client_request_token = "tok-1";
-  r.items.push_back({.type = ops::transact_write::kind::put, .table_name = "a", .data = {{"pk", "1"}}});
+  r.items.push_back({.type = ops::transact_write::kind::put, .table_name = "tba", .data = {{"pk", "1"}}});
   r.items.push_back({.type = ops::transact_write::kind::condition_check,
-                     .table_name = "b",
+                     .table_name = "tbb",
                      .data = {{"pk", "2"}},
                      .condition_expression = "attribute_exists(#p)",
                      .expression_attribute_names = {{"#p", "pk"}}});
   ops::transact_write_items(cap.c, r);
   EXPECT_EQ(cap.last().body,
-            R"({"TransactItems":[{"Put":{"TableName":"a","Item":{"pk":{"S":"1"}}}},{"ConditionCheck":{"TableName":"b",)"
+            R"({"TransactItems":[{"Put":{"TableName":"tba","Item":{"pk":{"S":"1"}}}},{"ConditionCheck":{"TableName":"tbb",)"
             R"j("Key":{"pk":{"S":"2"}},"ConditionExpression":"attribute_exists(#p)","ExpressionAttributeNames":)j"
             R"({"#p":"pk"}}}],"ClientRequestToken":"tok-1"})");
 }
 
 TEST(requests, create_table) {
   capture cap;
-  cap.answer = R"({"TableDescription":{"TableName":"t","TableStatus":"CREATING","KeySchema":[{"AttributeName":"pk",)"
+  cap.answer = R"({"TableDescription":{"TableName":"tbl","TableStatus":"CREATING","KeySchema":[{"AttributeName":"pk",)"
                R"("KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],)"
                R"("BillingModeSummary":{"BillingMode":"PAY_PER_REQUEST"}}})";
   ops::create_table_request r;
-  r.table_name = "t";
+  r.table_name = "tbl";
   r.attribute_definitions = {{"pk", ops::scalar_type::s}, {"g", ops::scalar_type::n}};
   r.key_schema = {{"pk", ops::key_type::hash}};
   r.global_secondary_indexes.push_back(
       {"by_g", {{"g", ops::key_type::hash}}, {ops::projection::kind::include, {"a", "b"}}, std::nullopt, ""});
   auto d = ops::create_table(cap.c, r);
   EXPECT_EQ(cap.last().body,
-            R"({"TableName":"t","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+            R"({"TableName":"tbl","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
             R"({"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
             R"("GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
             R"("Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["a","b"]}}],"BillingMode":"PAY_PER_REQUEST"})");
@@ -179,7 +179,7 @@ TEST(requests, create_table) {
 TEST(requests, invalid_item_is_rejected_before_sending) {
   capture cap;
   ops::put_item_request r;
-  r.table_name = "t";
+  r.table_name = "tbl";
   r.item = {{"pk", "a"}, {"bad", attribute_value::string("\xff")}};
   EXPECT_THROW(ops::put_item(cap.c, r), validation_error);
   EXPECT_TRUE(cap.t->requests.empty());
@@ -191,7 +191,7 @@ TEST(requests, error_bodies_map_to_typed_exceptions) {
   scripted_transport* t = nullptr;
   std::string code, extra;
   auto c = scripted_client([&](const recorded_request&, std::size_t) { return aws_error(400, code, extra); }, t);
-  auto put = [&] { ops::put_item(c, {.table_name = "t", .item = {{"pk", "a"}}}); };
+  auto put = [&] { ops::put_item(c, {.table_name = "tbl", .item = {{"pk", "a"}}}); };
 
   code = "ConditionalCheckFailedException";
   extra = R"(,"Item":{"pk":{"S":"a"},"v":{"N":"7"}})";
@@ -261,9 +261,9 @@ TEST(requests, non_json_error_body_keeps_status_and_text) {
 TEST(requests, malformed_success_answer_is_a_decode_error) {
   capture cap;
   cap.answer = "{not json";
-  EXPECT_THROW(ops::get_item(cap.c, {.table_name = "t", .key = {{"pk", "a"}}}), decode_error);
+  EXPECT_THROW(ops::get_item(cap.c, {.table_name = "tbl", .key = {{"pk", "a"}}}), decode_error);
   cap.answer = R"({"Item":{"pk":{"Q":"a"}}})";
-  EXPECT_THROW(ops::get_item(cap.c, {.table_name = "t", .key = {{"pk", "a"}}}), decode_error);
+  EXPECT_THROW(ops::get_item(cap.c, {.table_name = "tbl", .key = {{"pk", "a"}}}), decode_error);
 }
 
 }  // namespace test_requests

@@ -43,14 +43,30 @@ class wire_writer {
   void boolean(bool b) { out_ += b ? R"({"BOOL":true})" : R"({"BOOL":false})"; }
   void null() { out_ += R"({"NULL":true})"; }
   void binary(std::span<const std::byte> raw);
-  void begin_map() { out_ += R"({"M":)"; begin_attributes(); }
-  void end_map() { end_attributes(); out_ += '}'; }
-  void begin_list() { out_ += R"({"L":[)"; first_ = true; }
+  void begin_map() {
+    nest();
+    out_ += R"({"M":)";
+    begin_attributes();
+  }
+  void end_map() {
+    end_attributes();
+    out_ += '}';
+    --depth_;
+  }
+  void begin_list() {
+    nest();
+    out_ += R"({"L":[)";
+    first_ = true;
+  }
   void list_element() {
     if (!first_) out_ += ',';
     first_ = false;
   }
-  void end_list() { out_ += "]}"; first_ = false; }
+  void end_list() {
+    out_ += "]}";
+    first_ = false;
+    --depth_;
+  }
   /// A set: begin_set(ss/ns/bs), elements, end_set. Elements of NS must be valid number text.
   void begin_set(value_type t);
   void set_element(std::string_view e);
@@ -62,9 +78,17 @@ class wire_writer {
   std::string& out() { return out_; }
 
  private:
+  /// DynamoDB nests maps and lists at most 32 levels deep.
+  static constexpr int max_depth = 32;
+  void nest() {
+    if (++depth_ == max_depth + 1) too_deep();
+  }
+  void too_deep();
+
   std::string& out_;
   conversion_context& c_;
   bool first_ = true;
+  int depth_ = 0;
   value_type set_type_ = value_type::ss;
 };
 

@@ -43,11 +43,14 @@ struct update_action {
 /// Renders SET/REMOVE/ADD/DELETE clauses; @throws validation_error for an empty update.
 std::string render_update(const std::vector<update_action>& actions, render_context& c);
 
+/// Throws the issues of converting an update's value, each under the path of the attribute it is for.
+[[noreturn]] void throw_at_path(const std::vector<path_segment>& p, std::vector<validation_issue> issues);
+
 template <class T>
-attribute_value set_operand(const T& v) {
+attribute_value set_operand(const std::vector<path_segment>& p, const T& v) {
   conversion_context c;
   attribute_value a = converter<T>::to_attribute(v, c);
-  c.throw_if_failed();
+  if (!c.ok()) throw_at_path(p, std::move(c.issues()));
   return a;
 }
 }  // namespace detail
@@ -71,8 +74,8 @@ class update_expression {
       using U = detail::value_of<T>;
       static_assert(detail::is_any<T> || std::is_convertible_v<V, U> || detail::comparable<U, V>(),
                     "dynantic: set() needs a value of the attribute's type");
-      if constexpr (detail::is_any<T>) actions_.push_back({kind::set, p.segments(), detail::set_operand(v), {}, '+'});
-      else if constexpr (std::is_convertible_v<V, U>) actions_.push_back({kind::set, p.segments(), detail::set_operand(U(v)), {}, '+'});
+      if constexpr (detail::is_any<T>) actions_.push_back({kind::set, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
+      else if constexpr (std::is_convertible_v<V, U>) actions_.push_back({kind::set, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
       else actions_.push_back({kind::set, p.segments(), detail::to_operand<U>(v), {}, '+'});
       return static_cast<self_t&>(*this);
     }
@@ -96,8 +99,8 @@ class update_expression {
   self_t& set_if_not_exists(const path<M, T>& p, const V& v) {
     using U = detail::value_of<T>;
     static_assert(detail::is_any<T> || std::is_convertible_v<V, U>, "dynantic: set_if_not_exists() needs a value of the attribute's type");
-    if constexpr (detail::is_any<T>) actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(v), {}, '+'});
-    else actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(U(v)), {}, '+'});
+    if constexpr (detail::is_any<T>) actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
+    else actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     return static_cast<self_t&>(*this);
   }
   template <class U, class C, class V>
@@ -121,12 +124,12 @@ class update_expression {
     if constexpr (detail::is_set_like<U>::value) {
       static_assert(std::is_convertible_v<V, U>, "dynantic: add() to a set needs a set of its element type");
       if (U(v).empty()) return static_cast<self_t&>(*this);  // adding nothing
-      actions_.push_back({kind::add, p.segments(), detail::set_operand(U(v)), {}, '+'});
+      actions_.push_back({kind::add, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     } else if constexpr (detail::is_number_like<U>) {
       static_assert(detail::is_number_like<V> || std::is_same_v<V, decimal>, "dynantic: add() to a number needs a number");
       actions_.push_back({kind::add, p.segments(), detail::to_operand<U>(v), {}, '+'});
     } else if constexpr (detail::is_any<T>) {
-      actions_.push_back({kind::add, p.segments(), detail::set_operand(v), {}, '+'});
+      actions_.push_back({kind::add, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
     } else {
       static_assert(detail::always_false<V>, "dynantic: add() needs a number or set attribute; use set() for others");
     }
@@ -149,9 +152,9 @@ class update_expression {
     if constexpr (detail::is_set_like<U>::value) {
       static_assert(std::is_convertible_v<V, U>, "dynantic: delete_elements() needs a set of the attribute's element type");
       if (U(v).empty()) return static_cast<self_t&>(*this);
-      actions_.push_back({kind::delete_, p.segments(), detail::set_operand(U(v)), {}, '+'});
+      actions_.push_back({kind::delete_, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     } else {
-      actions_.push_back({kind::delete_, p.segments(), detail::set_operand(v), {}, '+'});
+      actions_.push_back({kind::delete_, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
     }
     return static_cast<self_t&>(*this);
   }
@@ -191,9 +194,9 @@ class update_expression {
     static_assert(detail::is_list_like<U>::value || detail::is_any<T>, "dynantic: append/prepend need a list attribute");
     if constexpr (detail::is_list_like<U>::value) {
       static_assert(std::is_convertible_v<V, U>, "dynantic: append/prepend need a list of the attribute's element type");
-      actions_.push_back({k, p.segments(), detail::set_operand(U(values)), {}, '+'});
+      actions_.push_back({k, p.segments(), detail::set_operand(p.segments(), U(values)), {}, '+'});
     } else {
-      actions_.push_back({k, p.segments(), detail::set_operand(values), {}, '+'});
+      actions_.push_back({k, p.segments(), detail::set_operand(p.segments(), values), {}, '+'});
     }
     return static_cast<self_t&>(*this);
   }

@@ -318,6 +318,9 @@ struct converter<std::optional<T>> {
 };
 
 namespace detail {
+/// A map key DynamoDB accepts: not empty, valid UTF-8.
+void check_map_key(std::string_view k, conversion_context& c);
+
 template <class Seq, class T>
 struct list_converter {
   static attribute_value to_attribute(const Seq& v, conversion_context& c) {
@@ -370,6 +373,7 @@ struct map_converter {
     item m;
     for (const auto& [k, e] : v) {
       conversion_context::scope s(c, k);
+      check_map_key(k, c);
       m.emplace(k, converter<T>::to_attribute(e, c));
     }
     return attribute_value::map(std::move(m));
@@ -388,6 +392,7 @@ struct map_converter {
     w.begin_map();
     for (const auto& [k, e] : v) {
       conversion_context::scope s(w.context(), k);
+      check_map_key(k, w.context());
       w.attribute(k);
       wire_write(e, w);
     }

@@ -370,6 +370,26 @@ struct count_role<model_info<M, Ms...>, R> {
 };
 
 template <class M>
+constexpr bool index_names_valid() {
+  bool ok = true;
+  std::apply(
+      [&](const auto&... mi) {
+        (std::apply(
+             [&](const auto&... o) {
+               (
+                   [&] {
+                     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) ok &= valid_table_name(o.index);
+                   }(),
+                   ...);
+             },
+             mi.opts),
+         ...);
+      },
+      describe<M>().members);
+  return ok;
+}
+
+template <class M>
 constexpr bool check_model() {
   using info = model_info_t<M>;
   constexpr auto pk = count_role<info, role::partition_key>::value;
@@ -382,6 +402,10 @@ constexpr bool check_model() {
   static_assert(every_member_accounted<M>(describe<M>()),
                 "dynantic: the struct has a member that the declaration neither maps nor skips: add field(member) "
                 "(or key, sort_key, ttl, version), or skip(member) to leave it out of the stored item");
+  static_assert(valid_table_name(describe<M>().table),
+                "dynantic: a table name is 3 to 255 characters of A-Z a-z 0-9 _ . - (DynamoDB's rule)");
+  static_assert(index_names_valid<M>(),
+                "dynantic: an index name is 3 to 255 characters of A-Z a-z 0-9 _ . - (DynamoDB's rule)");
   return true;
 }
 
@@ -692,6 +716,9 @@ void encode_members(const model_desc& d, const void* obj, wire_writer& w);
 /// Reads the attributes of an item or M into `obj`, every problem into `c`.
 void decode_members(const model_desc& d, const wire_value& in, void* obj, conversion_context& c);
 void decode_members(const model_desc& d, const item& in, void* obj, conversion_context& c);
+/// DynamoDB's rules for a key attribute's value `v` of member `m` (a partition or sort key, or a key part of the
+/// same type): not an empty string or binary, at most 2048 bytes for a partition key and 1024 for a sort key.
+void check_key_value(const member_desc& m, const void* v, conversion_context& c);
 /// Appends the DynamoDB-JSON item of `obj` to `out`. @throws validation_error with every problem; `out` is
 /// left unchanged then.
 void encode_json(const model_desc& d, const void* obj, std::string& out);

@@ -45,6 +45,16 @@ std::optional<std::string> base64_decode(std::string_view text);
 }  // namespace dynantic::codec
 
 namespace dynantic::detail {
+/// DynamoDB's rule for table and index names: 3 to 255 characters of A-Z a-z 0-9 _ . -
+constexpr bool valid_table_name(std::string_view n) {
+  if (n.size() < 3 || n.size() > 255) return false;
+  for (char c : n) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+              c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
 /// Appends `s` as a JSON string (quotes and escapes). @return true when `s` is all ASCII.
 bool append_json_string(std::string& out, std::string_view s);
 }  // namespace dynantic::detail
