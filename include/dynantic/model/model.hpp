@@ -306,9 +306,9 @@ constexpr std::size_t accounted_elements() {
 /// Converts to anything: probes how many initializers an aggregate takes.
 struct any_initializer {
   template <class T>
-  constexpr operator T&() const&& noexcept;
+  operator T&() const&& noexcept;  // declared only: used in unevaluated probes
   template <class T>
-  constexpr operator T&&() const&& noexcept;
+  operator T&&() const&& noexcept;
 };
 template <class T, std::size_t... I>
 constexpr bool aggregate_takes(std::index_sequence<I...>) {
