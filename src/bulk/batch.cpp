@@ -170,6 +170,19 @@ bool past_deadline(const batch_options& o, clock_type::time_point start, std::de
   return true;
 }
 
+// "; last failure: ..." for an incomplete batch's message (nothing when there was no failure, only retries
+// running out on unprocessed requests).
+std::string cause_text(const std::exception_ptr& cause) {
+  if (!cause) return "; DynamoDB left them unprocessed until the attempts ran out";
+  try {
+    std::rethrow_exception(cause);
+  } catch (const std::exception& e) {
+    return std::string("; last failure: ") + e.what();
+  } catch (...) {
+    return "; last failure: unknown";
+  }
+}
+
 // The one round loop of batch writes and gets. Rounds of due chunks go out concurrently (`build` makes a
 // chunk's request body); each answer is read by `read`, which lists the entries to send again and returns false
 // when the answer cannot be used (it sets `cause`: the chunk then counts as not done). Errors that can be retried
@@ -379,7 +392,7 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
     }
     std::size_t applied = entries.size() - unapplied.size();
     throw batch_write_incomplete("dynantic: batch write incomplete: " + std::to_string(unapplied.size()) + " of " +
-                                     std::to_string(entries.size()) + " requests were not applied",
+                                     std::to_string(entries.size()) + " requests were not applied" + cause_text(cause),
                                  std::move(left), applied, cause);
   }
   return entries.size();
@@ -561,7 +574,8 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
       missing.emplace_back(e.table, e.key.empty() ? codec::read_item(uniq[u].json) : e.key);
     }
     throw batch_get_incomplete("dynantic: batch get incomplete: " + std::to_string(missing.size()) + " of " +
-                                   std::to_string(uniq.size()) + " keys were not fetched (the items fetched are kept)",
+                                   std::to_string(uniq.size()) + " keys were not fetched (the items fetched are kept)" +
+                                   cause_text(cause),
                                std::move(got), std::move(missing), cause);
   }
   for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;

@@ -90,7 +90,7 @@ class executor final : public request_source {
         return;
       }
     }
-    call.error = to_exception(r, call.attempts, fc != failure_class::fatal);
+    call.error = to_exception(r, call.attempts, fc != failure_class::fatal, c_.endpoint());
     finish();
   }
 
@@ -113,9 +113,10 @@ class executor final : public request_source {
     return {};
   }
 
-  static std::exception_ptr to_exception(const http_response& r, int attempts, bool retryable) {
+  static std::exception_ptr to_exception(const http_response& r, int attempts, bool retryable,
+                                         const std::string& endpoint) {
     if (r.failure != net_failure::none) {
-      std::string msg = "dynantic: " + r.failure_message;
+      std::string msg = "dynantic: " + r.failure_message + " (endpoint " + endpoint + ")";
       switch (r.failure) {
         case net_failure::timeout: return std::make_exception_ptr(request_timeout(msg, attempts));
         case net_failure::connect:

@@ -258,6 +258,10 @@ TEST(batch, request_failures_are_retried_then_reported_with_the_cause) {
     EXPECT_EQ(e.unapplied().size(), 30u);
     EXPECT_EQ(e.applied(), 0u);
     EXPECT_THROW(std::rethrow_exception(e.cause()), dy::server_validation_error);
+    // the message says why, not only how many
+    EXPECT_NE(std::string(e.what()).find("30 of 30 requests were not applied; last failure: ValidationException"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_EQ(t->requests.size(), 2u);  // 30 = 25 + 5; a validation error is not retried
 }

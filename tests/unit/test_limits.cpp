@@ -156,4 +156,18 @@ TEST(sharp_edges, an_answer_that_is_not_dynamodbs_says_so) {
   }
 }
 
+TEST(sharp_edges, transport_errors_name_the_endpoint) {
+  scripted_transport* t = nullptr;
+  dy::client_options o;
+  o.retry.max_attempts = 1;
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return net(dy::detail::net_failure::connect); },
+                           t, o);
+  try {
+    (void)dy::table<Doc>(c).get("p", "s");
+    FAIL() << "no error";
+  } catch (const dy::transport_error& e) {
+    EXPECT_NE(std::string(e.what()).find("(endpoint http://127.0.0.1:9)"), std::string::npos) << e.what();
+  }
+}
+
 }  // namespace test_limits
