@@ -144,6 +144,14 @@ ops::update_item_request build_update(const model_desc& d, const std::string& ta
                                       std::vector<update_action> actions, const cond_node* cond,
                                       ops::return_values rv);
 
+/// The key type of a declaration without a partition key (already an error at the declaration): accepts any
+/// value, so that uses of table<M> add no errors of their own.
+struct no_partition_key {
+  no_partition_key() = default;
+  template <class T>
+  no_partition_key(const T&) noexcept {}
+};
+
 /// The descriptions of a model's family (itself, or a polymorphic base and its subtypes).
 template <class M>
 std::span<const model_desc* const> family_descs() {
@@ -297,7 +305,11 @@ class table {
   static constexpr bool has_ttl = detail::has_role<M, detail::role::ttl>;
   /// The table has a TTL attribute: M's, or for single-table designs that of the base or any subtype.
   static constexpr bool table_has_ttl = !detail::family_ttl_attribute<M>().empty();
-  using partition_key_type = typename detail::role_type<M, detail::role::partition_key>::type;
+  /// The partition key's type (`no_partition_key` for a declaration without one: its own static_assert is then
+  /// the one error, not every signature of this class).
+  using partition_key_type =
+      std::conditional_t<detail::has_role<M, detail::role::partition_key>,
+                         typename detail::role_type<M, detail::role::partition_key>::type, detail::no_partition_key>;
   /// The sort key's type; `no_sort_key` for tables without one.
   using sort_key_type = std::conditional_t<has_sort_key, typename detail::role_type<M, detail::role::sort_key>::type,
                                            struct no_sort_key>;
