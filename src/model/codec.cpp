@@ -195,7 +195,8 @@ void decode_members(const model_desc& d, const item& in, void* obj, conversion_c
   }
   if (d.forbid_unknown) {
     for (const auto& [name, value] : in) {
-      if (!(d.tag.empty() ? false : name == d.discriminator) && !find_member(d, name)) unknown(name, c);
+      const bool is_tag = !d.tag.empty() && name == d.discriminator;
+      if (!is_tag && !find_member(d, name)) unknown(name, c);
     }
   }
 }

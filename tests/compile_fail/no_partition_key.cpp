@@ -10,3 +10,6 @@ DYNANTIC_MODEL(Thing, "things", field(id), field(name))
 #else
 DYNANTIC_MODEL(Thing, "things", key(id), field(name))
 #endif
+
+// Used through table<M>, the declaration's message stays the only error.
+bool found(const dynantic::client& c) { return dynantic::table<Thing>(c).get("x").has_value(); }
