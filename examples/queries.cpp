@@ -76,7 +76,7 @@ int main() try {
 
   std::cout << "\n== GSI by_status: cancelled orders, largest first, as (customer, order_id, total) tuples\n";
   for (const auto& [customer, id, total] :
-       orders.query_index("by_status", "cancelled").reverse().values(&Order::customer, &Order::order_id, &Order::total)) {
+       orders.query_index<"by_status">(Status::cancelled).reverse().values(&Order::customer, &Order::order_id, &Order::total)) {
     std::cout << "  " << customer << " " << id << " " << total.text() << "\n";
   }
 

@@ -106,7 +106,7 @@ int main() try {
 
   std::cout << "\n== updates, GSIs, batches and transactions on subtypes\n";
   orders.update("CUSTOMER#ada", "ORDER#001").set(&app::Order::status, app::OrderStatus::shipped).execute();
-  auto shipped = orders.query_index("by_status", "shipped").all();
+  auto shipped = orders.query_index<"by_status">(app::OrderStatus::shipped).all();
   std::cout << "shipped (GSI by_status): " << shipped.size() << " " << shipped.at(0).sk << "\n";
   try {
     customers.update("CUSTOMER#ada", "ORDER#002").set(&app::Customer::name, "x").execute();

@@ -21,6 +21,40 @@ std::string summarize(const std::vector<validation_issue>& issues) {
   return s;
 }
 
+/// A key for a message: `pk "u-1", sk 42` (strings quoted with control characters escaped; binary as its size).
+std::string describe_key(const item& key) {
+  std::string s;
+  for (const auto& [name, v] : key) {
+    if (!s.empty()) s += ", ";
+    s += name;
+    s += ' ';
+    if (v.is_string()) {
+      s += '"';
+      for (unsigned char ch : v.as_string()) {
+        if (ch == '"' || ch == '\\') {
+          s += '\\';
+          s += static_cast<char>(ch);
+        } else if (ch < 0x20) {
+          static constexpr char hex[] = "0123456789abcdef";
+          s += "\\x";
+          s += hex[ch >> 4];
+          s += hex[ch & 15];
+        } else {
+          s += static_cast<char>(ch);
+        }
+      }
+      s += '"';
+    } else if (v.is_number()) {
+      s += v.as_number_text();
+    } else if (v.is_binary()) {
+      s += "<" + std::to_string(v.as_binary().size()) + " bytes>";
+    } else {
+      s += "<" + std::string(type_tag(v.type())) + ">";
+    }
+  }
+  return s;
+}
+
 std::string describe(const service_error::details& d) {
   std::string s = d.code.empty() ? std::string("service error") : d.code;
   if (!d.message.empty()) s += ": " + d.message;
@@ -38,6 +72,12 @@ validation_error::validation_error(std::vector<validation_issue> issues)
 validation_error::validation_error(std::string path, std::string message)
     : validation_error(std::vector<validation_issue>{{std::move(path), std::move(message)}}) {}
 
+validation_error::validation_error(const validation_error& e, std::string table, item key)
+    : error("table '" + table + "', stored item with key " + describe_key(key) + ": " + summarize(e.issues())),
+      issues_(e.issues()),
+      table_(std::move(table)),
+      key_(std::move(key)) {}
+
 transport_error::transport_error(kind k, std::string message, int attempts)
     : error(message + (attempts > 1 ? " (" + std::to_string(attempts) + " attempts)" : std::string())),
       kind_(k),
@@ -52,6 +92,15 @@ service_error::service_error(details d, const std::string& context)
 
 conditional_check_failed::conditional_check_failed(details d, std::optional<item> old)
     : service_error(std::move(d)), old_(std::move(old)) {}
+conditional_check_failed::conditional_check_failed(details d, std::optional<item> old, const std::string& context)
+    : service_error(std::move(d), context), old_(std::move(old)) {}
+
+item_not_found::item_not_found(const conditional_check_failed& e, std::string table, item key)
+    : conditional_check_failed(e.info(), std::nullopt,
+                               "table '" + table + "': no item has the key " + describe_key(key) +
+                                   " (update() changes existing items; upsert() creates them)"),
+      table_(std::move(table)),
+      key_(std::move(key)) {}
 
 transaction_canceled::transaction_canceled(details d, std::vector<cancellation_reason> reasons)
     : service_error(std::move(d)), reasons_(std::move(reasons)) {}

@@ -448,13 +448,20 @@ index_keys_info index_keys(const model_desc& d, std::span<const model_desc* cons
     for (std::size_t i = 0; i < f->index_count; ++i) {
       const index_decl& x = f->indexes[i];
       if (x.index != index) continue;
-      if (x.kind == index_role::gsi_partition) ix.partition = f->members[x.member].name;
-      else ix.sort = f->members[x.member].name;
+      if (x.kind == index_role::gsi_partition) {
+        ix.partition = f->members[x.member].name;
+        ix.partition_scalar = f->members[x.member].scalar;
+      } else {
+        ix.sort = f->members[x.member].name;
+      }
       local |= x.kind == index_role::lsi_sort;
     }
   }
   auto table_keys = key_name_list(d);
-  if (local) ix.partition = table_keys.at(0);
+  if (local) {
+    ix.partition = table_keys.at(0);
+    ix.partition_scalar = d.partition_key->scalar;
+  }
   if (ix.partition.empty()) {
     throw validation_error(std::string(index), "the model declares no index of this name (gsi_key/lsi_sort_key)");
   }
@@ -466,9 +473,27 @@ index_keys_info index_keys(const model_desc& d, std::span<const model_desc* cons
   return ix;
 }
 
+void check_index_key_value(const index_keys_info& ix, std::string_view index, const attribute_value& v) {
+  const value_type want = ix.partition_scalar == 'N' ? value_type::n : ix.partition_scalar == 'B' ? value_type::b : value_type::s;
+  if (v.type() != want) {
+    throw validation_error(ix.partition, "the partition key of index '" + std::string(index) + "' is " +
+                                             std::string(type_tag(want)) + ", the value is " +
+                                             std::string(type_tag(v.type())));
+  }
+}
+
+namespace {
+/// An action that gives an attribute a value when the item does not exist yet (SET of a value, ADD).
+bool creates(const update_action& a, std::string_view name) {
+  return a.path.size() == 1 && !a.path[0].is_index && a.path[0].name == name &&
+         (a.k == update_action::kind::set || a.k == update_action::kind::set_if_not_exists ||
+          a.k == update_action::kind::add);
+}
+}  // namespace
+
 ops::update_item_request build_update(const model_desc& d, const std::string& table, const item& key,
                                       std::vector<update_action> actions, const cond_node* cond,
-                                      ops::return_values rv) {
+                                      ops::return_values rv, update_mode mode) {
   // Keys cannot be updated (DynamoDB would reject it; say which before sending).
   for (const auto& a : actions) {
     if (a.path.empty() || a.path[0].is_index) continue;
@@ -494,17 +519,40 @@ ops::update_item_request build_update(const model_desc& d, const std::string& ta
           {update_action::kind::add, {{std::string(d.version->name), 0, false}}, attribute_value::number(1), {}, '+'});
     }
   }
-  // Subtypes: the tag is written (an update may create the item), and only items of this subtype (or none)
-  // are changed.
+  // An upsert may create the item: it must give every required member a value, or the item it creates
+  // could not be read back.
+  if (mode == update_mode::upsert && !actions.empty()) {
+    std::vector<validation_issue> missing;
+    for (const auto& m : d) {
+      if (m.kind == role::partition_key || m.kind == role::sort_key || m.kind == role::version) continue;
+      if (m.ops->may_be_absent || m.fill_default) continue;
+      bool set = false;
+      for (const auto& a : actions) set |= creates(a, m.name);
+      if (!set) {
+        missing.push_back({std::string(m.name),
+                           "upsert() must set every required member (the item may not exist yet); use update() to "
+                           "change an existing item"});
+      }
+    }
+    if (!missing.empty()) throw validation_error(std::move(missing));
+  }
+  // update() changes an existing item only: without this condition, UpdateItem would create an item holding
+  // nothing but the updated members. Subtypes: only items of this subtype are changed (an upsert also
+  // creates one, with its tag).
   std::string guard;
   render_context ctx;
-  if (!d.tag.empty() && !actions.empty()) {
-    actions.push_back({update_action::kind::set, {{std::string(d.discriminator), 0, false}},
-                       attribute_value::string(std::string(d.tag)), {}, '+'});
-    std::string pk = ctx.name(d.partition_key->name);
-    std::string tag = ctx.name(d.discriminator);
-    std::string value = ctx.value(attribute_value::string(std::string(d.tag)));
-    guard = "attribute_not_exists(" + pk + ") OR " + tag + " = " + value;
+  if (!actions.empty()) {
+    if (d.tag.empty()) {
+      if (mode == update_mode::update) guard = "attribute_exists(" + ctx.name(d.partition_key->name) + ")";
+    } else if (mode == update_mode::update) {
+      guard = ctx.name(d.discriminator) + " = " + ctx.value(attribute_value::string(std::string(d.tag)));
+    } else {
+      actions.push_back({update_action::kind::set, {{std::string(d.discriminator), 0, false}},
+                         attribute_value::string(std::string(d.tag)), {}, '+'});
+      std::string pk = ctx.name(d.partition_key->name);
+      std::string tag = ctx.name(d.discriminator);
+      guard = "attribute_not_exists(" + pk + ") OR " + tag + " = " + ctx.value(attribute_value::string(std::string(d.tag)));
+    }
   }
   ops::update_item_request r;
   r.table_name = table;

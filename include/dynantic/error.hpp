@@ -30,16 +30,25 @@ struct validation_issue {
   std::string message{};  ///< what is wrong, e.g. "more than 38 significant digits"
 };
 
-/// Client-side validation failed; nothing was sent. Holds every issue, not only the first.
+/// Client-side validation failed, or a stored item does not decode into its model. Holds every issue, not
+/// only the first. For writes nothing was sent; for reads, table() and key() name the stored item.
 class validation_error : public error {
  public:
   explicit validation_error(std::vector<validation_issue> issues);
   /// One issue.
   validation_error(std::string path, std::string message);
+  /// The issues of `e`, found in the stored item with `key` in `table` (reads).
+  validation_error(const validation_error& e, std::string table, item key);
   const std::vector<validation_issue>& issues() const noexcept { return issues_; }
+  /// Reads: the table of the item that failed to decode; empty for writes and conversions.
+  const std::string& table() const noexcept { return table_; }
+  /// Reads: the key attributes of the item that failed to decode; empty for writes and conversions.
+  const item& key() const noexcept { return key_; }
 
  private:
   std::vector<validation_issue> issues_;
+  std::string table_;
+  item key_;
 };
 
 /// A document that should be DynamoDB-JSON (or JSON at all) is not: malformed server answers,
@@ -130,8 +139,27 @@ class conditional_check_failed : public service_error {
   conditional_check_failed(details d, std::optional<item> old);
   const std::optional<item>& old_item() const noexcept { return old_; }
 
+ protected:
+  /// With what happened before DynamoDB's words in what().
+  conditional_check_failed(details d, std::optional<item> old, const std::string& context);
+
  private:
   std::optional<item> old_;
+};
+
+/// update() of a key that has no item: nothing was written. update() changes existing items only (an
+/// UpdateItem would otherwise create an item holding only the updated members); upsert() creates.
+/// A conditional_check_failed, since DynamoDB reports it as a failed attribute_exists condition.
+class item_not_found : public conditional_check_failed {
+ public:
+  item_not_found(const conditional_check_failed& e, std::string table, item key);
+  const std::string& table() const noexcept { return table_; }
+  /// The key attributes asked for.
+  const item& key() const noexcept { return key_; }
+
+ private:
+  std::string table_;
+  item key_;
 };
 
 /// ProvisionedThroughputExceededException, ThrottlingException, RequestLimitExceeded: retried

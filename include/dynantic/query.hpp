@@ -38,6 +38,12 @@ class cardinality_error : public error {
   std::size_t found_;
 };
 
+/// A stored item that does not decode into the model, handed to on_invalid() instead of failing the read.
+struct invalid_item {
+  item stored;             ///< the item as DynamoDB returned it
+  validation_error error;  ///< what is wrong with it; error.table() and error.key() say which item
+};
+
 /// One page of results: the items, and the cursor to continue after them (empty when there is no more).
 template <class M>
 struct page {
@@ -74,12 +80,22 @@ struct raw_page {
   std::optional<item> next;
 };
 
-/// An item of an answer as what reads of M give: plain models are decoded in place (no item tree).
+/// What a query or scan does with a stored item that does not decode (nothing: the read fails).
+using invalid_handler = std::function<void(invalid_item&&)>;
+
+/// An item of an answer as what reads of M give: plain models are decoded in place (no item tree). An item
+/// that does not decode is a validation_error naming it, or with `on_invalid` handed to it (nothing returned).
 template <class M>
-result_t<M> decode_answer(const answer_item& a) {
+std::optional<result_t<M>> decode_answer(const answer_item& a, const std::string& table,
+                                         const invalid_handler& on_invalid) {
   std::optional<result_t<M>> out;
-  a.for_item([&](const wire_value& v) { out.emplace(decode_wire<M>(v)); });
-  return std::move(*out);
+  try {
+    a.for_item([&](const wire_value& v) { out.emplace(decode_read<M>(table, v)); });
+  } catch (const validation_error& e) {
+    if (!on_invalid) throw;
+    on_invalid(invalid_item{a.to_item(), e});
+  }
+  return out;
 }
 raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_names, std::optional<item> start,
                      std::optional<std::size_t> want);
@@ -108,6 +124,7 @@ struct read_spec {
   std::optional<std::int32_t> page_size{};
   bool consistent = false;
   std::string secret{};
+  invalid_handler on_invalid{};  // set: items that do not decode are handed to it and skipped
 };
 /// One Query or Scan request of `s` (src/query.cpp).
 raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
@@ -189,8 +206,18 @@ class read_builder {
     return self();
   }
   Derived cursor_key(std::string secret) && { return std::move(cursor_key(std::move(secret))); }
+  /// Stored items that do not decode into the model (written by another program, or before a change of the
+  /// model) are handed to `handler` and skipped, instead of failing the read with a validation_error.
+  /// Called on the reading thread, one item at a time (for parallel scans, one at a time across threads).
+  /// @code std::vector<dy::invalid_item> bad; for (auto& o : orders.query("c").on_invalid([&](dy::invalid_item&& i) { bad.push_back(std::move(i)); })) ... @endcode
+  Derived& on_invalid(std::function<void(invalid_item&&)> handler) & {
+    spec_.on_invalid = std::move(handler);
+    return self();
+  }
+  Derived on_invalid(std::function<void(invalid_item&&)> handler) && { return std::move(on_invalid(std::move(handler))); }
 
   /// Items after `cursor` (empty: from the start): up to limit() items, or one DynamoDB page without a limit.
+  /// Items skipped by on_invalid() are not replaced: such a page holds fewer items.
   /// @throws invalid_cursor for a tampered or foreign cursor.
   dynantic::page<result_type> page(std::string_view cursor = {}) const {
     std::optional<item> start;
@@ -200,7 +227,9 @@ class read_builder {
                                    spec_.limit);
     dynantic::page<result_type> p;
     p.items.reserve(raw.items.size());
-    for (const auto& it : raw.items) p.items.push_back(detail::decode_answer<M>(it));
+    for (const auto& it : raw.items) {
+      if (auto m = decode(it)) p.items.push_back(std::move(*m));
+    }
     if (raw.next) p.cursor = detail::encode_cursor(*raw.next, bind, spec_.secret);
     return p;
   }
@@ -212,18 +241,18 @@ class read_builder {
     return out;
   }
   std::optional<result_type> first() const {
-    auto raw = detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::nullopt, std::size_t{1});
-    if (raw.items.empty()) return std::nullopt;
-    return detail::decode_answer<M>(raw.items.front());
+    auto found = leading(1);
+    if (found.empty()) return std::nullopt;
+    return std::move(found.front());
   }
   /// Exactly one item. @throws cardinality_error for none or several.
   result_type one() const {
-    auto raw = detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::nullopt, std::size_t{2});
-    if (raw.items.size() != 1) {
-      throw cardinality_error(raw.items.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
-                              raw.items.size());
+    auto found = leading(2);
+    if (found.size() != 1) {
+      throw cardinality_error(found.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
+                              found.size());
     }
-    return detail::decode_answer<M>(raw.items.front());
+    return std::move(found.front());
   }
   /// Matching items, counted by DynamoDB (Select COUNT) across all pages.
   std::int64_t count() const { return detail::count_items(detail::make_page_request(spec_)); }
@@ -277,13 +306,19 @@ class read_builder {
 
    private:
     struct state {
-      explicit state(const detail::read_spec& s) : stream(s) {}
+      explicit state(const detail::read_spec& s) : table(s.target.table), on_invalid(s.on_invalid), stream(s) {}
+      std::string table;
+      detail::invalid_handler on_invalid;
       detail::item_stream stream;
       std::optional<result_type> current{};
     };
     void load() {
-      if (const detail::answer_item* a = st_->stream.current()) st_->current.emplace(detail::decode_answer<M>(*a));
-      else st_.reset();
+      while (const detail::answer_item* a = st_->stream.current()) {
+        st_->current = detail::decode_answer<M>(*a, st_->table, st_->on_invalid);
+        if (st_->current) return;
+        st_->stream.next();  // skipped by on_invalid
+      }
+      st_.reset();
     }
     std::shared_ptr<state> st_;
   };
@@ -299,6 +334,24 @@ class read_builder {
   }
   Derived& self() { return static_cast<Derived&>(*this); }
   const Derived& self() const { return static_cast<const Derived&>(*this); }
+
+  std::optional<result_type> decode(const detail::answer_item& a) const {
+    return detail::decode_answer<M>(a, spec_.target.table, spec_.on_invalid);
+  }
+  /// The first `n` items that decode (those skipped by on_invalid do not count).
+  std::vector<result_type> leading(std::size_t n) const {
+    std::vector<result_type> out;
+    auto req = detail::make_page_request(spec_);
+    std::optional<item> pos;
+    do {
+      auto raw = detail::fetch_items(req, spec_.target.key_names, std::move(pos), n - out.size());
+      for (const auto& it : raw.items) {
+        if (auto m = decode(it)) out.push_back(std::move(*m));
+      }
+      pos = std::move(raw.next);
+    } while (pos && out.size() < n);
+    return out;
+  }
 
   template <class... Ts, std::size_t... I>
   static std::tuple<Ts...> project(const item& it, const std::vector<std::string>& names, std::index_sequence<I...>) {
@@ -432,11 +485,19 @@ class scan : public read_builder<M, scan<M>> {
 template <class M>
 void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
                        std::size_t max_in_flight) const {
-  detail::parallel_scan(this->spec_, segments, max_in_flight, [&sink](const std::vector<detail::answer_item>& raw) {
+  const detail::read_spec& s = this->spec_;
+  detail::parallel_scan(s, segments, max_in_flight, [&sink, &s](const std::vector<detail::answer_item>& raw) {
     auto items = std::make_shared<std::vector<result_t<M>>>();
+    auto invalid = std::make_shared<std::vector<invalid_item>>();
     items->reserve(raw.size());
-    for (const auto& it : raw) items->push_back(detail::decode_answer<M>(it));
-    return std::function<void()>([&sink, items] {
+    // decoded on the scanning thread; invalid items are handed over with the page, one call at a time
+    detail::invalid_handler keep;
+    if (s.on_invalid) keep = [&invalid](invalid_item&& i) { invalid->push_back(std::move(i)); };
+    for (const auto& it : raw) {
+      if (auto m = detail::decode_answer<M>(it, s.target.table, keep)) items->push_back(std::move(*m));
+    }
+    return std::function<void()>([&sink, &s, items, invalid] {
+      for (auto& i : *invalid) s.on_invalid(std::move(i));
       if (!items->empty()) sink(std::move(*items));
     });
   });

@@ -136,13 +136,19 @@ ops::create_table_request table_definition(const model_desc& d, std::span<const 
 struct index_keys_info {
   std::string partition, sort;
   std::vector<std::string> position;  // index keys, then table keys
+  char partition_scalar = 'S';        // 'S', 'N' or 'B'
 };
+/// A partition key value for an index named at run time. @throws validation_error when its type is not the key's
+void check_index_key_value(const index_keys_info& ix, std::string_view index, const attribute_value& v);
 /// The keys of a declared index. @throws validation_error for an index no model of the family declares
 index_keys_info index_keys(const model_desc& d, std::span<const model_desc* const> family, std::string_view index);
-/// The UpdateItem of an update: keys refused, TTL converted, version incremented, subtype tag and guard.
+/// update(): the item must exist; upsert(): it may be created, so every required member must be set.
+enum class update_mode { update, upsert };
+/// The UpdateItem of an update: keys refused, TTL converted, version incremented, the existence condition
+/// (update) or the required members checked (upsert), subtype tag and guard.
 ops::update_item_request build_update(const model_desc& d, const std::string& table, const item& key,
                                       std::vector<update_action> actions, const cond_node* cond,
-                                      ops::return_values rv);
+                                      ops::return_values rv, update_mode mode);
 
 /// The key type of a declaration without a partition key (already an error at the declaration): accepts any
 /// value, so that uses of table<M> add no errors of their own.
@@ -259,12 +265,13 @@ struct tx_get_action {
   item key;
 };
 
-/// table<M>::update(key...): the update actions (update_expression), a condition, and what to return. Holds
-/// its own copy of the table handle, so an updater of a temporary table is safe.
+/// table<M>::update(key...) and upsert(key...): the update actions (update_expression), a condition, and what
+/// to return. Holds its own copy of the table handle, so an updater of a temporary table is safe.
 template <class M>
 class updater : public update_expression<M, updater<M>> {
  public:
-  updater(const table<M>& t, item key) : table_(t), key_(std::move(key)) {}
+  updater(const table<M>& t, item key, detail::update_mode mode)
+      : table_(t), key_(std::move(key)), mode_(mode) {}
   template <class C>
   updater& condition(const dynantic::condition<C>& c) {
     static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the condition is on another model");
@@ -275,8 +282,10 @@ class updater : public update_expression<M, updater<M>> {
     return_ = r;
     return *this;
   }
-  /// Sends the UpdateItem. @throws validation_error (empty update, key attributes; nothing sent),
-  ///         conditional_check_failed_for<M>
+  /// Sends the UpdateItem.
+  /// @throws validation_error (empty update, key attributes, an upsert that leaves a required member unset;
+  ///         nothing sent), item_not_found (update() of a key without an item), conditional_check_failed_for<M>
+  ///         (the condition), wrong_subtype (the item is another subtype)
   update_result<M> execute() const;
   /// The same update as one action of transact_write.
   ops::transact_write as_transaction() const;
@@ -286,6 +295,7 @@ class updater : public update_expression<M, updater<M>> {
   item key_;
   dynantic::condition<M> cond_;
   ops::return_values return_ = ops::return_values::none;
+  detail::update_mode mode_;
 };
 
 /// The handle for a model's table. Cheap to copy. Without a client of its own it uses current_client() at
@@ -444,16 +454,29 @@ class table {
 
   // ------------------------------------------------------------ updates
 
-  /// UpdateItem by key: users.update("u-1", "a@x").add(&User::balance, 5).remove(&User::age).execute().
+  /// UpdateItem of an existing item: users.update("u-1", "a@x").add(&User::balance, 5).remove(&User::age)
+  /// .execute(). A key without an item throws item_not_found and writes nothing.
   updater<M> update(const partition_key_type& pk) const
     requires(!has_sort_key)
   {
-    return updater<M>(*this, make_key(pk));
+    return updater<M>(*this, make_key(pk), detail::update_mode::update);
   }
   updater<M> update(const partition_key_type& pk, const sort_key_type& sk) const
     requires has_sort_key
   {
-    return updater<M>(*this, make_key(pk, sk));
+    return updater<M>(*this, make_key(pk, sk), detail::update_mode::update);
+  }
+  /// UpdateItem that creates the item when the key has none: it must set every required member (members
+  /// that are neither std::optional, omittable nor declared with default_value), checked before sending.
+  updater<M> upsert(const partition_key_type& pk) const
+    requires(!has_sort_key)
+  {
+    return updater<M>(*this, make_key(pk), detail::update_mode::upsert);
+  }
+  updater<M> upsert(const partition_key_type& pk, const sort_key_type& sk) const
+    requires has_sort_key
+  {
+    return updater<M>(*this, make_key(pk, sk), detail::update_mode::upsert);
   }
 
   // ------------------------------------------------------------ transaction actions (see transact_write)
@@ -487,8 +510,11 @@ class table {
     if (cond.empty()) throw validation_error("condition", "a condition check needs a condition");
     return tx_keyed(ops::transact_write::kind::condition_check, k, to_expression(cond));
   }
-  /// An update for transact_write: build it like update(), then pass it (or .as_transaction()).
-  updater<M> tx_update(const key_type& k) const { return updater<M>(*this, key_item(k)); }
+  /// An update for transact_write: build it like update(), then pass it (or .as_transaction()). The item must
+  /// exist (else the transaction is canceled with ConditionalCheckFailed for this action).
+  updater<M> tx_update(const key_type& k) const { return updater<M>(*this, key_item(k), detail::update_mode::update); }
+  /// An upsert for transact_write (see upsert()).
+  updater<M> tx_upsert(const key_type& k) const { return updater<M>(*this, key_item(k), detail::update_mode::upsert); }
   /// A get for transact_get.
   tx_get_action<M> tx_get(const key_type& k) const { return {name_, key_item(k)}; }
 
@@ -550,7 +576,7 @@ class table {
       // each item decoded straight from the parsed answer into its slot
       first = detail::run_batch_get_visit(current(), entries, r.consistent_read, o,
                                           [&](std::size_t i, const detail::wire_value& v) {
-                                            out[i] = detail::decode_wire<M>(v);
+                                            out[i] = detail::decode_read<M>(name_, v);
                                           });
     } catch (const batch_get_incomplete& e) {
       std::vector<result_type> fetched;
@@ -593,14 +619,44 @@ class table {
     std::string sk = has_sort_key ? names.at(1) : std::string();
     return dynantic::query<M, sort_value_type>({current(), name_, {}, names}, names.at(0), make_key(pk).begin()->second, sk);
   }
-  /// Query a GSI or LSI by its partition key value.
+  /// Query a GSI or LSI declared by the model (gsi_key/gsi_sort_key/lsi_sort_key) by its partition key:
+  /// users.query_index<"by_status">(Status::active).ge(since). The index name is checked at compile time, and
+  /// the key values against the types of the members that declare the index's keys.
+  template <detail::fixed_string Index, class V>
+  auto query_index(const V& pk) const {
+    using ix_types = detail::index_types<M, Index>;
+    using P = typename ix_types::partition;
+    static_assert(!std::is_void_v<P>, "dynantic: the model declares no index of this name (gsi_key or lsi_sort_key)");
+    using S = std::conditional_t<std::is_void_v<typename ix_types::sort>, void,
+                                 detail::value_of_or_void_t<typename ix_types::sort>>;
+    if constexpr (!std::is_void_v<P>) {
+      static_assert(detail::comparable<detail::value_of<P>, V>(),
+                    "dynantic: the value's type does not match the index's partition key");
+      auto ix = detail::index_keys(desc(), detail::family_descs<M>(), Index.view());
+      return dynantic::query<M, S>({current(), name_, std::string(Index.view()), ix.position}, ix.partition,
+                                   detail::to_operand<detail::value_of<P>>(pk), ix.sort);
+    }
+  }
+  /// Query an index named at run time. The partition key value's DynamoDB type is checked against the index's
+  /// before sending; sort key conditions are checked by DynamoDB. Prefer query_index<"name">(value).
+  /// @throws validation_error (an index the model does not declare, a value of the wrong type)
   template <class V>
   dynantic::query<M, detail::any_value> query_index(std::string_view index, const V& pk) const {
     auto ix = detail::index_keys(desc(), detail::family_descs<M>(), index);
+    attribute_value value = detail::to_operand<detail::any_value>(pk);
+    detail::check_index_key_value(ix, index, value);
     return dynantic::query<M, detail::any_value>({current(), name_, std::string(index), ix.position},
-                                                  ix.partition, detail::to_operand<detail::any_value>(pk), ix.sort);
+                                                  ix.partition, std::move(value), ix.sort);
   }
   dynantic::scan<M> scan() const { return dynantic::scan<M>({current(), name_, {}, key_names()}); }
+  /// Scan a declared index (the name checked at compile time).
+  template <detail::fixed_string Index>
+  dynantic::scan<M> scan_index() const {
+    static_assert(!std::is_void_v<typename detail::index_types<M, Index>::partition>,
+                  "dynantic: the model declares no index of this name (gsi_key or lsi_sort_key)");
+    return scan_index(Index.view());
+  }
+  /// Scan an index named at run time. @throws validation_error for an index the model does not declare
   dynantic::scan<M> scan_index(std::string_view index) const {
     auto ix = detail::index_keys(desc(), detail::family_descs<M>(), index);
     return dynantic::scan<M>({current(), name_, std::string(index), ix.position});
@@ -613,7 +669,7 @@ class table {
 
   /// Decodes a stored item (e.g. conditional_check_failed::old_item()) into the model.
   /// @throws validation_error, wrong_subtype (subtypes), unknown_discriminator (polymorphic bases)
-  result_type decode(const item& it) const { return detail::decode_stored<M>(it); }
+  result_type decode(const item& it) const { return detail::decode_read<M>(name_, it); }
 
   // ------------------------------------------------------------ table management
 
@@ -789,7 +845,7 @@ class table {
   std::optional<result_type> get_by_key(item key, read_options o) const {
     auto r = ops::get_item(current(), {.table_name = name_, .key = std::move(key), .consistent_read = o.consistent_read});
     if (!r.item) return std::nullopt;
-    return detail::decode_stored<M>(*r.item);
+    return detail::decode_read<M>(name_, *r.item);
   }
 
   ops::put_item_request put_request(M& staged, const condition_expression& cond, bool insert_only) const {
@@ -971,10 +1027,13 @@ class multi_writer {
 
 template <class M>
 update_result<M> updater<M>::execute() const {
-  auto r = detail::build_update(detail::desc_of<M>(), table_.name(), key_, this->actions(), cond_.node().get(), return_);
+  auto r = detail::build_update(detail::desc_of<M>(), table_.name(), key_, this->actions(), cond_.node().get(), return_,
+                                mode_);
   try {
     return {ops::update_item(table_.current(), r).attributes};
   } catch (const conditional_check_failed& e) {
+    // Every update carries a condition that asks for the stored item on failure: none means there is none.
+    if (mode_ == detail::update_mode::update && !e.old_item()) throw item_not_found(e, table_.name(), key_);
     table<M>::rethrow_typed(e, table<M>::is_subtype);
   }
 }
@@ -982,7 +1041,7 @@ update_result<M> updater<M>::execute() const {
 template <class M>
 ops::transact_write updater<M>::as_transaction() const {
   auto r = detail::build_update(detail::desc_of<M>(), table_.name(), key_, this->actions(), cond_.node().get(),
-                               ops::return_values::none);
+                               ops::return_values::none, mode_);
   ops::transact_write t;
   t.type = ops::transact_write::kind::update;
   t.table_name = std::move(r.table_name);
@@ -1103,7 +1162,8 @@ std::tuple<std::optional<result_t<M>>...> transact_get(const client& c, const tx
   auto one = [&](auto* tag) {
     using T = std::remove_pointer_t<decltype(tag)>;
     const auto& it = res.items.at(i++);
-    return it ? std::optional<result_t<T>>(detail::decode_stored<T>(*it)) : std::optional<result_t<T>>();
+    const auto& table = r.items[i - 1].table_name;
+    return it ? std::optional<result_t<T>>(detail::decode_read<T>(table, *it)) : std::optional<result_t<T>>();
   };
   return std::tuple<std::optional<result_t<M>>...>{one(static_cast<M*>(nullptr))...};
 }

@@ -126,13 +126,19 @@ void unknown(std::string_view name, conversion_context& c) {
   c.fail("unknown attribute (the model forbids unknown attributes)");
 }
 
-void missing(const model_desc& d, const seen_set& seen, conversion_context& c) {
+/// A member whose attribute is absent: its declared default, nothing (optional or omittable), or an issue.
+void absent(const member_desc& m, void* obj, conversion_context& c) {
+  if (m.fill_default) {
+    m.fill_default(model_desc::at(obj, m));
+  } else if (!m.ops->may_be_absent) {
+    conversion_context::scope s(c, m.name);
+    c.fail("required attribute is missing");
+  }
+}
+
+void missing(const model_desc& d, const seen_set& seen, void* obj, conversion_context& c) {
   for (std::size_t i = 0; i < d.member_count; ++i) {
-    const member_desc& m = d.members[i];
-    if (!seen.get(i) && !m.ops->may_be_absent) {
-      conversion_context::scope s(c, m.name);
-      c.fail("required attribute is missing");
-    }
+    if (!seen.get(i)) absent(d.members[i], obj, c);
   }
 }
 
@@ -166,19 +172,19 @@ void decode_members(const model_desc& d, const wire_value& in, void* obj, conver
     m->ops->read(v, out, c);
     check_read(*m, out, before, c);
   });
-  missing(d, seen, c);
+  missing(d, seen, obj, c);
   if (!d.tag.empty() && !tag_seen) missing_tag(d, c);
 }
 
 void decode_members(const model_desc& d, const item& in, void* obj, conversion_context& c) {
   for (std::size_t i = 0; i < d.member_count; ++i) {
     const member_desc& m = d.members[i];
-    conversion_context::scope s(c, m.name);
     auto it = in.find(m.name);
     if (it == in.end()) {
-      if (!m.ops->may_be_absent) c.fail("required attribute is missing");
+      absent(m, obj, c);
       continue;
     }
+    conversion_context::scope s(c, m.name);
     void* out = model_desc::at(obj, m);
     std::size_t before = c.issues().size();
     m.ops->from_attribute(it->second, out, c);
@@ -199,6 +205,15 @@ void decode_members(const model_desc& d, const item& in, void* obj, conversion_c
       if (!is_tag && !find_member(d, name)) unknown(name, c);
     }
   }
+}
+
+void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table, const item& stored) {
+  item key;
+  for (const member_desc* k : {d.partition_key, d.sort_key}) {
+    if (!k) continue;
+    if (auto it = stored.find(k->name); it != stored.end()) key.emplace(it->first, it->second);
+  }
+  throw validation_error(e, std::string(table), std::move(key));
 }
 
 }  // namespace dynantic::detail

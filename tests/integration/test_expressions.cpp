@@ -239,15 +239,25 @@ TEST(expressions, query_key_conditions_filters_and_shapes) {
   EXPECT_EQ(f.t.scan().limit(4).values(&Item::sk).size(), 4u);
   EXPECT_EQ(f.t.query("q").limit(7).page_size(2).values(&Item::size).size(), 7u);
   // indexes
-  auto inactive = f.t.query_index("by_status", "inactive").all();
+  auto inactive = f.t.query_index<"by_status">(Status::inactive).all();
   EXPECT_EQ(inactive.size(), 10u);
-  EXPECT_EQ(f.t.query_index("by_rank", "q").gt(995).all().size(), 5u);  // rank 1000 - i > 995: i = 0..4
-  EXPECT_EQ(f.t.query_index("by_status", "active").gt(990).count(), 6);
+  EXPECT_EQ(f.t.query_index<"by_rank">("q").gt(995).all().size(), 5u);  // rank 1000 - i > 995: i = 0..4
+  EXPECT_EQ(f.t.query_index<"by_status">(Status::active).gt(990).count(), 6);
+  // names known only at run time: the index and the partition key value's type are checked before sending
+  EXPECT_EQ(f.t.query_index(std::string("by_status"), "inactive").all().size(), 10u);
   EXPECT_THROW(f.t.query_index("no_such_index", "x"), dy::validation_error);
+  try {
+    (void)f.t.query_index(std::string("by_status"), 42);
+    FAIL() << "a number for a string index key was accepted";
+  } catch (const dy::validation_error& e) {
+    EXPECT_EQ(e.issues().at(0).path, "status");
+    EXPECT_EQ(e.issues().at(0).message, "the partition key of index 'by_status' is S, the value is N");
+  }
   // scan
   EXPECT_EQ(f.t.scan().filter(attr(&Item::size) < 10).all().size(), 10u);
   EXPECT_EQ(f.t.scan().count(), 30);
-  EXPECT_EQ(f.t.scan_index("by_status").count(), 30);
+  EXPECT_EQ(f.t.scan_index<"by_status">().count(), 30);
+  EXPECT_EQ(f.t.scan_index("by_rank").count(), 30);
 }
 
 TEST(expressions, pagination_over_10000_items) {

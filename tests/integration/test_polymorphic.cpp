@@ -153,8 +153,10 @@ TEST(polymorphic, subtype_writes_never_touch_another_subtype) {
   auto still = t.orders.get("C#ada", "ORDER#1", {.consistent_read = true});
   ASSERT_TRUE(still);
   EXPECT_EQ(still->status, "shipped");
-  // an update may create the item: it gets the tag and reads back through the base
-  t.orders.update("C#cy", "ORDER#9").set(&Order::total, dy::decimal("5")).set(&Order::status, "new").execute();
+  // update() changes existing items only; upsert() creates the item, with the tag, readable through the base
+  EXPECT_THROW(t.orders.update("C#cy", "ORDER#9").set(&Order::status, "new").execute(), dy::item_not_found);
+  EXPECT_FALSE(t.entities.get("C#cy", "ORDER#9", {.consistent_read = true}));
+  t.orders.upsert("C#cy", "ORDER#9").set(&Order::total, dy::decimal("5")).set(&Order::status, "new").execute();
   auto created = t.entities.get("C#cy", "ORDER#9", {.consistent_read = true});
   ASSERT_TRUE(created && std::holds_alternative<Order>(*created));
   // deleting through the right subtype works, also for a key that does not exist
@@ -198,10 +200,10 @@ TEST(polymorphic, versions_ttl_auto_uuid_and_gsis_work_on_subtypes) {
   EXPECT_EQ(lamp.sk.size(), 36u);
   EXPECT_EQ(kind(*t.entities.get("PRODUCT", lamp.sk)), "product:Lamp");
   // GSIs declared by subtypes, queried through the subtype
-  auto shipped = t.orders.query_index("by_status", "shipped").all();
+  auto shipped = t.orders.query_index<"by_status">("shipped").all();
   ASSERT_EQ(shipped.size(), 1u);
   EXPECT_EQ(shipped[0].sk, "ORDER#1");
-  auto by_email = t.customers.query_index("by_email", "bob@x.org").all();
+  auto by_email = t.customers.query_index<"by_email">("bob@x.org").all();
   ASSERT_EQ(by_email.size(), 1u);
   EXPECT_EQ(by_email[0].name, "Bob");
   EXPECT_TRUE(t.entities.check_schema().ok());

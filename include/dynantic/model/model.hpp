@@ -14,7 +14,7 @@
 /// declaration forgets is a compile error.
 /// Options: min_length(n) max_length(n) ge(v) gt(v) le(v) lt(v) one_of(a, b, ...) pattern("regex")
 ///          check(predicate, "message") stored_as("name") auto_uuid gsi_key("index") gsi_sort_key("index")
-///          lsi_sort_key("index")
+///          lsi_sort_key("index") default_value(v) default_initializer
 
 #include <algorithm>
 #include <array>
@@ -129,6 +129,14 @@ struct check_t {
 };
 struct stored_as_t { std::string_view name; };
 struct auto_uuid_t {};
+/// default_value(v): the value a member reads as when its attribute is absent (items stored before it existed).
+template <class V>
+struct default_t {
+  V value;
+};
+/// default_initializer: an absent attribute reads as the member's initializer (its value in a value-initialized
+/// struct).
+struct default_initializer_t {};
 enum class index_role { gsi_partition, gsi_sort, lsi_sort };
 struct index_t {
   index_role kind;
@@ -141,6 +149,9 @@ template <class T> struct is_one_of : std::false_type {};
 template <class V, std::size_t N> struct is_one_of<one_of_t<V, N>> : std::true_type {};
 template <class T> struct is_check : std::false_type {};
 template <class F> struct is_check<check_t<F>> : std::true_type {};
+template <class T> struct is_default : std::false_type {};
+template <class V> struct is_default<default_t<V>> : std::true_type {};
+template <> struct is_default<default_initializer_t> : std::true_type {};
 
 template <class T> struct unwrap_optional { using type = T; };
 template <class T> struct unwrap_optional<std::optional<T>> { using type = T; };
@@ -182,6 +193,14 @@ template <class F>
 constexpr detail::check_t<F> check(F predicate, std::string_view message) { return {predicate, message}; }
 constexpr detail::stored_as_t stored_as(std::string_view name) { return {name}; }
 inline constexpr detail::auto_uuid_t auto_uuid{};
+/// The value the member reads as when the stored item has no such attribute: field(points, default_value(0)).
+template <class V>
+constexpr auto default_value(V v) {
+  using E = std::conditional_t<std::is_convertible_v<V, std::string_view>, std::string_view, V>;
+  return detail::default_t<E>{E(v)};
+}
+/// An absent attribute reads as the member's initializer: `int points = 10;` with field(points, default_initializer).
+inline constexpr detail::default_initializer_t default_initializer{};
 constexpr detail::index_t gsi_key(std::string_view index) { return {detail::index_role::gsi_partition, index}; }
 constexpr detail::index_t gsi_sort_key(std::string_view index) { return {detail::index_role::gsi_sort, index}; }
 constexpr detail::index_t lsi_sort_key(std::string_view index) { return {detail::index_role::lsi_sort, index}; }
@@ -220,6 +239,13 @@ constexpr bool check_option() {
     static_assert(std::is_same_v<V, std::string> || is_number_like<V> || std::is_same_v<V, bytes> ||
                       std::is_same_v<V, uuid> || std::is_same_v<V, timestamp> || std::is_enum_v<V>,
                   "dynantic: index keys must be stored as a string, number or binary");
+  } else if constexpr (is_default<O>::value) {
+    static_assert(R != role::partition_key && R != role::sort_key,
+                  "dynantic: a key has no default: every stored item has its key attributes");
+    if constexpr (!std::is_same_v<O, default_initializer_t>) {
+      static_assert(std::is_constructible_v<T, decltype(O::value)>,
+                    "dynantic: default_value needs a value of the member's type");
+    }
   } else if constexpr (std::is_same_v<O, stored_as_t>) {
   } else {
     static_assert(always_false<O>, "dynantic: unknown option in a model declaration");
@@ -685,6 +711,7 @@ struct member_desc {
   const type_ops* ops;
   void (*check)(const void* v, conversion_context& c);  ///< the declared constraints; nullptr when none
   void (*fill_uuid)(void* v);                           ///< auto_uuid: fills an empty key; nullptr otherwise
+  void (*fill_default)(void* v);  ///< default_value/default_initializer: what an absent attribute reads as
 };
 
 /// A model or nested struct as the codec sees it.
@@ -735,7 +762,7 @@ constexpr char scalar_of() {
 
 template <class O>
 constexpr bool is_constraint = !std::is_same_v<O, stored_as_t> && !std::is_same_v<O, auto_uuid_t> &&
-                               !std::is_same_v<O, index_t>;
+                               !std::is_same_v<O, index_t> && !is_default<O>::value;
 
 template <class M, std::size_t I>
 void check_member_at(const void* v, conversion_context& c) {
@@ -752,6 +779,29 @@ void fill_uuid(void* v) {
   } else {
     if (x.empty()) x = uuid::v4().to_string();
   }
+}
+
+/// Sets member I of M to its declared default (default_value or the initializer).
+template <class M, std::size_t I>
+void fill_default_at(void* v) {
+  const auto& mi = std::get<I>(model_v<M>.members);
+  using T = typename std::remove_cvref_t<decltype(mi)>::value_type;
+  T& out = *static_cast<T*>(v);
+  std::apply(
+      [&](const auto&... o) {
+        (
+            [&] {
+              using O = std::remove_cvref_t<decltype(o)>;
+              if constexpr (std::is_same_v<O, default_initializer_t>) {
+                static const M initialized{};
+                out = initialized.*(mi.ptr);
+              } else if constexpr (is_default<O>::value) {
+                out = T(o.value);
+              }
+            }(),
+            ...);
+      },
+      mi.opts);
 }
 
 template <class M, class MI>
@@ -771,6 +821,8 @@ member_desc describe_member() {
       static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   void (*uuid_fill)(void*) = nullptr;
   if constexpr (MI::template has<auto_uuid_t>) uuid_fill = &fill_uuid<T>;
+  constexpr bool defaulted = []<class... O>(std::tuple<O...>*) { return (is_default<O>::value || ...); }(
+      static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   const type_ops* ops = nullptr;
   if constexpr (MI::kind == role::ttl) ops = &ttl_ops_of<T>::table;
   else ops = &ops_of<T>::table;
@@ -782,7 +834,8 @@ member_desc describe_member() {
                      std::is_same_v<T, std::string>,
                      ops,
                      checked ? &check_member_at<M, I> : nullptr,
-                     uuid_fill};
+                     uuid_fill,
+                     defaulted ? &fill_default_at<M, I> : nullptr};
 }
 
 template <class M>

@@ -280,6 +280,89 @@ constexpr std::string_view family_ttl_attribute() {
   return out;
 }
 
+// ---- a declared index by its name known at compile time: users.query_index<"by_status">(Status::active)
+
+/// A string literal as a template argument.
+template <std::size_t N>
+struct fixed_string {
+  char text[N]{};
+  constexpr fixed_string(const char (&s)[N]) {  // NOLINT: implicit from a literal
+    for (std::size_t i = 0; i < N; ++i) text[i] = s[i];
+  }
+  constexpr std::string_view view() const { return {text, N - 1}; }
+};
+
+inline constexpr std::size_t no_member = static_cast<std::size_t>(-1);
+
+/// The position in X's members of the member declaring role `r` of index `name` (no_member when none).
+template <class X>
+constexpr std::size_t index_member(std::string_view name, index_role r) {
+  std::size_t found = no_member, i = 0;
+  std::apply(
+      [&](const auto&... mi) {
+        (
+            [&] {
+              std::apply(
+                  [&](const auto&... o) {
+                    (
+                        [&] {
+                          if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) {
+                            if (o.kind == r && o.index == name && found == no_member) found = i;
+                          }
+                        }(),
+                        ...);
+                  },
+                  mi.opts);
+              ++i;
+            }(),
+            ...);
+      },
+      model_v<X>.members);
+  return found;
+}
+
+template <class X, std::size_t I>
+struct member_type_at {
+  using type = typename std::tuple_element_t<I, members_tuple_t<X>>::value_type;
+};
+template <class X>
+struct member_type_at<X, no_member> {
+  using type = void;
+};
+
+/// What model X declares of index `N`: the type of its partition key and of its sort key (void: none).
+template <class X, fixed_string N>
+struct index_in {
+  static constexpr std::size_t gsi_pk = index_member<X>(N.view(), index_role::gsi_partition);
+  static constexpr std::size_t gsi_sk = index_member<X>(N.view(), index_role::gsi_sort);
+  static constexpr std::size_t lsi_sk = index_member<X>(N.view(), index_role::lsi_sort);
+  using partition = std::conditional_t<
+      gsi_pk != no_member, typename member_type_at<X, gsi_pk>::type,
+      std::conditional_t<lsi_sk != no_member, typename member_type_at<X, role_index<X, role::partition_key>()>::type,
+                         void>>;
+  using sort = std::conditional_t<gsi_sk != no_member, typename member_type_at<X, gsi_sk>::type,
+                                  typename member_type_at<X, lsi_sk>::type>;
+};
+
+/// The first model of a list that declares index N's partition key (and, separately, its sort key).
+template <fixed_string N, class List>
+struct index_keys_of {
+  using partition = void;
+  using sort = void;
+};
+template <fixed_string N, class X, class... Rest>
+struct index_keys_of<N, type_list<X, Rest...>> {
+  using rest = index_keys_of<N, type_list<Rest...>>;
+  using partition = std::conditional_t<std::is_void_v<typename index_in<X, N>::partition>, typename rest::partition,
+                                       typename index_in<X, N>::partition>;
+  using sort = std::conditional_t<std::is_void_v<typename index_in<X, N>::sort>, typename rest::sort,
+                                  typename index_in<X, N>::sort>;
+};
+
+/// Index `N` across M's family (a polymorphic base's subtypes may declare it): its key types (void: none).
+template <class M, fixed_string N>
+using index_types = index_keys_of<N, family_t<M>>;
+
 /// The stored tag (nothing when the attribute is missing or not a string).
 std::optional<std::string> stored_tag(const item& it, std::string_view discriminator);
 
@@ -342,6 +425,29 @@ typename result_of<M>::type decode_wire(const wire_value& v) {
     read_members_wire(v, m, c);
     c.throw_if_failed();
     return m;
+  }
+}
+
+/// A stored item of `table` failed to decode into M: the same issues, naming the item's key (src/model/codec.cpp).
+[[noreturn]] void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table,
+                                   const item& stored);
+
+/// decode_stored for a read of `table`: a validation_error names the table and the stored item's key.
+template <class M>
+typename result_of<M>::type decode_read(std::string_view table, const item& it) {
+  try {
+    return decode_stored<M>(it);
+  } catch (const validation_error& e) {
+    throw_read_error(e, desc_of<M>(), table, it);
+  }
+}
+/// decode_wire for a read of `table`: a validation_error names the table and the stored item's key.
+template <class M>
+typename result_of<M>::type decode_read(std::string_view table, const wire_value& v) {
+  try {
+    return decode_wire<M>(v);
+  } catch (const validation_error& e) {
+    throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
   }
 }
 

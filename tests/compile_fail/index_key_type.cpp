@@ -1,0 +1,10 @@
+// EXPECT: dynantic: the value's type does not match the index's partition key
+#include "index_models.hpp"
+
+void use(const dynantic::table<cfi::Order>& orders) {
+#if DYNANTIC_FAIL
+  (void)orders.query_index<"by_status">(42);
+#else
+  (void)orders.query_index<"by_status">(cfi::Status::shipped);
+#endif
+}
