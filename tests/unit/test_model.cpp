@@ -420,6 +420,53 @@ TEST(model, unknown_attributes_ignored_by_default) {
   EXPECT_NO_THROW((void)dy::from_item<Everything>(it));
 }
 
+// Members added to a model after items were stored: absent attributes read as the declared default, on every
+// decode path (item, DynamoDB-JSON, plain JSON) and in nested structs.
+struct Stats {
+  int wins = 0;
+  int streak = 2;
+};
+DYNANTIC_STRUCT(Stats, field(wins), field(streak, default_initializer))
+struct Evolved {
+  std::string id;
+  int points = 0;
+  std::string league;
+  dy::decimal credit;
+  Stats stats;
+};
+DYNANTIC_MODEL(Evolved, "evolved", key(id), field(points, default_value(10)), field(league, default_value("bronze")),
+               field(credit, default_value("0.50")), field(stats, default_value(Stats{.wins = 1, .streak = 0})))
+
+TEST(model, absent_members_read_as_their_declared_defaults) {
+  const dy::item old{{"id", "e-1"}};
+  for (const Evolved& e : {dy::from_item<Evolved>(old), dy::from_dynamodb_json<Evolved>(R"({"id":{"S":"e-1"}})"),
+                           dy::from_json<Evolved>(R"({"id":"e-1"})")}) {
+    EXPECT_EQ(e.points, 10);
+    EXPECT_EQ(e.league, "bronze");
+    EXPECT_EQ(e.credit, dy::decimal("0.5"));
+    EXPECT_EQ(e.stats.wins, 1);
+    EXPECT_EQ(e.stats.streak, 0);
+  }
+  // a nested struct stored before `streak` existed: its initializer
+  auto with_stats = dy::from_dynamodb_json<Evolved>(R"({"id":{"S":"e-2"},"stats":{"M":{"wins":{"N":"4"}}}})");
+  EXPECT_EQ(with_stats.stats.wins, 4);
+  EXPECT_EQ(with_stats.stats.streak, 2);
+  // present attributes win, and are still checked
+  auto stored = dy::from_dynamodb_json<Evolved>(R"({"id":{"S":"e-3"},"points":{"N":"0"},"league":{"S":"gold"}})");
+  EXPECT_EQ(stored.points, 0);
+  EXPECT_EQ(stored.league, "gold");
+  EXPECT_THROW((void)dy::from_dynamodb_json<Evolved>(R"({"id":{"S":"e-4"},"points":{"S":"x"}})"), dy::validation_error);
+  // without a default, the same absence is an issue at the member's path
+  try {
+    (void)dy::from_dynamodb_json<Evolved>(R"({"id":{"S":"e-5"},"stats":{"M":{"streak":{"N":"1"}}}})");
+    FAIL();
+  } catch (const dy::validation_error& e) {
+    ASSERT_EQ(e.issues().size(), 1u);
+    EXPECT_EQ(e.issues()[0].path, "stats.wins");
+    EXPECT_EQ(e.issues()[0].message, "required attribute is missing");
+  }
+}
+
 // Declarations inside a namespace, on a derived struct, reusing base members.
 namespace inner {
 struct Base {
