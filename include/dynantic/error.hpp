@@ -51,6 +51,14 @@ class validation_error : public error {
   item key_;
 };
 
+/// dy::decimal arithmetic whose exact result DynamoDB cannot store: more than 38 significant digits (it would
+/// have to be rounded), a magnitude outside 1E-130 .. 9.99...E+125, a division that does not terminate within
+/// 38 digits, or a division by zero. Nothing is rounded silently.
+class arithmetic_error : public error {
+ public:
+  using error::error;
+};
+
 /// A document that should be DynamoDB-JSON (or JSON at all) is not: malformed server answers,
 /// malformed input handed to the codec.
 class decode_error : public error {

@@ -413,13 +413,21 @@ class query : public read_builder<M, query<M, SK>> {
     this->spec_.sk_values = {operand(lo), operand(hi)};
     return *this;
   }
-  /// begins_with on a string or binary sort key.
+  /// begins_with on a string or binary sort key, or on a time or date sort key by the text it is stored as:
+  /// `.starts_with("2024-05-01")` for one day.
   template <class V>
   query& starts_with(const V& prefix) & {
-    check_sort_key<V>();
-    static_assert(detail::stringish<SK> || std::is_same_v<SK, bytes>, "dynantic: starts_with needs a string or binary sort key");
-    this->spec_.sk_op = "begins_with";
-    this->spec_.sk_values = {operand(prefix)};
+    if constexpr (std::is_void_v<SK>) {
+      check_sort_key<V>();  // "this table has no sort key"
+    } else {
+      constexpr bool prefixable = detail::stringish<SK> || std::is_same_v<SK, bytes> || detail::text_time<SK>;
+      static_assert(prefixable, "dynantic: starts_with needs a string, binary or time sort key");
+      if constexpr (prefixable) {
+        check_sort_key<V>();
+        this->spec_.sk_op = "begins_with";
+        this->spec_.sk_values = {operand(prefix)};
+      }
+    }
     return *this;
   }
   /// Newest first: descending sort key order.

@@ -42,6 +42,12 @@ void check_map_key(std::string_view k, conversion_context& c) {
   else if (!is_valid_utf8(k)) c.fail("a map key must be valid UTF-8");
 }
 
+void no_alternative(conversion_context& c, value_type stored, const std::vector<validation_issue>& first) {
+  std::string why;
+  if (!first.empty()) why = " (the first: " + (first[0].path.empty() ? "" : first[0].path + ": ") + first[0].message + ")";
+  c.fail("no alternative of the variant reads " + std::string(type_name(stored)) + why);
+}
+
 std::string_view type_name(value_type t) {
   switch (t) {
     case value_type::null: return "NULL";
@@ -310,30 +316,6 @@ void converter<bytes>::read(const detail::wire_value& a, bytes& out, conversion_
   out.assign(reinterpret_cast<const std::byte*>(raw->data()), reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
 }
 
-void converter<timestamp>::write(const timestamp& v, detail::wire_writer& w) {
-  try {
-    w.string(format_timestamp(v));
-  } catch (const validation_error& e) {
-    w.context().fail(e.issues().front().message);
-    w.string("");
-  }
-}
-
-void converter<timestamp>::read(const detail::wire_value& a, timestamp& out, conversion_context& c) {
-  if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "an ISO-8601 time string (S)");
-  auto t = parse_timestamp(a.text());
-  if (!t) return c.fail("'" + std::string(a.text()) + "' is not an ISO-8601 time like 2024-05-01T12:34:56Z");
-  out = *t;
-}
-
-void converter<std::chrono::year_month_day>::read(const detail::wire_value& a, std::chrono::year_month_day& out,
-                                                  conversion_context& c) {
-  if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a date string (S)");
-  auto d = parse_date(a.text());
-  if (!d) return c.fail("'" + std::string(a.text()) + "' is not a date like 2024-05-01");
-  out = *d;
-}
-
 void converter<uuid>::read(const detail::wire_value& a, uuid& out, conversion_context& c) {
   if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a UUID string (S)");
   auto u = uuid::parse(a.text());
@@ -355,43 +337,96 @@ void converter<bytes>::from_attribute(const attribute_value& a, bytes& out, conv
   out.assign(reinterpret_cast<const std::byte*>(raw.data()), reinterpret_cast<const std::byte*>(raw.data()) + raw.size());
 }
 
-attribute_value converter<timestamp>::to_attribute(const timestamp& v, conversion_context& c) {
+// ---------------------------------------------------------------- ISO-8601 texts
+
+namespace detail {
+namespace {
+/// How each text type is written and read, and what a reader expected when the text does not parse.
+template <class T>
+struct text_form;
+template <>
+struct text_form<timestamp> {
+  static std::string format(const timestamp& v) { return format_timestamp(v); }
+  static std::optional<timestamp> parse(std::string_view t) { return parse_timestamp(t); }
+  static std::string wrong(std::string_view t) {
+    return "'" + std::string(t) + "' is not an ISO-8601 time like 2024-05-01T12:34:56Z";
+  }
+  static constexpr const char* expected = "an ISO-8601 time string (S)";
+};
+template <>
+struct text_form<zoned_timestamp> {
+  static std::string format(const zoned_timestamp& v) { return format_zoned(v); }
+  static std::optional<zoned_timestamp> parse(std::string_view t) { return parse_zoned(t); }
+  static std::string wrong(std::string_view t) {
+    if (parse_naive(t)) return "'" + std::string(t) + "' has no UTC offset (a naive time: use dy::naive_timestamp)";
+    return "'" + std::string(t) + "' is not an ISO-8601 time with an offset like 2024-05-01T14:34:56+02:00";
+  }
+  static constexpr const char* expected = "an ISO-8601 time string (S)";
+};
+template <>
+struct text_form<naive_timestamp> {
+  static std::string format(const naive_timestamp& v) { return format_naive(v); }
+  static std::optional<naive_timestamp> parse(std::string_view t) { return parse_naive(t); }
+  static std::string wrong(std::string_view t) {
+    if (parse_zoned(t)) {
+      return "'" + std::string(t) + "' has a UTC offset (use dy::zoned_timestamp or dy::timestamp for aware times)";
+    }
+    return "'" + std::string(t) + "' is not an ISO-8601 time without a zone like 2024-05-01T12:34:56";
+  }
+  static constexpr const char* expected = "an ISO-8601 time string (S)";
+};
+template <>
+struct text_form<std::chrono::year_month_day> {
+  static std::string format(const std::chrono::year_month_day& v) {
+    if (!v.ok()) throw validation_error("", "not a valid date");
+    return format_date(v);
+  }
+  static std::optional<std::chrono::year_month_day> parse(std::string_view t) { return parse_date(t); }
+  static std::string wrong(std::string_view t) { return "'" + std::string(t) + "' is not a date like 2024-05-01"; }
+  static constexpr const char* expected = "a date string (S)";
+};
+
+/// The text of `v`, or an issue in `c` (years outside 0000..9999, invalid dates).
+template <class T>
+std::optional<std::string> text_of(const T& v, conversion_context& c) {
   try {
-    return attribute_value::string(format_timestamp(v));
+    return text_form<T>::format(v);
   } catch (const validation_error& e) {
     c.fail(e.issues().front().message);
-    return attribute_value::string("");
+    return std::nullopt;
   }
 }
+template <class T>
+void from_text(std::string_view t, T& out, conversion_context& c) {
+  if (auto v = text_form<T>::parse(t)) out = *v;
+  else c.fail(text_form<T>::wrong(t));
+}
+}  // namespace
 
-void converter<timestamp>::from_attribute(const attribute_value& a, timestamp& out, conversion_context& c) {
-  if (!a.is_string()) return detail::wrong_type(c, a, "an ISO-8601 time string (S)");
-  auto t = parse_timestamp(a.as_string());
-  if (!t) return c.fail("'" + a.as_string() + "' is not an ISO-8601 time like 2024-05-01T12:34:56Z");
-  out = *t;
+template <class T>
+attribute_value text_converter<T>::to_attribute(const T& v, conversion_context& c) {
+  return attribute_value::string(text_of(v, c).value_or(""));
+}
+template <class T>
+void text_converter<T>::write(const T& v, wire_writer& w) {
+  w.string(text_of(v, w.context()).value_or(""));
+}
+template <class T>
+void text_converter<T>::from_attribute(const attribute_value& a, T& out, conversion_context& c) {
+  if (!a.is_string()) return wrong_type(c, a, text_form<T>::expected);
+  from_text(a.as_string(), out, c);
+}
+template <class T>
+void text_converter<T>::read(const wire_value& a, T& out, conversion_context& c) {
+  if (a.type() != value_type::s) return wrong_wire_type(c, a.type(), text_form<T>::expected);
+  from_text(a.text(), out, c);
 }
 
-attribute_value converter<std::chrono::year_month_day>::to_attribute(const std::chrono::year_month_day& v,
-                                                                     conversion_context& c) {
-  if (!v.ok()) {
-    c.fail("not a valid date");
-    return attribute_value::string("");
-  }
-  try {
-    return attribute_value::string(format_date(v));
-  } catch (const validation_error& e) {
-    c.fail(e.issues().front().message);
-    return attribute_value::string("");
-  }
-}
-
-void converter<std::chrono::year_month_day>::from_attribute(const attribute_value& a, std::chrono::year_month_day& out,
-                                                            conversion_context& c) {
-  if (!a.is_string()) return detail::wrong_type(c, a, "a date string (S)");
-  auto d = parse_date(a.as_string());
-  if (!d) return c.fail("'" + a.as_string() + "' is not a date like 2024-05-01");
-  out = *d;
-}
+template struct text_converter<timestamp>;
+template struct text_converter<zoned_timestamp>;
+template struct text_converter<naive_timestamp>;
+template struct text_converter<std::chrono::year_month_day>;
+}  // namespace detail
 
 void converter<uuid>::from_attribute(const attribute_value& a, uuid& out, conversion_context& c) {
   if (!a.is_string()) return detail::wrong_type(c, a, "a UUID string (S)");

@@ -68,10 +68,11 @@ std::optional<year_month_day> parse_date(std::string_view text) {
   return date_at(text);
 }
 
-std::string format_timestamp(timestamp t) {
+namespace {
+/// `YYYY-MM-DDTHH:MM:SS[.ffffff]` of a time counted from 1970-01-01 (UTC or local: the same digits).
+void put_date_time(std::string& s, microseconds since_epoch) {
+  sys_time<microseconds> t{since_epoch};
   auto day = floor<days>(t);
-  std::string s;
-  s.reserve(27);
   put_date(s, year_month_day{day});
   hh_mm_ss<microseconds> hms{t - day};
   s += 'T';
@@ -86,11 +87,15 @@ std::string format_timestamp(timestamp t) {
     std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(us));
     s += buf;
   }
-  s += 'Z';
-  return s;
 }
 
-std::optional<timestamp> parse_timestamp(std::string_view t) {
+/// The parts of an ISO-8601 date and time: the digits as a time since 1970-01-01, and the zone if any.
+struct time_text {
+  microseconds local;
+  std::optional<minutes> offset;  // nothing: no zone; 0 for Z
+};
+
+std::optional<time_text> parse_time_text(std::string_view t) {
   auto d = date_at(t);
   if (!d || t.size() < 19 || (t[10] != 'T' && t[10] != 't' && t[10] != ' ')) return std::nullopt;
   int h, mi, se;
@@ -111,25 +116,83 @@ std::optional<timestamp> parse_timestamp(std::string_view t) {
     }
     if (pos == start || pos - start > 9) return std::nullopt;
   }
-  minutes offset{0};
+  time_text out{sys_days{*d}.time_since_epoch() + hours{h} + minutes{mi} + seconds{se} + microseconds{us}, {}};
   if (pos < t.size()) {
     if ((t[pos] == 'Z' || t[pos] == 'z') && pos + 1 == t.size()) {
-      pos = t.size();
+      out.offset = minutes{0};
     } else if (t[pos] == '+' || t[pos] == '-') {
       int oh, om;
       if (!digits(t, pos + 1, 2, oh) || pos + 6 != t.size() || t[pos + 3] != ':' || !digits(t, pos + 4, 2, om) ||
           oh > 23 || om > 59) {
         return std::nullopt;
       }
-      offset = hours{oh} + minutes{om};
-      if (t[pos] == '-') offset = -offset;
-      pos = t.size();
+      minutes offset = hours{oh} + minutes{om};
+      out.offset = t[pos] == '-' ? -offset : offset;
     } else {
       return std::nullopt;
     }
   }
-  timestamp r = sys_days{*d} + hours{h} + minutes{mi} + seconds{se} + microseconds{us};
-  return r - offset;
+  return out;
+}
+
+void put_offset(std::string& s, minutes offset) {
+  if (offset == minutes{0}) {
+    s += 'Z';
+    return;
+  }
+  s += offset < minutes{0} ? '-' : '+';
+  auto m = static_cast<unsigned>(offset < minutes{0} ? -offset.count() : offset.count());
+  put2(s, m / 60);
+  s += ':';
+  put2(s, m % 60);
+}
+}  // namespace
+
+std::string format_timestamp(timestamp t) {
+  std::string s;
+  s.reserve(27);
+  put_date_time(s, t.time_since_epoch());
+  s += 'Z';
+  return s;
+}
+
+std::optional<timestamp> parse_timestamp(std::string_view t) {
+  auto p = parse_time_text(t);
+  if (!p) return std::nullopt;
+  return timestamp{p->local - p->offset.value_or(minutes{0})};  // no zone: UTC
+}
+
+std::string format_naive(naive_timestamp t) {
+  std::string s;
+  s.reserve(26);
+  put_date_time(s, t.time_since_epoch());
+  return s;
+}
+
+std::optional<naive_timestamp> parse_naive(std::string_view t) {
+  auto p = parse_time_text(t);
+  if (!p || p->offset) return std::nullopt;
+  return naive_timestamp{p->local};
+}
+
+zoned_timestamp::zoned_timestamp(timestamp instant, minutes offset) : instant_(instant), offset_(offset) {
+  if (offset <= -hours{24} || offset >= hours{24}) {
+    throw validation_error("", "a UTC offset is less than 24 hours (got " + std::to_string(offset.count()) + " minutes)");
+  }
+}
+
+std::string format_zoned(const zoned_timestamp& t) {
+  std::string s;
+  s.reserve(32);
+  put_date_time(s, t.local().time_since_epoch());
+  put_offset(s, t.offset());
+  return s;
+}
+
+std::optional<zoned_timestamp> parse_zoned(std::string_view t) {
+  auto p = parse_time_text(t);
+  if (!p || !p->offset) return std::nullopt;
+  return zoned_timestamp(timestamp{p->local - *p->offset}, *p->offset);
 }
 
 // ---------------------------------------------------------------- decimal
@@ -176,6 +239,206 @@ int decimal::compare(const decimal& other) const {
     mag = da < db ? -1 : (da > db ? 1 : 0);
   }
   return sa < 0 ? -mag : mag;
+}
+
+// ---------------------------------------------------------------- decimal arithmetic
+//
+// Exact: a value is sign, digits and the exponent of the last digit (the canonical form); results are computed
+// on digit strings without any rounding, then checked against what DynamoDB stores (38 significant digits,
+// magnitude 1E-130 .. 9.99...E+125). No Debian package does exact-or-error decimal arithmetic (mpdecimal is not
+// in Debian 12; Boost.Multiprecision's decimal float rounds at its precision); numbers of 38 digits are small
+// enough for schoolbook arithmetic (bench/bench_model.cpp: decimal_add, decimal_multiply).
+
+namespace {
+struct exact {
+  bool negative = false;
+  std::string digits;  // no leading or trailing zeros; empty for zero
+  long long exp = 0;   // of the last digit
+};
+
+exact decompose_decimal(const decimal& d) {
+  std::string c = d.canonical();
+  exact x;
+  if (c == "0") return x;
+  std::size_t pos = 0;
+  if (c[0] == '-') {
+    x.negative = true;
+    pos = 1;
+  }
+  auto e = c.find('E', pos);
+  x.digits = c.substr(pos, e == std::string::npos ? std::string::npos : e - pos);
+  if (e != std::string::npos) x.exp = std::stoll(c.substr(e + 1));
+  return x;
+}
+
+int compare_magnitude(const std::string& a, const std::string& b) {  // equal lengths, or leading zeros removed
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+}
+
+std::string strip_leading(std::string s) {
+  std::size_t i = 0;
+  while (i < s.size() && s[i] == '0') ++i;
+  return s.substr(i);
+}
+
+std::string add_digits(const std::string& a, const std::string& b) {
+  std::string out;
+  int carry = 0;
+  for (std::size_t i = 0; i < std::max(a.size(), b.size()) || carry; ++i) {
+    int s = carry;
+    if (i < a.size()) s += a[a.size() - 1 - i] - '0';
+    if (i < b.size()) s += b[b.size() - 1 - i] - '0';
+    out += static_cast<char>('0' + s % 10);
+    carry = s / 10;
+  }
+  return strip_leading(std::string(out.rbegin(), out.rend()));
+}
+
+std::string subtract_digits(const std::string& a, const std::string& b) {  // a >= b
+  std::string out;
+  int borrow = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    int s = (a[a.size() - 1 - i] - '0') - borrow - (i < b.size() ? b[b.size() - 1 - i] - '0' : 0);
+    borrow = s < 0;
+    out += static_cast<char>('0' + (s + 10) % 10);
+  }
+  return strip_leading(std::string(out.rbegin(), out.rend()));
+}
+
+std::string multiply_digits(const std::string& a, const std::string& b) {
+  std::vector<int> r(a.size() + b.size(), 0);
+  for (std::size_t i = a.size(); i-- > 0;) {
+    for (std::size_t j = b.size(); j-- > 0;) r[i + j + 1] += (a[i] - '0') * (b[j] - '0');
+  }
+  for (std::size_t k = r.size(); k-- > 1;) {
+    r[k - 1] += r[k] / 10;
+    r[k] %= 10;
+  }
+  std::string out;
+  for (int d : r) out += static_cast<char>('0' + d);
+  return strip_leading(out);
+}
+
+[[noreturn]] void arithmetic_failed(const decimal& a, char op, const decimal& b, const std::string& why) {
+  throw arithmetic_error("dy::decimal: " + a.text() + " " + op + " " + b.text() + ": " + why);
+}
+
+/// The decimal of an exact result, or arithmetic_error when DynamoDB cannot store it.
+decimal make_decimal(exact x, const decimal& a, char op, const decimal& b) {
+  x.digits = strip_leading(std::move(x.digits));
+  if (x.digits.empty()) return decimal();
+  while (x.digits.back() == '0') {
+    x.digits.pop_back();
+    ++x.exp;
+  }
+  if (x.digits.size() > 38) {
+    arithmetic_failed(a, op, b, "the exact result has " + std::to_string(x.digits.size()) +
+                                    " significant digits; DynamoDB keeps 38 (it would be rounded)");
+  }
+  const long long adjusted = x.exp + static_cast<long long>(x.digits.size()) - 1;
+  if (adjusted > 125) arithmetic_failed(a, op, b, "the result is larger than DynamoDB's 9.99...E+125");
+  if (adjusted < -130) arithmetic_failed(a, op, b, "the result is smaller in magnitude than DynamoDB's 1E-130");
+  std::string text = x.negative ? "-" : "";
+  const long long n = static_cast<long long>(x.digits.size());
+  if (x.exp >= 0 && n + x.exp <= 38) {
+    text += x.digits + std::string(static_cast<std::size_t>(x.exp), '0');
+  } else if (x.exp < 0 && -x.exp < n) {
+    text += x.digits.substr(0, static_cast<std::size_t>(n + x.exp)) + "." +
+            x.digits.substr(static_cast<std::size_t>(n + x.exp));
+  } else if (x.exp < 0 && -x.exp - n <= 6) {
+    text += "0." + std::string(static_cast<std::size_t>(-x.exp - n), '0') + x.digits;
+  } else {
+    text += x.digits.substr(0, 1);
+    if (n > 1) text += "." + x.digits.substr(1);
+    text += "E" + std::to_string(adjusted);
+  }
+  return decimal(text);
+}
+
+exact add_exact(exact a, exact b) {
+  if (a.digits.empty()) return b;
+  if (b.digits.empty()) return a;
+  const long long e = std::min(a.exp, b.exp);
+  a.digits += std::string(static_cast<std::size_t>(a.exp - e), '0');
+  b.digits += std::string(static_cast<std::size_t>(b.exp - e), '0');
+  exact r;
+  r.exp = e;
+  if (a.negative == b.negative) {
+    r.negative = a.negative;
+    r.digits = add_digits(a.digits, b.digits);
+  } else {
+    int c = compare_magnitude(a.digits, b.digits);
+    if (c == 0) return exact{};
+    const exact& big = c > 0 ? a : b;
+    const exact& small = c > 0 ? b : a;
+    r.negative = big.negative;
+    r.digits = subtract_digits(big.digits, small.digits);
+  }
+  return r;
+}
+}  // namespace
+
+decimal operator+(const decimal& a, const decimal& b) {
+  return make_decimal(add_exact(decompose_decimal(a), decompose_decimal(b)), a, '+', b);
+}
+
+decimal operator-(const decimal& a, const decimal& b) {
+  exact nb = decompose_decimal(b);
+  nb.negative = !nb.negative;
+  return make_decimal(add_exact(decompose_decimal(a), std::move(nb)), a, '-', b);
+}
+
+decimal operator-(const decimal& a) {
+  exact x = decompose_decimal(a);
+  if (x.digits.empty()) return decimal();
+  x.negative = !x.negative;
+  return make_decimal(std::move(x), a, '-', a);
+}
+
+decimal operator*(const decimal& a, const decimal& b) {
+  exact x = decompose_decimal(a), y = decompose_decimal(b);
+  exact r;
+  if (x.digits.empty() || y.digits.empty()) return decimal();
+  r.negative = x.negative != y.negative;
+  r.digits = multiply_digits(x.digits, y.digits);
+  r.exp = x.exp + y.exp;
+  return make_decimal(std::move(r), a, '*', b);
+}
+
+decimal operator/(const decimal& a, const decimal& b) {
+  exact x = decompose_decimal(a), y = decompose_decimal(b);
+  if (y.digits.empty()) arithmetic_failed(a, '/', b, "division by zero");
+  if (x.digits.empty()) return decimal();
+  // Long division of x.digits by y.digits, one quotient digit at a time, until the remainder is zero; a
+  // quotient that needs more than 38 significant digits does not terminate within what DynamoDB stores.
+  exact q;
+  q.negative = x.negative != y.negative;
+  q.exp = x.exp - y.exp;
+  std::string remainder;
+  std::size_t next = 0, significant = 0;
+  for (;;) {
+    if (next < x.digits.size()) {
+      remainder += x.digits[next++];
+    } else {
+      if (remainder.empty()) break;
+      remainder += '0';
+      --q.exp;
+    }
+    remainder = strip_leading(remainder);
+    int d = 0;
+    while (compare_magnitude(remainder, y.digits) >= 0) {
+      remainder = subtract_digits(remainder, y.digits);
+      ++d;
+    }
+    q.digits += static_cast<char>('0' + d);
+    if (d != 0 || significant != 0) ++significant;
+    if (significant > 38 && !remainder.empty()) {
+      arithmetic_failed(a, '/', b, "the quotient does not terminate within DynamoDB's 38 significant digits");
+    }
+  }
+  // q.exp counted the digits appended after the dividend's last: the quotient's last digit is at q.exp
+  return make_decimal(std::move(q), a, '/', b);
 }
 
 // ---------------------------------------------------------------- uuid

@@ -1,4 +1,4 @@
-// EXPECT: dynantic: begins_with needs a string or binary attribute
+// EXPECT: dynantic: begins_with needs a string, binary or time attribute
 #include "expr_models.hpp"
 
 void use(const dynantic::table<cf::User>& users, const dynantic::table<cf::Tag>& tags) {

@@ -68,10 +68,15 @@ struct any_value {};
 template <class T>
 constexpr bool is_any = std::is_same_v<T, any_value>;
 
+/// Times and dates stored as ISO-8601 text: conditions take typed values or text in the stored form (a prefix
+/// such as "2024-05-01" for one day, as Python Dynantic's users query them).
 template <class T>
-constexpr bool orderable =
-    is_any<T> || is_number_like<T> || std::is_same_v<T, std::string> || std::is_same_v<T, bytes> ||
-    std::is_same_v<T, timestamp> || std::is_same_v<T, std::chrono::year_month_day> || std::is_same_v<T, uuid>;
+constexpr bool text_time = std::is_same_v<T, timestamp> || std::is_same_v<T, zoned_timestamp> ||
+                           std::is_same_v<T, naive_timestamp> || std::is_same_v<T, std::chrono::year_month_day>;
+
+template <class T>
+constexpr bool orderable = is_any<T> || is_number_like<T> || std::is_same_v<T, std::string> ||
+                           std::is_same_v<T, bytes> || text_time<T> || std::is_same_v<T, uuid>;
 
 template <class T>
 constexpr bool stringish = is_any<T> || std::is_same_v<T, std::string>;
@@ -85,6 +90,7 @@ constexpr bool comparable() {
   else if constexpr (std::is_same_v<T, decimal>) return is_number_like<D> || std::is_same_v<D, decimal>;
   else if constexpr (is_number_like<T>) return is_number_like<D> || std::is_same_v<D, decimal>;
   else if constexpr (std::is_enum_v<T>) return std::is_same_v<D, T>;
+  else if constexpr (text_time<T>) return std::is_same_v<D, T> || std::is_convertible_v<D, std::string_view>;
   else return std::is_same_v<D, T> || std::is_convertible_v<D, T>;
 }
 
@@ -267,8 +273,8 @@ class path {
 
   template <class V>
   condition<M> begins_with(const V& prefix) const {
-    if constexpr (!detail::stringish<unwrapped> && !std::is_same_v<unwrapped, bytes>) {
-      static_assert(detail::always_false<V>, "dynantic: begins_with needs a string or binary attribute");
+    if constexpr (!detail::stringish<unwrapped> && !std::is_same_v<unwrapped, bytes> && !detail::text_time<unwrapped>) {
+      static_assert(detail::always_false<V>, "dynantic: begins_with needs a string, binary or time attribute");
       return {};
     } else if constexpr (!std::is_convertible_v<V, std::string_view> && !std::is_same_v<V, bytes>) {
       static_assert(detail::always_false<V>, "dynantic: begins_with needs a string prefix");

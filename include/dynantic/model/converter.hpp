@@ -23,6 +23,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <dynantic/detail/wire.hpp>
@@ -252,20 +253,34 @@ struct converter<bytes> {
   static void read(const detail::wire_value& a, bytes& out, conversion_context& c);
 };
 
-template <>
-struct converter<timestamp> {
-  static attribute_value to_attribute(const timestamp& v, conversion_context& c);
-  static void from_attribute(const attribute_value& a, timestamp& out, conversion_context& c);
-  static void write(const timestamp& v, detail::wire_writer& w);
-  static void read(const detail::wire_value& a, timestamp& out, conversion_context& c);
+namespace detail {
+/// Types stored as ISO-8601 text (S): times with and without a zone, dates. Defined in src/model/model.cpp for
+/// timestamp, zoned_timestamp, naive_timestamp and std::chrono::year_month_day.
+template <class T>
+struct text_converter {
+  static attribute_value to_attribute(const T& v, conversion_context& c);
+  static void from_attribute(const attribute_value& a, T& out, conversion_context& c);
+  static void write(const T& v, detail::wire_writer& w);
+  static void read(const detail::wire_value& a, T& out, conversion_context& c);
 };
+extern template struct text_converter<timestamp>;
+extern template struct text_converter<zoned_timestamp>;
+extern template struct text_converter<naive_timestamp>;
+extern template struct text_converter<std::chrono::year_month_day>;
+}  // namespace detail
 
+/// `2024-05-01T12:34:56Z` (UTC; offsets accepted on read and converted).
 template <>
-struct converter<std::chrono::year_month_day> {
-  static attribute_value to_attribute(const std::chrono::year_month_day& v, conversion_context& c);
-  static void from_attribute(const attribute_value& a, std::chrono::year_month_day& out, conversion_context& c);
-  static void read(const detail::wire_value& a, std::chrono::year_month_day& out, conversion_context& c);
-};
+struct converter<timestamp> : detail::text_converter<timestamp> {};
+/// `2024-05-01T14:34:56+02:00`: the instant and its offset.
+template <>
+struct converter<zoned_timestamp> : detail::text_converter<zoned_timestamp> {};
+/// `2024-05-01T12:34:56`: no zone.
+template <>
+struct converter<naive_timestamp> : detail::text_converter<naive_timestamp> {};
+/// `2024-05-01`.
+template <>
+struct converter<std::chrono::year_month_day> : detail::text_converter<std::chrono::year_month_day> {};
 
 template <>
 struct converter<uuid> {
@@ -521,6 +536,66 @@ struct converter<std::set<T>> {
         out.insert(std::move(v));
       }
     });
+  }
+};
+
+// ---------------------------------------------------------------- variants
+
+/// std::monostate (inside a std::variant): NULL, like Python's None in a list.
+template <>
+struct converter<std::monostate> {
+  static attribute_value to_attribute(std::monostate, conversion_context&) { return attribute_value::null(); }
+  static void from_attribute(const attribute_value& a, std::monostate&, conversion_context& c) {
+    if (!a.is_null()) detail::wrong_type(c, a, "NULL");
+  }
+};
+
+namespace detail {
+/// No alternative of a variant read the stored value: one issue, with what the first alternative said.
+void no_alternative(conversion_context& c, value_type stored, const std::vector<validation_issue>& first);
+}  // namespace detail
+
+/// std::variant of mapped types (a list of mixed values, a member Python types as `str | int | float`): written as
+/// the held alternative is; read as the first alternative, in declaration order, that reads the stored value
+/// without an issue (so list `std::int64_t` before `double` to keep integers integral).
+template <class... Ts>
+  requires(convertible<Ts> && ...)
+struct converter<std::variant<Ts...>> {
+  using V = std::variant<Ts...>;
+  static attribute_value to_attribute(const V& v, conversion_context& c) {
+    return std::visit([&](const auto& x) { return converter<std::remove_cvref_t<decltype(x)>>::to_attribute(x, c); }, v);
+  }
+  static void write(const V& v, detail::wire_writer& w) {
+    std::visit([&](const auto& x) { detail::wire_write(x, w); }, v);
+  }
+  static void from_attribute(const attribute_value& a, V& out, conversion_context& c) {
+    read_first(a.type(), c, [&](auto& x, conversion_context& t) {
+      converter<std::remove_cvref_t<decltype(x)>>::from_attribute(a, x, t);
+    }, out);
+  }
+  // A parsed value can be read once (wire_value): the alternatives are tried on its attribute_value.
+  static void read(const detail::wire_value& a, V& out, conversion_context& c) { from_attribute(a.to_attribute(), out, c); }
+
+ private:
+  template <class F>
+  static void read_first(value_type stored, conversion_context& c, F&& read_one, V& out) {
+    std::vector<validation_issue> first;
+    bool done = false;
+    auto attempt_one = [&]<class T>(std::type_identity<T>) {
+      if (done) return;
+      conversion_context attempt;
+      attempt.json_input = c.json_input;
+      T x{};
+      read_one(x, attempt);
+      if (attempt.ok()) {
+        out = std::move(x);
+        done = true;
+      } else if (first.empty()) {
+        first = std::move(attempt.issues());
+      }
+    };
+    (attempt_one(std::type_identity<Ts>{}), ...);
+    if (!done) detail::no_alternative(c, stored, first);
   }
 };
 

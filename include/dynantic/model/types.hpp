@@ -30,6 +30,55 @@ std::string format_timestamp(timestamp t);
 /// Fractions beyond microseconds are truncated. @return nothing when the text is not such a time.
 std::optional<timestamp> parse_timestamp(std::string_view text);
 
+/// A date and time without a zone (Python's naive datetime, Pydantic's `datetime` without tzinfo), stored as
+/// `2024-05-01T12:34:56` with `.ffffff` only when the microseconds are not zero, exactly as isoformat() writes.
+using naive_timestamp = std::chrono::local_time<std::chrono::microseconds>;
+
+/// An instant together with the UTC offset it is written in (Python's aware datetime): stored as
+/// `2024-05-01T14:34:56+02:00` (the local time at that offset), or with `Z` when the offset is zero, as Python
+/// Dynantic writes UTC. Reading gives back the same instant and the same offset.
+///
+/// Equality and order: `==` holds when instant and offset are both equal (the stored texts are then equal);
+/// `<=>` orders by instant, then by offset. Two texts of one instant at different offsets are different values
+/// (they are different strings to DynamoDB too). DynamoDB compares stored strings as text, so a sort key of
+/// zoned times sorts by instant only when every item uses the same offset; use dy::timestamp (always `Z`) for
+/// keys that must sort by time.
+class zoned_timestamp {
+ public:
+  /// 1970-01-01T00:00:00Z.
+  zoned_timestamp() = default;
+  /// @throws validation_error for an offset of 24 hours or more, or not a whole number of minutes.
+  zoned_timestamp(timestamp instant, std::chrono::minutes offset);
+  /// The same instant in UTC (`Z`).
+  explicit zoned_timestamp(timestamp instant) : instant_(instant) {}
+
+  timestamp instant() const noexcept { return instant_; }
+  std::chrono::minutes offset() const noexcept { return offset_; }
+  /// The wall-clock time at the offset (what the text shows before the offset).
+  naive_timestamp local() const noexcept {
+    return naive_timestamp{instant_.time_since_epoch() + std::chrono::duration_cast<std::chrono::microseconds>(offset_)};
+  }
+
+  friend bool operator==(const zoned_timestamp&, const zoned_timestamp&) = default;
+  friend std::strong_ordering operator<=>(const zoned_timestamp& a, const zoned_timestamp& b) {
+    if (auto c = a.instant_ <=> b.instant_; c != 0) return c;
+    return a.offset_ <=> b.offset_;
+  }
+
+ private:
+  timestamp instant_{};
+  std::chrono::minutes offset_{0};
+};
+
+/// `2024-05-01T12:34:56` / `2024-05-01T12:34:56.120000` (like Python's isoformat).
+std::string format_naive(naive_timestamp t);
+/// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,9}]` without a zone. @return nothing otherwise (also for a text with a zone).
+std::optional<naive_timestamp> parse_naive(std::string_view text);
+/// `2024-05-01T14:34:56+02:00`, `2024-05-01T12:34:56Z` for offset zero.
+std::string format_zoned(const zoned_timestamp& t);
+/// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|+hh:mm|-hh:mm)`. @return nothing otherwise (also without a zone).
+std::optional<zoned_timestamp> parse_zoned(std::string_view text);
+
 /// `2024-05-01`.
 std::string format_date(std::chrono::year_month_day d);
 std::optional<std::chrono::year_month_day> parse_date(std::string_view text);
@@ -56,6 +105,21 @@ class decimal {
 
   friend bool operator==(const decimal& a, const decimal& b) { return a.compare(b) == 0; }
   friend std::strong_ordering operator<=>(const decimal& a, const decimal& b) { return a.compare(b) <=> 0; }
+
+  /// Exact arithmetic: the result is the exact value, or arithmetic_error when DynamoDB could not store it
+  /// (more than 38 significant digits, out of range). Never rounded. Integers convert implicitly:
+  /// `balance - 5`, `price * 3`.
+  friend decimal operator+(const decimal& a, const decimal& b);
+  friend decimal operator-(const decimal& a, const decimal& b);
+  friend decimal operator*(const decimal& a, const decimal& b);
+  /// Exact division: `1 / 4` is 0.25; `1 / 3` is arithmetic_error (it does not terminate within 38 digits), as is
+  /// a division by zero.
+  friend decimal operator/(const decimal& a, const decimal& b);
+  friend decimal operator-(const decimal& a);
+  decimal& operator+=(const decimal& b) { return *this = *this + b; }
+  decimal& operator-=(const decimal& b) { return *this = *this - b; }
+  decimal& operator*=(const decimal& b) { return *this = *this * b; }
+  decimal& operator/=(const decimal& b) { return *this = *this / b; }
 
   /// Builds without validation (the text was validated already).
   static decimal from_valid_text(std::string text) {
