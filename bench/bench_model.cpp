@@ -109,3 +109,28 @@ void BM_raw_simdjson_parse_model_text(benchmark::State& state) {
 BENCHMARK(BM_raw_simdjson_parse_model_text);
 
 }  // namespace
+
+// Exact decimal arithmetic (src/model/types.cpp): typical money values and 38-digit operands.
+static void BM_decimal_add(benchmark::State& state) {
+  const dynantic::decimal a("1234.56"), b("0.07");
+  for (auto _ : state) benchmark::DoNotOptimize(a + b);
+}
+BENCHMARK(BM_decimal_add);
+
+static void BM_decimal_add_38_digits(benchmark::State& state) {
+  const dynantic::decimal a("1234567890123456789.0123456789012345678"), b("0.0000000000000000001");
+  for (auto _ : state) benchmark::DoNotOptimize(a + b);
+}
+BENCHMARK(BM_decimal_add_38_digits);
+
+static void BM_decimal_multiply(benchmark::State& state) {
+  const dynantic::decimal a("19.99"), b("3");
+  for (auto _ : state) benchmark::DoNotOptimize(a * b);
+}
+BENCHMARK(BM_decimal_multiply);
+
+static void BM_decimal_divide(benchmark::State& state) {
+  const dynantic::decimal a("100"), b("8");
+  for (auto _ : state) benchmark::DoNotOptimize(a / b);
+}
+BENCHMARK(BM_decimal_divide);
