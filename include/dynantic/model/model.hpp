@@ -271,6 +271,36 @@ constexpr bool check_role() {
   return true;
 }
 
+// ---- a light tuple for declarations: std::tuple's converting constructors and tuple_cat make every model
+// pay for overload resolution it never needs (bench/compile_cost/run).
+template <std::size_t I, class T>
+struct pack_leaf {
+  T value;
+};
+template <class Seq, class... T>
+struct pack_base;
+template <std::size_t... I, class... T>
+struct pack_base<std::index_sequence<I...>, T...> : pack_leaf<I, T>... {
+  constexpr pack_base(const T&... v) : pack_leaf<I, T>{v}... {}  // NOLINT: {a, b} builds a pack
+};
+template <class... T>
+struct pack : pack_base<std::index_sequence_for<T...>, T...> {
+  using pack_base<std::index_sequence_for<T...>, T...>::pack_base;
+  static constexpr std::size_t size = sizeof...(T);
+};
+template <std::size_t I, class T>
+constexpr const T& pack_get(const pack_leaf<I, T>& leaf) {
+  return leaf.value;
+}
+template <std::size_t I, class P>
+using pack_element_t = std::remove_cvref_t<decltype(pack_get<I>(std::declval<const P&>()))>;
+template <class F, class... T>
+constexpr decltype(auto) pack_apply(F&& f, const pack<T...>& p) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
+    return f(pack_get<I>(p)...);
+  }(std::index_sequence_for<T...>{});
+}
+
 template <role R, class C, class T, class... Opts>
 struct member_info {
   using owner_type = C;
@@ -279,7 +309,7 @@ struct member_info {
   T C::*ptr;
   std::string_view name;    ///< stored attribute name
   std::string_view member;  ///< C++ member name
-  std::tuple<Opts...> opts;
+  pack<Opts...> opts;
 
   template <class O>
   static constexpr bool has = (std::is_same_v<O, Opts> || ...);
@@ -302,7 +332,7 @@ template <class M, class... Members>
 struct model_info {
   std::string_view table;
   bool forbid_unknown = false;
-  std::tuple<Members...> members;
+  pack<Members...> members;
   /// Aggregate elements the declaration accounts for: its own members mapped or skipped, and one per base
   /// struct whose members it maps or skips.
   std::size_t elements = 0;
@@ -367,13 +397,23 @@ template <role R, class C, class T, class... O> struct is_member_info<member_inf
 template <class M, class... Args>
 constexpr auto make_model(std::string_view table, Args... args) {
   constexpr bool forbid = (std::is_same_v<Args, forbid_unknown_t> || ...);
-  auto members = std::tuple_cat([&] {
-    if constexpr (is_member_info<Args>::value) return std::tuple<Args>{args};
-    else return std::tuple<>{};
-  }()...);
-  return [&]<class... Ms>(std::tuple<Ms...> t) {
-    return model_info<M, Ms...>{table, forbid, t, accounted_elements<M, Args...>()};
-  }(members);
+  constexpr bool is_member[] = {is_member_info<Args>::value..., false};
+  constexpr std::size_t n = (std::size_t{is_member_info<Args>::value} + ... + 0);
+  // the positions of the member arguments (skip() and forbid_unknown() are not members)
+  constexpr auto at = [&] {
+    std::array<std::size_t, n> a{};
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < sizeof...(Args); ++i) {
+      if (is_member[i]) a[k++] = i;
+    }
+    return a;
+  }();
+  const pack<Args...> all(args...);
+  return [&]<std::size_t... J>(std::index_sequence<J...>) {
+    using members = pack<pack_element_t<at[J], pack<Args...>>...>;
+    return model_info<M, pack_element_t<at[J], pack<Args...>>...>{table, forbid, members(pack_get<at[J]>(all)...),
+                                                                   accounted_elements<M, Args...>()};
+  }(std::make_index_sequence<n>{});
 }
 
 template <class M, class... Args>
@@ -398,9 +438,9 @@ struct count_role<model_info<M, Ms...>, R> {
 template <class M>
 constexpr bool index_names_valid() {
   bool ok = true;
-  std::apply(
+  pack_apply(
       [&](const auto&... mi) {
-        (std::apply(
+        (pack_apply(
              [&](const auto&... o) {
                (
                    [&] {
@@ -465,7 +505,7 @@ inline constexpr auto model_v = describe<M>();
 /// Calls f(member_info) for each declared member.
 template <class M, class F>
 constexpr void for_each_member(F&& f) {
-  std::apply([&](const auto&... mi) { (f(mi), ...); }, model_v<M>.members);
+  pack_apply([&](const auto&... mi) { (f(mi), ...); }, model_v<M>.members);
 }
 
 template <class M, role R>
@@ -480,14 +520,14 @@ constexpr std::size_t role_index() {
   using tuple_t = members_tuple_t<M>;
   return []<std::size_t... I>(std::index_sequence<I...>) {
     std::size_t found = sizeof...(I);
-    ((std::tuple_element_t<I, tuple_t>::kind == R && found == sizeof...(I) ? (void)(found = I) : (void)0), ...);
+    ((pack_element_t<I, tuple_t>::kind == R && found == sizeof...(I) ? (void)(found = I) : (void)0), ...);
     return found;
-  }(std::make_index_sequence<std::tuple_size_v<tuple_t>>{});
+  }(std::make_index_sequence<tuple_t::size>{});
 }
 
 template <class M, role R>
 constexpr const auto& role_member() {
-  return std::get<role_index<M, R>()>(model_v<M>.members);
+  return pack_get<role_index<M, R>()>(model_v<M>.members);
 }
 
 template <class M, role R, bool = has_role<M, R>>
@@ -496,7 +536,7 @@ struct role_type {
 };
 template <class M, role R>
 struct role_type<M, R, true> {
-  using type = typename std::tuple_element_t<role_index<M, R>(), members_tuple_t<M>>::value_type;
+  using type = typename pack_element_t<role_index<M, R>(), members_tuple_t<M>>::value_type;
 };
 
 // ---- subtypes (DYNANTIC_SUBTYPE, see polymorphic.hpp): what the converters need to write and check the tag
@@ -586,7 +626,7 @@ void apply_constraint(const T& v, const O& o, conversion_context& c) {
 
 template <class MI, class T>
 void check_member(const MI& mi, const T& v, conversion_context& c) {
-  std::apply(
+  pack_apply(
       [&](const auto&... o) {
         (
             [&] {
@@ -766,7 +806,7 @@ constexpr bool is_constraint = !std::is_same_v<O, stored_as_t> && !std::is_same_
 
 template <class M, std::size_t I>
 void check_member_at(const void* v, conversion_context& c) {
-  const auto& mi = std::get<I>(model_v<M>.members);
+  const auto& mi = pack_get<I>(model_v<M>.members);
   using T = typename std::remove_cvref_t<decltype(mi)>::value_type;
   check_member(mi, *static_cast<const T*>(v), c);
 }
@@ -784,10 +824,10 @@ void fill_uuid(void* v) {
 /// Sets member I of M to its declared default (default_value or the initializer).
 template <class M, std::size_t I>
 void fill_default_at(void* v) {
-  const auto& mi = std::get<I>(model_v<M>.members);
+  const auto& mi = pack_get<I>(model_v<M>.members);
   using T = typename std::remove_cvref_t<decltype(mi)>::value_type;
   T& out = *static_cast<T*>(v);
-  std::apply(
+  pack_apply(
       [&](const auto&... o) {
         (
             [&] {
@@ -814,14 +854,14 @@ std::size_t offset_of(const MI& mi) {
 
 template <class M, std::size_t I>
 member_desc describe_member() {
-  using MI = std::tuple_element_t<I, members_tuple_t<M>>;
+  using MI = pack_element_t<I, members_tuple_t<M>>;
   using T = typename MI::value_type;
-  const MI& mi = std::get<I>(model_v<M>.members);
-  constexpr bool checked = []<class... O>(std::tuple<O...>*) { return (is_constraint<O> || ...); }(
+  const MI& mi = pack_get<I>(model_v<M>.members);
+  constexpr bool checked = []<class... O>(pack<O...>*) { return (is_constraint<O> || ...); }(
       static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   void (*uuid_fill)(void*) = nullptr;
   if constexpr (MI::template has<auto_uuid_t>) uuid_fill = &fill_uuid<T>;
-  constexpr bool defaulted = []<class... O>(std::tuple<O...>*) { return (is_default<O>::value || ...); }(
+  constexpr bool defaulted = []<class... O>(pack<O...>*) { return (is_default<O>::value || ...); }(
       static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   const type_ops* ops = nullptr;
   if constexpr (MI::kind == role::ttl) ops = &ttl_ops_of<T>::table;
@@ -840,11 +880,11 @@ member_desc describe_member() {
 
 template <class M>
 struct description {
-  static constexpr std::size_t count = std::tuple_size_v<members_tuple_t<M>>;
+  static constexpr std::size_t count = members_tuple_t<M>::size;
   static constexpr std::size_t index_count = [] {
     std::size_t n = 0;
     for_each_member<M>([&](const auto& mi) {
-      std::apply([&](const auto&... o) { ((n += std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>), ...); },
+      pack_apply([&](const auto&... o) { ((n += std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>), ...); },
                  mi.opts);
     });
     return n;
@@ -859,7 +899,7 @@ struct description {
         }(std::make_index_sequence<count>{})) {
     std::size_t i = 0, k = 0;
     for_each_member<M>([&](const auto& mi) {
-      std::apply(
+      pack_apply(
           [&](const auto&... o) {
             (
                 [&] {
@@ -908,7 +948,7 @@ const model_desc& desc_of() {
 }
 
 template <class M>
-constexpr std::size_t member_count = std::tuple_size_v<std::remove_cvref_t<decltype(model_v<M>.members)>>;
+constexpr std::size_t member_count = std::remove_cvref_t<decltype(model_v<M>.members)>::size;
 
 template <class M>
 void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {

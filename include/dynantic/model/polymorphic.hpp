@@ -298,11 +298,11 @@ inline constexpr std::size_t no_member = static_cast<std::size_t>(-1);
 template <class X>
 constexpr std::size_t index_member(std::string_view name, index_role r) {
   std::size_t found = no_member, i = 0;
-  std::apply(
+  pack_apply(
       [&](const auto&... mi) {
         (
             [&] {
-              std::apply(
+              pack_apply(
                   [&](const auto&... o) {
                     (
                         [&] {
@@ -323,7 +323,7 @@ constexpr std::size_t index_member(std::string_view name, index_role r) {
 
 template <class X, std::size_t I>
 struct member_type_at {
-  using type = typename std::tuple_element_t<I, members_tuple_t<X>>::value_type;
+  using type = typename pack_element_t<I, members_tuple_t<X>>::value_type;
 };
 template <class X>
 struct member_type_at<X, no_member> {
