@@ -207,6 +207,23 @@ void decode_members(const model_desc& d, const item& in, void* obj, conversion_c
   }
 }
 
+void link_description(model_desc& d) {
+  for (const member_desc& m : d) {
+    if (m.kind == role::partition_key) d.partition_key = &m;
+    if (m.kind == role::sort_key) d.sort_key = &m;
+    if (m.kind == role::ttl) d.ttl = &m;
+    if (m.kind == role::version) d.version = &m;
+  }
+}
+
+std::string_view stored_name_at(const model_desc& d, std::size_t offset) {
+  for (const member_desc& m : d) {
+    if (m.offset == offset) return m.name;
+  }
+  throw error("dynantic: the member is not stored by the model (skip()ped, or of another struct): declare it with "
+              "field(member) to use it in expressions");
+}
+
 void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table, const item& stored) {
   item key;
   for (const member_desc* k : {d.partition_key, d.sort_key}) {

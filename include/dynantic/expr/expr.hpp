@@ -136,32 +136,27 @@ std::string render_key_condition(render_context& c, const std::string& pk_name, 
                                  const std::string& sk_name, std::string_view sk_op,
                                  const std::vector<attribute_value>& sk_values, const std::string& where);
 
+/// Whether a described struct S stores a member of type U (of S or of one of its bases).
+template <class S, class U, class Members = members_tuple_t<S>>
+struct stores_type;
+template <class S, class U, class... MI>
+struct stores_type<S, U, pack<MI...>> {
+  static constexpr bool value =
+      ((std::is_same_v<typename MI::value_type, U> && std::is_base_of_v<typename MI::owner_type, S>) || ...);
+};
+
 /// The stored attribute name of a member of a described struct. @throws error when it was not declared.
 template <class S, class U, class C>
 std::string_view stored_name(U C::*member) {
-  constexpr bool stores_this_type = [] {
-    bool any = false;
-    for_each_member<S>([&](const auto& mi) {
-      using MI = std::remove_cvref_t<decltype(mi)>;
-      any |= std::is_same_v<typename MI::value_type, U> && std::is_base_of_v<typename MI::owner_type, S>;
-    });
-    return any;
-  }();
-  static_assert(stores_this_type,
+  static_assert(stores_type<S, U>::value,
                 "dynantic: the model stores no such member: declare it with field(member) (skip(member) is not stored)");
-  std::string_view found;
-  for_each_member<S>([&](const auto& mi) {
-    using MI = std::remove_cvref_t<decltype(mi)>;
-    using O = typename MI::owner_type;
-    if constexpr (std::is_same_v<typename MI::value_type, U> && std::is_base_of_v<C, S> && std::is_base_of_v<O, S>) {
-      if (found.empty() && static_cast<U S::*>(mi.ptr) == static_cast<U S::*>(member)) found = mi.name;
-    }
-  });
-  if (found.empty()) {
-    throw error("dynantic: the member is not stored by the model (skip()ped, or of another struct): declare it with "
-                "field(member) to use it in expressions");
+  if constexpr (std::is_base_of_v<C, S>) {
+    U S::*as_member_of_s = member;  // a member of a base struct, as a member of S
+    static_assert(sizeof(as_member_of_s) == sizeof(std::ptrdiff_t), "dynantic: data member pointers are offsets");
+    return stored_name_at(desc_of<S>(), static_cast<std::size_t>(std::bit_cast<std::ptrdiff_t>(as_member_of_s)));
+  } else {
+    return stored_name_at(desc_of<S>(), static_cast<std::size_t>(-1));  // of another struct: never stored
   }
-  return found;
 }
 }  // namespace detail
 

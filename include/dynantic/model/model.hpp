@@ -844,39 +844,54 @@ void fill_default_at(void* v) {
       mi.opts);
 }
 
-template <class M, class MI>
-std::size_t offset_of(const MI& mi) {
-  using T = typename MI::value_type;
-  T M::*p = mi.ptr;  // a member of a base struct, as a member of M
-  static_assert(sizeof(p) == sizeof(std::ptrdiff_t), "dynantic: data member pointers are offsets (Itanium C++ ABI)");
-  return static_cast<std::size_t>(std::bit_cast<std::ptrdiff_t>(p));
-}
 
+/// Member I of M as the codec sees it, computed at compile time (the offset, which is not a constant
+/// expression, is filled in at run time by description<M>).
 template <class M, std::size_t I>
-member_desc describe_member() {
+constexpr member_desc describe_member() {
   using MI = pack_element_t<I, members_tuple_t<M>>;
   using T = typename MI::value_type;
-  const MI& mi = pack_get<I>(model_v<M>.members);
+  constexpr const MI& mi = pack_get<I>(model_v<M>.members);
   constexpr bool checked = []<class... O>(pack<O...>*) { return (is_constraint<O> || ...); }(
+      static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
+  constexpr bool defaulted = []<class... O>(pack<O...>*) { return (is_default<O>::value || ...); }(
       static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   void (*uuid_fill)(void*) = nullptr;
   if constexpr (MI::template has<auto_uuid_t>) uuid_fill = &fill_uuid<T>;
-  constexpr bool defaulted = []<class... O>(pack<O...>*) { return (is_default<O>::value || ...); }(
-      static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   const type_ops* ops = nullptr;
   if constexpr (MI::kind == role::ttl) ops = &ttl_ops_of<T>::table;
   else ops = &ops_of<T>::table;
-  return member_desc{mi.name,
-                     mi.member,
-                     offset_of<M>(mi),
-                     MI::kind,
-                     scalar_of<T>(),
-                     std::is_same_v<T, std::string>,
-                     ops,
-                     checked ? &check_member_at<M, I> : nullptr,
-                     uuid_fill,
-                     defaulted ? &fill_default_at<M, I> : nullptr};
+  void (*check)(const void*, conversion_context&) = nullptr;
+  if constexpr (checked) check = &check_member_at<M, I>;
+  void (*fill)(void*) = nullptr;
+  if constexpr (defaulted) fill = &fill_default_at<M, I>;
+  return member_desc{mi.name, mi.member, 0, MI::kind, scalar_of<T>(), std::is_same_v<T, std::string>, ops, check,
+                     uuid_fill, fill};
 }
+
+/// The declared index keys of M, computed at compile time.
+template <class M, std::size_t N>
+constexpr std::array<index_decl, N> describe_indexes() {
+  std::array<index_decl, N> out{};
+  std::size_t i = 0, k = 0;
+  for_each_member<M>([&](const auto& mi) {
+    pack_apply(
+        [&](const auto&... o) {
+          (
+              [&] {
+                if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) out[k++] = {i, o.kind, o.index};
+              }(),
+              ...);
+        },
+        mi.opts);
+    ++i;
+  });
+  return out;
+}
+
+/// Fills what a description computes at run time from its members: the key, TTL and version members
+/// (src/model/codec.cpp).
+void link_description(model_desc& d);
 
 template <class M>
 struct description {
@@ -889,29 +904,25 @@ struct description {
     });
     return n;
   }();
-  std::array<member_desc, count> members;
-  std::array<index_decl, index_count> indexes{};
+  // Constant: built by the compiler, no code per member.
+  static constexpr std::array<member_desc, count> constant_members = []<std::size_t... I>(std::index_sequence<I...>) {
+    return std::array<member_desc, count>{describe_member<M, I>()...};
+  }(std::make_index_sequence<count>{});
+  static constexpr std::array<index_decl, index_count> indexes = describe_indexes<M, index_count>();
+
+  std::array<member_desc, count> members = constant_members;
   model_desc desc;
 
-  description()
-      : members([]<std::size_t... I>(std::index_sequence<I...>) {
-          return std::array<member_desc, count>{describe_member<M, I>()...};
-        }(std::make_index_sequence<count>{})) {
-    std::size_t i = 0, k = 0;
-    for_each_member<M>([&](const auto& mi) {
-      pack_apply(
-          [&](const auto&... o) {
-            (
-                [&] {
-                  if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) {
-                    indexes[k++] = {i, o.kind, o.index};
-                  }
-                }(),
-                ...);
-          },
-          mi.opts);
-      ++i;
-    });
+  static_assert(sizeof(int M::*) == sizeof(std::ptrdiff_t), "dynantic: data member pointers are offsets (Itanium C++ ABI)");
+
+  description() {
+    // offsets: the data member pointers' values (Itanium C++ ABI), members of base structs as members of M
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((members[I].offset = static_cast<std::size_t>(std::bit_cast<std::ptrdiff_t>(
+            static_cast<typename pack_element_t<I, members_tuple_t<M>>::value_type M::*>(
+                static_cast<const pack_leaf<I, pack_element_t<I, members_tuple_t<M>>>&>(model_v<M>.members).value.ptr)))),
+       ...);
+    }(std::make_index_sequence<count>{});
     desc.table = model_v<M>.table;
     desc.forbid_unknown = model_v<M>.forbid_unknown;
     desc.members = members.data();
@@ -922,12 +933,6 @@ struct description {
       desc.tag = subtype_tag<M>();
       desc.discriminator = subtype_discriminator<M>();
     }
-    for (const auto& m : members) {
-      if (m.kind == role::partition_key) desc.partition_key = &m;
-      if (m.kind == role::sort_key) desc.sort_key = &m;
-      if (m.kind == role::ttl) desc.ttl = &m;
-      if (m.kind == role::version) desc.version = &m;
-    }
     if constexpr (has_role<M, role::version>) {
       desc.get_version = [](const void* obj) {
         return static_cast<std::int64_t>(static_cast<const M*>(obj)->*(role_member<M, role::version>().ptr));
@@ -937,8 +942,13 @@ struct description {
         static_cast<M*>(obj)->*(role_member<M, role::version>().ptr) = static_cast<V>(v);
       };
     }
+    link_description(desc);
   }
 };
+
+/// The stored name of the member at `offset` of `d` (src/model/codec.cpp).
+/// @throws error when no declared member is there (a skipped member, or one of another struct).
+std::string_view stored_name_at(const model_desc& d, std::size_t offset);
 
 /// The description of M (built once, on first use).
 template <class M>
