@@ -206,6 +206,37 @@ std::string read_binding(const read_spec& s) {
   return cursor_binding(s.target, "query\n" + s.pk_name + "\n" + pk);
 }
 
+read_spec::read_spec(read_target t) : target(std::move(t)) {}
+read_spec::read_spec(const read_spec&) = default;
+read_spec::read_spec(read_spec&&) noexcept = default;
+read_spec& read_spec::operator=(const read_spec&) = default;
+read_spec& read_spec::operator=(read_spec&&) noexcept = default;
+read_spec::~read_spec() = default;
+
+struct read_cursor {
+  explicit read_cursor(const read_spec& s) : stream(s), table(s.target.table), on_invalid(s.on_invalid) {}
+  item_stream stream;
+  std::string table;
+  invalid_handler on_invalid;
+};
+
+std::shared_ptr<read_cursor> open_cursor(const read_spec& s) { return std::make_shared<read_cursor>(s); }
+const answer_item* cursor_current(const read_cursor& r) { return r.stream.current(); }
+void cursor_next(read_cursor& r) { r.stream.next(); }
+const std::string& cursor_table(const read_cursor& r) { return r.table; }
+const invalid_handler& cursor_on_invalid(const read_cursor& r) { return r.on_invalid; }
+
+bool decode_answer_into(const model_desc& d, const std::string& table, const answer_item& a, void* out,
+                        const invalid_handler& on_invalid) {
+  conversion_context c;
+  a.for_item([&](const wire_value& v) { decode_members(d, v, out, c); });
+  if (c.ok()) return true;
+  validation_error e = read_error(validation_error(std::move(c.issues())), d, table, a.to_item());
+  if (!on_invalid) throw e;
+  on_invalid(invalid_item{a.to_item(), std::move(e)});
+  return false;
+}
+
 item_stream::item_stream(const read_spec& s)
     : req_(make_page_request(s)), key_names_(s.target.key_names), limit_(s.limit) {
   fill();

@@ -83,17 +83,27 @@ struct raw_page {
 /// What a query or scan does with a stored item that does not decode (nothing: the read fails).
 using invalid_handler = std::function<void(invalid_item&&)>;
 
+/// Decodes answer item `a` into `out`, a value-initialized plain model described by `d` (src/query.cpp).
+/// @return false when it does not decode and `on_invalid` took it. @throws validation_error naming the item
+bool decode_answer_into(const model_desc& d, const std::string& table, const answer_item& a, void* out,
+                        const invalid_handler& on_invalid);
+
 /// An item of an answer as what reads of M give: plain models are decoded in place (no item tree). An item
 /// that does not decode is a validation_error naming it, or with `on_invalid` handed to it (nothing returned).
 template <class M>
 std::optional<result_t<M>> decode_answer(const answer_item& a, const std::string& table,
                                          const invalid_handler& on_invalid) {
   std::optional<result_t<M>> out;
-  try {
-    a.for_item([&](const wire_value& v) { out.emplace(decode_read<M>(table, v)); });
-  } catch (const validation_error& e) {
-    if (!on_invalid) throw;
-    on_invalid(invalid_item{a.to_item(), e});
+  if constexpr (polymorphic_base<M> || subtype<M>) {
+    try {
+      a.for_item([&](const wire_value& v) { out.emplace(decode_read<M>(table, v)); });
+    } catch (const validation_error& e) {
+      if (!on_invalid) throw;
+      on_invalid(invalid_item{a.to_item(), e});
+    }
+  } else {
+    out.emplace();
+    if (!decode_answer_into(desc_of<M>(), table, a, &*out, on_invalid)) out.reset();
   }
   return out;
 }
@@ -125,6 +135,15 @@ struct read_spec {
   bool consistent = false;
   std::string secret{};
   invalid_handler on_invalid{};  // set: items that do not decode are handed to it and skipped
+
+  // Out of line (src/query.cpp): every query<M, SK> moves and destroys its spec; inlined, each model would
+  // compile its own copy of this code.
+  explicit read_spec(read_target t);
+  read_spec(const read_spec&);
+  read_spec(read_spec&&) noexcept;
+  read_spec& operator=(const read_spec&);
+  read_spec& operator=(read_spec&&) noexcept;
+  ~read_spec();
 };
 /// One Query or Scan request of `s` (src/query.cpp).
 raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
@@ -133,6 +152,16 @@ raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start,
 page_request make_page_request(const read_spec& s);
 /// What a cursor of `s` is bound to: table, index, key condition or segment.
 std::string read_binding(const read_spec& s);
+
+class item_stream;
+/// What an iterator over a query or scan shares between its copies (src/query.cpp).
+struct read_cursor;
+std::shared_ptr<read_cursor> open_cursor(const read_spec& s);
+/// The current answer item of a cursor (nullptr at the end), and moving to the next.
+const answer_item* cursor_current(const read_cursor& r);
+void cursor_next(read_cursor& r);
+const std::string& cursor_table(const read_cursor& r);
+const invalid_handler& cursor_on_invalid(const read_cursor& r);
 
 /// The items of a query or scan one by one, one DynamoDB page in memory at a time, up to the limit.
 class item_stream {
@@ -283,7 +312,7 @@ class read_builder {
   }
 
   /// Lazy iteration: one DynamoDB page in memory at a time; each item is decoded when the iterator reaches it.
-  /// A reference from `*it` is valid until the iterator moves on.
+  /// A reference from `*it` is valid until the iterator moves on. Copies of an iterator share its position.
   class iterator {
    public:
     using iterator_category = std::input_iterator_tag;
@@ -293,34 +322,28 @@ class read_builder {
     using reference = result_type&;
 
     iterator() = default;
-    explicit iterator(const detail::read_spec& s) : st_(std::make_shared<state>(s)) { load(); }
-    result_type& operator*() const { return *st_->current; }
-    result_type* operator->() const { return &*st_->current; }
+    explicit iterator(const detail::read_spec& s) : cursor_(detail::open_cursor(s)) { load(); }
+    result_type& operator*() const { return *current_; }
+    result_type* operator->() const { return &*current_; }
     iterator& operator++() {
-      st_->stream.next();
+      detail::cursor_next(*cursor_);
       load();
       return *this;
     }
     void operator++(int) { ++*this; }
-    friend bool operator==(const iterator& a, const iterator& b) { return a.st_ == b.st_; }
+    friend bool operator==(const iterator& a, const iterator& b) { return a.cursor_ == b.cursor_; }
 
    private:
-    struct state {
-      explicit state(const detail::read_spec& s) : table(s.target.table), on_invalid(s.on_invalid), stream(s) {}
-      std::string table;
-      detail::invalid_handler on_invalid;
-      detail::item_stream stream;
-      std::optional<result_type> current{};
-    };
     void load() {
-      while (const detail::answer_item* a = st_->stream.current()) {
-        st_->current = detail::decode_answer<M>(*a, st_->table, st_->on_invalid);
-        if (st_->current) return;
-        st_->stream.next();  // skipped by on_invalid
+      while (const detail::answer_item* a = detail::cursor_current(*cursor_)) {
+        current_ = detail::decode_answer<M>(*a, detail::cursor_table(*cursor_), detail::cursor_on_invalid(*cursor_));
+        if (current_) return;
+        detail::cursor_next(*cursor_);  // skipped by on_invalid
       }
-      st_.reset();
+      cursor_.reset();
     }
-    std::shared_ptr<state> st_;
+    std::shared_ptr<detail::read_cursor> cursor_;
+    mutable std::optional<result_type> current_;
   };
   iterator begin() const { return iterator(spec_); }
   iterator end() const { return iterator(); }
@@ -458,7 +481,7 @@ class query : public read_builder<M, query<M, SK>> {
   }
   static detail::read_spec make_spec(detail::read_target t, std::string pk_name, attribute_value pk_value,
                                      std::string sk_name) {
-    detail::read_spec s{.target = std::move(t)};
+    detail::read_spec s(std::move(t));
     s.pk_name = std::move(pk_name);
     s.pk_value = std::move(pk_value);
     s.sk_name = std::move(sk_name);
@@ -471,9 +494,14 @@ template <class M>
 class scan : public read_builder<M, scan<M>> {
   using base = read_builder<M, scan<M>>;
   friend base;
+  static detail::read_spec make_spec(detail::read_target t) {
+    detail::read_spec s(std::move(t));
+    s.is_scan = true;
+    return s;
+  }
 
  public:
-  explicit scan(detail::read_target t) : base(detail::read_spec{.target = std::move(t), .is_scan = true}) {}
+  explicit scan(detail::read_target t) : base(make_spec(std::move(t))) {}
 
   /// One segment of a parallel scan (0 <= segment < total).
   scan& segment(std::int32_t segment, std::int32_t total) & {

@@ -175,13 +175,17 @@ std::span<const model_desc* const> family_descs() {
 template <class M>
 class conditional_check_failed_for : public conditional_check_failed {
  public:
-  conditional_check_failed_for(const conditional_check_failed& e, std::optional<result_t<M>> old)
-      : conditional_check_failed(e), old_model_(std::move(old)) {}
-  /// The stored item as M (for a polymorphic base: the variant of its subtypes).
-  const std::optional<result_t<M>>& old_model() const { return old_model_; }
-
- private:
-  std::optional<result_t<M>> old_model_;
+  explicit conditional_check_failed_for(const conditional_check_failed& e) : conditional_check_failed(e) {}
+  /// The stored item as M (for a polymorphic base: the variant of its subtypes), decoded from old_item() when
+  /// asked for; nothing when DynamoDB did not return it or it does not decode (old_item() still has it).
+  std::optional<result_t<M>> old_model() const {
+    if (!old_item()) return std::nullopt;
+    try {
+      return detail::decode_stored<M>(*old_item());
+    } catch (const error&) {
+      return std::nullopt;
+    }
+  }
 };
 
 /// What an update returned (ReturnValues): the whole item for all_old/all_new, the touched attributes
@@ -217,36 +221,29 @@ template <model M>
 class batch_writer;
 class multi_writer;
 
-/// batch_write_incomplete from a table<M> batch: the unapplied requests also as typed puts and keys.
+/// batch_write_incomplete from a table<M> batch: the unapplied requests also as typed puts and keys (decoded
+/// from unapplied() when asked for: a batch that succeeds pays nothing for them).
 template <class M>
 class batch_write_incomplete_for : public batch_write_incomplete {
  public:
   using key_type = typename table<M>::key_type;
-  batch_write_incomplete_for(const batch_write_incomplete& e, std::vector<M> puts, std::vector<key_type> deletes)
-      : batch_write_incomplete(e), puts_(std::move(puts)), deletes_(std::move(deletes)) {}
+  explicit batch_write_incomplete_for(const batch_write_incomplete& e) : batch_write_incomplete(e) {}
   /// The items whose puts were not applied (as they were sent: auto-UUIDs filled, versions incremented).
-  const std::vector<M>& unapplied_puts() const { return puts_; }
+  std::vector<M> unapplied_puts() const;
   /// The keys whose deletes were not applied.
-  const std::vector<key_type>& unapplied_deletes() const { return deletes_; }
-
- private:
-  std::vector<M> puts_;
-  std::vector<key_type> deletes_;
+  std::vector<key_type> unapplied_deletes() const;
 };
 
-/// batch_get_incomplete from table<M>::batch_get: what was fetched as models, what was not as typed keys.
+/// batch_get_incomplete from table<M>::batch_get: what was fetched as models, what was not as typed keys
+/// (decoded from fetched() and not_fetched() when asked for).
 template <class M>
 class batch_get_incomplete_for : public batch_get_incomplete {
  public:
   using key_type = typename table<M>::key_type;
-  batch_get_incomplete_for(const batch_get_incomplete& e, std::vector<result_t<M>> fetched, std::vector<key_type> missing)
-      : batch_get_incomplete(e), fetched_(std::move(fetched)), missing_(std::move(missing)) {}
-  const std::vector<result_t<M>>& fetched_models() const { return fetched_; }
-  const std::vector<key_type>& not_fetched_keys() const { return missing_; }
-
- private:
-  std::vector<result_t<M>> fetched_;
-  std::vector<key_type> missing_;
+  explicit batch_get_incomplete_for(const batch_get_incomplete& e) : batch_get_incomplete(e) {}
+  /// The items fetched before the batch gave up (those that decode into the model).
+  std::vector<result_t<M>> fetched_models() const;
+  std::vector<key_type> not_fetched_keys() const;
 };
 
 /// One action of transact_write built by table<M> (tx_put, tx_delete, tx_check): the request, and the model
@@ -579,16 +576,7 @@ class table {
                                             out[i] = detail::decode_read<M>(name_, v);
                                           });
     } catch (const batch_get_incomplete& e) {
-      std::vector<result_type> fetched;
-      std::vector<key_type> missing;
-      for (const auto& [t, it] : e.fetched()) {
-        try {
-          fetched.push_back(detail::decode_stored<M>(it));
-        } catch (const error&) {  // fetched() still has it
-        }
-      }
-      for (const auto& [t, k] : e.not_fetched()) missing.push_back(key_from_item(k));
-      throw batch_get_incomplete_for<M>(e, std::move(fetched), std::move(missing));
+      throw batch_get_incomplete_for<M>(e);
     }
     for (std::size_t i = 0; i < keys.size(); ++i) {
       if (first[i] != i) out[i] = out[first[i]];  // a key asked twice
@@ -728,25 +716,16 @@ class table {
   friend class updater<M>;
   friend class dynantic::batch_writer<M>;
   friend class multi_writer;
+  friend class batch_write_incomplete_for<M>;
+  friend class batch_get_incomplete_for<M>;
 
   // ---- plumbing of the batch engine and the writers
 
   /// Rethrows a batch failure of this table with the unapplied requests typed.
-  [[noreturn]] void rethrow_typed(const batch_write_incomplete& e) const {
-    std::vector<M> puts;
-    std::vector<key_type> deletes;
-    for (const auto& [t, r] : e.unapplied()) {
-      try {
-        if (r.type == ops::write_request::kind::put) puts.push_back(from_item<M>(r.data));
-        else deletes.push_back(key_from_item(r.data));
-      } catch (const error&) {  // not this model's: unapplied() still lists it
-      }
-    }
-    throw batch_write_incomplete_for<M>(e, std::move(puts), std::move(deletes));
-  }
+  [[noreturn]] void rethrow_typed(const batch_write_incomplete& e) const { throw batch_write_incomplete_for<M>(e); }
 
   /// The typed key of a stored item or key item. @throws validation_error
-  key_type key_from_item(const item& it) const {
+  static key_type key_from_item(const item& it) {
     partition_key_type pk{};
     if constexpr (has_sort_key) {
       sort_key_type sk{};
@@ -805,14 +784,7 @@ class table {
     if constexpr (is_subtype) {
       if (guarded && e.old_item()) detail::require_tag<M>(*e.old_item());  // throws wrong_subtype
     }
-    std::optional<result_type> old;
-    if (e.old_item()) {
-      try {
-        old = detail::decode_stored<M>(*e.old_item());
-      } catch (const error&) {  // another subtype, or not decodable: old_item() still has it
-      }
-    }
-    throw conditional_check_failed_for<M>(e, std::move(old));
+    throw conditional_check_failed_for<M>(e);
   }
 
   static constexpr std::string_view ttl_name() {
@@ -944,13 +916,7 @@ class batch_writer {
       table_.rethrow_typed(err);
     }
   }
-  batch_write_incomplete_for<M> typed(const batch_write_incomplete& e) const {
-    try {
-      table_.rethrow_typed(e);
-    } catch (const batch_write_incomplete_for<M>& t) {
-      return t;
-    }
-  }
+  static batch_write_incomplete_for<M> typed(const batch_write_incomplete& e) { return batch_write_incomplete_for<M>(e); }
   void report(const batch_write_incomplete_for<M>& e) {
     if (on_failure_) return on_failure_(e);
     std::fprintf(stderr, "%s\n", e.what());
@@ -1024,6 +990,51 @@ class multi_writer {
   failure_handler on_failure_;
   int exceptions_at_start_;
 };
+
+template <class M>
+std::vector<M> batch_write_incomplete_for<M>::unapplied_puts() const {
+  std::vector<M> puts;
+  for (const auto& [t, r] : unapplied()) {
+    if (r.type != ops::write_request::kind::put) continue;
+    try {
+      puts.push_back(from_item<M>(r.data));
+    } catch (const error&) {  // not this model's: unapplied() still lists it
+    }
+  }
+  return puts;
+}
+
+template <class M>
+auto batch_write_incomplete_for<M>::unapplied_deletes() const -> std::vector<key_type> {
+  std::vector<key_type> deletes;
+  for (const auto& [t, r] : unapplied()) {
+    if (r.type != ops::write_request::kind::delete_) continue;
+    try {
+      deletes.push_back(table<M>::key_from_item(r.data));
+    } catch (const error&) {  // not this model's: unapplied() still lists it
+    }
+  }
+  return deletes;
+}
+
+template <class M>
+std::vector<result_t<M>> batch_get_incomplete_for<M>::fetched_models() const {
+  std::vector<result_t<M>> out;
+  for (const auto& [t, it] : fetched()) {
+    try {
+      out.push_back(detail::decode_stored<M>(it));
+    } catch (const error&) {  // fetched() still has it
+    }
+  }
+  return out;
+}
+
+template <class M>
+auto batch_get_incomplete_for<M>::not_fetched_keys() const -> std::vector<key_type> {
+  std::vector<key_type> out;
+  for (const auto& [t, k] : not_fetched()) out.push_back(table<M>::key_from_item(k));
+  return out;
+}
 
 template <class M>
 update_result<M> updater<M>::execute() const {

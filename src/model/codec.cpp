@@ -224,13 +224,31 @@ std::string_view stored_name_at(const model_desc& d, std::size_t offset) {
               "field(member) to use it in expressions");
 }
 
-void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table, const item& stored) {
+validation_error read_error(const validation_error& e, const model_desc& d, std::string_view table,
+                            const item& stored) {
   item key;
   for (const member_desc* k : {d.partition_key, d.sort_key}) {
     if (!k) continue;
     if (auto it = stored.find(k->name); it != stored.end()) key.emplace(it->first, it->second);
   }
-  throw validation_error(e, std::string(table), std::move(key));
+  return validation_error(e, std::string(table), std::move(key));
+}
+
+void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table, const item& stored) {
+  throw read_error(e, d, table, stored);
+}
+
+void decode_read_into(const model_desc& d, std::string_view table, const item& it, void* out) {
+  conversion_context c;
+  decode_members(d, it, out, c);
+  if (!c.ok()) throw_read_error(validation_error(std::move(c.issues())), d, table, it);
+}
+
+void decode_read_into(const model_desc& d, std::string_view table, const wire_value& v, void* out) {
+  conversion_context c;
+  decode_members(d, v, out, c);
+  // a parsed answer (DOM) can be read again for the key
+  if (!c.ok()) throw_read_error(validation_error(std::move(c.issues())), d, table, v.to_attribute().as_map());
 }
 
 }  // namespace dynantic::detail

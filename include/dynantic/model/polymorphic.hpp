@@ -428,26 +428,45 @@ typename result_of<M>::type decode_wire(const wire_value& v) {
   }
 }
 
-/// A stored item of `table` failed to decode into M: the same issues, naming the item's key (src/model/codec.cpp).
+/// The issues of `e`, found in the stored item `stored` of `table`: they name the item's key (src/model/codec.cpp).
+validation_error read_error(const validation_error& e, const model_desc& d, std::string_view table, const item& stored);
+/// A stored item of `table` failed to decode into M: the same issues, naming the item's key.
 [[noreturn]] void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table,
                                    const item& stored);
+
+/// Decodes a stored item of `table` into `out`, a value-initialized plain model described by `d`.
+/// @throws validation_error naming the table and the item's key (src/model/codec.cpp)
+void decode_read_into(const model_desc& d, std::string_view table, const item& it, void* out);
+void decode_read_into(const model_desc& d, std::string_view table, const wire_value& v, void* out);
 
 /// decode_stored for a read of `table`: a validation_error names the table and the stored item's key.
 template <class M>
 typename result_of<M>::type decode_read(std::string_view table, const item& it) {
-  try {
-    return decode_stored<M>(it);
-  } catch (const validation_error& e) {
-    throw_read_error(e, desc_of<M>(), table, it);
+  if constexpr (polymorphic_base<M> || subtype<M>) {
+    try {
+      return decode_stored<M>(it);
+    } catch (const validation_error& e) {
+      throw_read_error(e, desc_of<M>(), table, it);
+    }
+  } else {
+    M m{};
+    decode_read_into(desc_of<M>(), table, it, &m);
+    return m;
   }
 }
 /// decode_wire for a read of `table`: a validation_error names the table and the stored item's key.
 template <class M>
 typename result_of<M>::type decode_read(std::string_view table, const wire_value& v) {
-  try {
-    return decode_wire<M>(v);
-  } catch (const validation_error& e) {
-    throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
+  if constexpr (polymorphic_base<M> || subtype<M>) {
+    try {
+      return decode_wire<M>(v);
+    } catch (const validation_error& e) {
+      throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
+    }
+  } else {
+    M m{};
+    decode_read_into(desc_of<M>(), table, v, &m);
+    return m;
   }
 }
 
