@@ -5,7 +5,9 @@ function(dynantic_set_warnings target)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
   if(DYNANTIC_SANITIZE)
-    target_compile_options(${target} PRIVATE -fsanitize=${DYNANTIC_SANITIZE} -fno-omit-frame-pointer)
+    # a report is an error, not a line in the log
+    target_compile_options(${target} PRIVATE -fsanitize=${DYNANTIC_SANITIZE} -fno-sanitize-recover=all
+                                             -fno-omit-frame-pointer)
     target_link_options(${target} PRIVATE -fsanitize=${DYNANTIC_SANITIZE})
   endif()
 endfunction()
