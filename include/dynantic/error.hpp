@@ -223,4 +223,61 @@ class transaction_canceled : public service_error {
   std::vector<std::any> old_models_;
 };
 
+// ---- reads
+
+/// page(cursor) was given a cursor that was tampered with, belongs to another query (or another cursor_key),
+/// or is not a cursor at all. Nothing was sent.
+class invalid_cursor : public error {
+ public:
+  using error::error;
+};
+
+/// one() found no item or more than one.
+class cardinality_error : public error {
+ public:
+  cardinality_error(std::string message, std::size_t found) : error(std::move(message)), found_(found) {}
+  /// 0, or 2 for "more than one".
+  std::size_t found() const { return found_; }
+
+ private:
+  std::size_t found_;
+};
+
+// ---- single-table design (DYNANTIC_SUBTYPES)
+
+/// A read through a polymorphic base found an item whose tag names none of its subtypes (or no tag at all),
+/// and the base does not list unknown_subtype.
+class unknown_discriminator : public error {
+ public:
+  unknown_discriminator(std::string message, std::string tag, item stored)
+      : error(std::move(message)), tag_(std::move(tag)), item_(std::move(stored)) {}
+  /// The stored tag; empty when the item has none.
+  const std::string& tag() const noexcept { return tag_; }
+  const dynantic::item& stored_item() const noexcept { return item_; }
+
+ private:
+  std::string tag_;
+  dynantic::item item_;
+};
+
+/// A read through a subtype (table<Customer>) found an item of another subtype (or without a tag), or an update,
+/// delete or condition check through a subtype met one (nothing was changed).
+class wrong_subtype : public error {
+ public:
+  wrong_subtype(std::string message, std::string expected, std::string found, item stored)
+      : error(std::move(message)), expected_(std::move(expected)), found_(std::move(found)), item_(std::move(stored)) {}
+  const std::string& expected_tag() const noexcept { return expected_; }
+  /// The stored tag; empty when the item has none.
+  const std::string& found_tag() const noexcept { return found_; }
+  const dynantic::item& stored_item() const noexcept { return item_; }
+
+ private:
+  std::string expected_, found_;
+  dynantic::item item_;
+};
+
+// Elsewhere, because they carry typed or engine data: batch_write_incomplete and batch_get_incomplete
+// (dynantic/bulk/batch.hpp: the unapplied requests), conditional_check_failed_for<M>,
+// batch_write_incomplete_for<M> and batch_get_incomplete_for<M> (dynantic/table.hpp: decoded models).
+
 }  // namespace dynantic

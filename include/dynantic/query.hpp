@@ -21,23 +21,6 @@
 
 namespace dynantic {
 
-/// A cursor that was tampered with, belongs to another query, or is not a cursor at all.
-class invalid_cursor : public error {
- public:
-  using error::error;
-};
-
-/// one() found no item or more than one.
-class cardinality_error : public error {
- public:
-  cardinality_error(std::string message, std::size_t found) : error(std::move(message)), found_(found) {}
-  /// 0, or 2 for "more than one".
-  std::size_t found() const { return found_; }
-
- private:
-  std::size_t found_;
-};
-
 /// A stored item that does not decode into the model, handed to on_invalid() instead of failing the read.
 struct invalid_item {
   item stored;             ///< the item as DynamoDB returned it

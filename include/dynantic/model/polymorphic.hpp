@@ -61,36 +61,6 @@ struct unknown_subtype {
   item attributes{};
 };
 
-/// A read through a polymorphic base found an item whose tag names none of its subtypes (or no tag at all),
-/// and the base does not list unknown_subtype.
-class unknown_discriminator : public error {
- public:
-  unknown_discriminator(std::string message, std::string tag, item stored)
-      : error(std::move(message)), tag_(std::move(tag)), item_(std::move(stored)) {}
-  /// The stored tag; empty when the item has none.
-  const std::string& tag() const noexcept { return tag_; }
-  const dynantic::item& stored_item() const noexcept { return item_; }
-
- private:
-  std::string tag_;
-  dynantic::item item_;
-};
-
-/// A read through a subtype (table<Customer>) found an item of another subtype (or without a tag).
-class wrong_subtype : public error {
- public:
-  wrong_subtype(std::string message, std::string expected, std::string found, item stored)
-      : error(std::move(message)), expected_(std::move(expected)), found_(std::move(found)), item_(std::move(stored)) {}
-  const std::string& expected_tag() const noexcept { return expected_; }
-  /// The stored tag; empty when the item has none.
-  const std::string& found_tag() const noexcept { return found_; }
-  const dynantic::item& stored_item() const noexcept { return item_; }
-
- private:
-  std::string expected_, found_;
-  dynantic::item item_;
-};
-
 /// For std::visit: dy::overloaded{[](const Customer&) {...}, [](const Order&) {...}}.
 template <class... F>
 struct overloaded : F... {
