@@ -228,13 +228,14 @@ const invalid_handler& cursor_on_invalid(const read_cursor& r) { return r.on_inv
 
 bool decode_answer_into(const model_desc& d, const std::string& table, const answer_item& a, void* out,
                         const invalid_handler& on_invalid) {
-  conversion_context c;
-  a.for_item([&](const wire_value& v) { decode_members(d, v, out, c); });
-  if (c.ok()) return true;
-  validation_error e = read_error(validation_error(std::move(c.issues())), d, table, a.to_item());
-  if (!on_invalid) throw e;
-  on_invalid(invalid_item{a.to_item(), std::move(e)});
-  return false;
+  try {
+    a.for_item([&](const wire_value& v) { decode_read_into(d, table, v, out); });
+    return true;
+  } catch (const validation_error& e) {  // names the item already
+    if (!on_invalid) throw;
+    on_invalid(invalid_item{a.to_item(), e});
+    return false;
+  }
 }
 
 item_stream::item_stream(const read_spec& s)
