@@ -311,4 +311,75 @@ void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in
   if (first_error) std::rethrow_exception(first_error);
 }
 
+index_keys_info index_keys(const model_desc& d, std::span<const model_desc* const> family, std::string_view index) {
+  index_keys_info ix;
+  bool local = false;
+  for (const model_desc* f : family) {
+    for (std::size_t i = 0; i < f->index_count; ++i) {
+      const index_decl& x = f->indexes[i];
+      if (x.index != index) continue;
+      if (x.kind == index_role::gsi_partition) {
+        ix.partition = f->members[x.member].name;
+        ix.partition_scalar = f->members[x.member].scalar;
+      } else {
+        ix.sort = f->members[x.member].name;
+      }
+      local |= x.kind == index_role::lsi_sort;
+    }
+  }
+  auto table_keys = key_names(d);
+  if (local) {
+    ix.partition = table_keys.at(0);
+    ix.partition_scalar = d.partition_key->scalar;
+  }
+  if (ix.partition.empty()) {
+    throw validation_error(std::string(index), "the model declares no index of this name (gsi_key/lsi_sort_key)");
+  }
+  ix.position = {ix.partition};
+  if (!ix.sort.empty()) ix.position.push_back(ix.sort);
+  for (auto& k : table_keys) {
+    if (std::find(ix.position.begin(), ix.position.end(), k) == ix.position.end()) ix.position.push_back(k);
+  }
+  return ix;
+}
+
+void check_index_key_value(const index_keys_info& ix, std::string_view index, const attribute_value& v) {
+  const value_type want = ix.partition_scalar == 'N' ? value_type::n : ix.partition_scalar == 'B' ? value_type::b : value_type::s;
+  if (v.type() != want) {
+    throw validation_error(ix.partition, "the partition key of index '" + std::string(index) + "' is " +
+                                             std::string(type_tag(want)) + ", the value is " +
+                                             std::string(type_tag(v.type())));
+  }
+}
+
+read_spec table_query_spec(client c, const std::string& table, const model_desc& d, const void* pk) {
+  auto names = key_names(d);
+  item key = key_of_parts(d, pk, nullptr);
+  read_spec s(read_target{std::move(c), table, {}, names});
+  s.pk_name = names.at(0);
+  s.pk_value = std::move(key.begin()->second);
+  if (names.size() > 1) s.sk_name = names[1];
+  return s;
+}
+
+read_spec index_query_spec(client c, const std::string& table, const model_desc& d,
+                           std::span<const model_desc* const> family, std::string_view index, attribute_value pk,
+                           bool check) {
+  auto ix = index_keys(d, family, index);
+  if (check) check_index_key_value(ix, index, pk);
+  read_spec s(read_target{std::move(c), table, std::string(index), std::move(ix.position)});
+  s.pk_name = std::move(ix.partition);
+  s.pk_value = std::move(pk);
+  s.sk_name = std::move(ix.sort);
+  return s;
+}
+
+read_spec scan_spec(client c, const std::string& table, const model_desc& d, std::span<const model_desc* const> family,
+                    std::string_view index) {
+  std::vector<std::string> position = index.empty() ? key_names(d) : index_keys(d, family, index).position;
+  read_spec s(read_target{std::move(c), table, std::string(index), std::move(position)});
+  s.is_scan = true;
+  return s;
+}
+
 }  // namespace dynantic::detail

@@ -6,6 +6,8 @@
 /// or report (service_error).
 
 #include <any>
+#include <exception>
+#include <utility>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -276,8 +278,52 @@ class wrong_subtype : public error {
   dynantic::item item_;
 };
 
-// Elsewhere, because they carry typed or engine data: batch_write_incomplete and batch_get_incomplete
-// (dynantic/bulk/batch.hpp: the unapplied requests), conditional_check_failed_for<M>,
-// batch_write_incomplete_for<M> and batch_get_incomplete_for<M> (dynantic/table.hpp: decoded models).
+// ---- batches
+
+/// One request of a BatchWriteItem: a put of an item or a delete of a key.
+struct write_request {
+  enum class kind { put, delete_ } type = kind::put;
+  item data{};  ///< the item for put, the key for delete
+  static write_request put(item it) { return {kind::put, std::move(it)}; }
+  static write_request delete_key(item key) { return {kind::delete_, std::move(key)}; }
+  friend bool operator==(const write_request&, const write_request&) = default;
+};
+
+/// Retries ran out (or the deadline passed, or a request failed for good) before every write was applied.
+/// unapplied() holds exactly the requests that were not applied, with their tables.
+class batch_write_incomplete : public error {
+ public:
+  batch_write_incomplete(std::string message, std::vector<std::pair<std::string, write_request>> unapplied,
+                         std::size_t applied, std::exception_ptr cause)
+      : error(std::move(message)), unapplied_(std::move(unapplied)), applied_(applied), cause_(std::move(cause)) {}
+  const std::vector<std::pair<std::string, write_request>>& unapplied() const { return unapplied_; }
+  std::size_t applied() const { return applied_; }
+  /// The last error of a failed request, when one failed (empty when only retries of unprocessed items ran out).
+  const std::exception_ptr& cause() const { return cause_; }
+
+ private:
+  std::vector<std::pair<std::string, write_request>> unapplied_;
+  std::size_t applied_;
+  std::exception_ptr cause_;
+};
+
+/// Like batch_write_incomplete for reads: the items fetched so far are kept, the keys not answered listed.
+class batch_get_incomplete : public error {
+ public:
+  batch_get_incomplete(std::string message, std::vector<std::pair<std::string, item>> fetched,
+                       std::vector<std::pair<std::string, item>> not_fetched, std::exception_ptr cause)
+      : error(std::move(message)), fetched_(std::move(fetched)), not_fetched_(std::move(not_fetched)), cause_(std::move(cause)) {}
+  const std::vector<std::pair<std::string, item>>& fetched() const { return fetched_; }
+  const std::vector<std::pair<std::string, item>>& not_fetched() const { return not_fetched_; }
+  const std::exception_ptr& cause() const { return cause_; }
+
+ private:
+  std::vector<std::pair<std::string, item>> fetched_, not_fetched_;
+  std::exception_ptr cause_;
+};
+
+// For a model M, the typed views of conditional_check_failed, batch_write_incomplete and batch_get_incomplete
+// (conditional_check_failed_for<M>, batch_write_incomplete_for<M>, batch_get_incomplete_for<M>: the same errors
+// with their items decoded into M) are in dynantic/model/errors.hpp.
 
 }  // namespace dynantic

@@ -11,11 +11,13 @@
 #include <utility>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include <dynantic/client.hpp>
 #include <dynantic/expr/expr.hpp>
+#include <dynantic/model/keys.hpp>
 #include <dynantic/model/polymorphic.hpp>
 #include <dynantic/ops/operations.hpp>
 
@@ -135,6 +137,28 @@ raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start,
 page_request make_page_request(const read_spec& s);
 /// What a cursor of `s` is bound to: table, index, key condition or segment.
 std::string read_binding(const read_spec& s);
+
+/// The keys of an index declared by a model's family, named at run time.
+struct index_keys_info {
+  std::string partition, sort;
+  std::vector<std::string> position;  // index keys, then table keys
+  char partition_scalar = 'S';        // 'S', 'N' or 'B'
+};
+/// @throws validation_error for an index no model of the family declares
+index_keys_info index_keys(const model_desc& d, std::span<const model_desc* const> family, std::string_view index);
+/// A partition key value for an index named at run time. @throws validation_error when its type is not the key's
+void check_index_key_value(const index_keys_info& ix, std::string_view index, const attribute_value& v);
+
+/// The spec of a query of a table by its partition key (`pk`: a value of the key member's type).
+read_spec table_query_spec(client c, const std::string& table, const model_desc& d, const void* pk);
+/// The spec of a query of an index by its partition key value (`check`: its DynamoDB type is checked against
+/// the index's, for indexes named at run time).
+read_spec index_query_spec(client c, const std::string& table, const model_desc& d,
+                           std::span<const model_desc* const> family, std::string_view index, attribute_value pk,
+                           bool check);
+/// The spec of a scan of a table (`index` empty) or of an index.
+read_spec scan_spec(client c, const std::string& table, const model_desc& d, std::span<const model_desc* const> family,
+                    std::string_view index);
 
 class item_stream;
 /// What an iterator over a query or scan shares between its copies (src/query.cpp).
@@ -391,6 +415,8 @@ class query : public read_builder<M, query<M, SK>> {
  public:
   query(detail::read_target t, std::string pk_name, attribute_value pk_value, std::string sk_name)
       : base(make_spec(std::move(t), std::move(pk_name), std::move(pk_value), std::move(sk_name))) {}
+  /// A query of a spec built by detail::table_query_spec / index_query_spec.
+  explicit query(detail::read_spec s) : base(std::move(s)) {}
 
   template <class V> query& eq(const V& v) & { return key_op("=", v); }
   template <class V> query& lt(const V& v) & { return key_op("<", v); }
@@ -485,6 +511,8 @@ class scan : public read_builder<M, scan<M>> {
 
  public:
   explicit scan(detail::read_target t) : base(make_spec(std::move(t))) {}
+  /// A scan of a spec built by detail::scan_spec.
+  explicit scan(detail::read_spec s) : base(std::move(s)) {}
 
   /// One segment of a parallel scan (0 <= segment < total).
   scan& segment(std::int32_t segment, std::int32_t total) & {

@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include <dynantic/ops/writes.hpp>
 #include <dynantic/value/codec.hpp>
 
 #include "model/wire_dom.hpp"
@@ -29,57 +30,6 @@ constexpr std::size_t max_writes_per_request = 25;   // BatchWriteItem limit
 constexpr std::size_t max_keys_per_request = 100;    // BatchGetItem limit
 constexpr std::size_t max_request_bytes = 16u << 20; // 16 MB per request
 constexpr std::size_t max_item_bytes = 400u << 10;   // 400 KB per item
-
-std::size_t number_size(std::string_view n) {
-  // DynamoDB: about one byte per two significant digits, plus one.
-  std::size_t digits = 0;
-  for (char ch : n) digits += ch >= '0' && ch <= '9';
-  return (digits + 1) / 2 + 1;
-}
-
-std::size_t value_size(const attribute_value& v) {
-  switch (v.type()) {
-    case value_type::s: return v.as_string().size();
-    case value_type::n: return number_size(v.as_number_text());
-    case value_type::b: return v.as_binary_string().size();
-    case value_type::boolean:
-    case value_type::null: return 1;
-    case value_type::m: {
-      std::size_t s = 3;
-      for (const auto& [k, e] : v.as_map()) s += k.size() + value_size(e) + 1;
-      return s;
-    }
-    case value_type::l: {
-      std::size_t s = 3;
-      for (const auto& e : v.as_list()) s += value_size(e) + 1;
-      return s;
-    }
-    case value_type::ss:
-    case value_type::bs: {
-      std::size_t s = 0;
-      for (const auto& e : v.as_set()) s += e.size();
-      return s;
-    }
-    case value_type::ns: {
-      std::size_t s = 0;
-      for (const auto& e : v.as_set()) s += number_size(e);
-      return s;
-    }
-  }
-  return 0;
-}
-
-// table + '\n' + the canonical text of each key attribute of `it`, in the order of `names`.
-std::string key_text(std::string_view table, const item& it, const std::vector<std::string>& names) {
-  std::string out;
-  out.reserve(table.size() + 64);
-  out.append(table).push_back('\n');
-  for (const auto& n : names) {
-    auto f = it.find(n);
-    if (f != it.end()) append_key_text(out, n, f->second);
-  }
-  return out;
-}
 
 double jitter() {
   thread_local std::mt19937_64 gen{std::random_device{}()};
@@ -235,36 +185,6 @@ void run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue
 }
 
 }  // namespace
-
-void append_key_text_string(std::string& out, std::string_view name, std::string_view s) {
-  out.append(name).append("\x1fS").append(s).push_back('\x1e');
-}
-
-void append_key_text(std::string& out, std::string_view name, const attribute_value& v) {
-  if (v.type() == value_type::s) return append_key_text_string(out, name, v.as_string());
-  out.append(name).push_back('\x1f');
-  switch (v.type()) {
-    case value_type::n:
-      out += 'N';
-      out += codec::canonical_number(v.as_number_text());
-      break;
-    case value_type::b:
-      out += 'B';
-      out += codec::base64_encode(v.as_binary_string());
-      break;
-    default:  // not a key type: DynamoDB rejects the request; any stable text will do
-      out += '?';
-      out += codec::write_item({{"v", v}});
-      break;
-  }
-  out += '\x1e';
-}
-
-std::size_t item_size(const item& it) {
-  std::size_t s = 0;
-  for (const auto& [k, v] : it) s += k.size() + value_size(v);
-  return s;
-}
 
 std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const batch_options& o) {
   // De-duplicate: the last request for a key wins (like boto3's overwrite_by_pkeys). One map from key text to
@@ -580,6 +500,64 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
   }
   for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;
   return slot;
+}
+
+write_entry put_entry(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,
+                      void* obj) {
+  prepare_write(d, obj);
+  write_entry e;
+  e.table = table;
+  e.key_names = key_names;
+  e.key_text = key_text_of_model(d, table, obj);
+  thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
+  e.json.reserve(size_hint);
+  encode_checked(d, obj, e.json);  // validated, at most 400 KB
+  size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
+  return e;
+}
+
+std::vector<write_entry> put_entries(const model_desc& d, const std::string& table,
+                                     const std::vector<std::string>* key_names, void* first, std::size_t count,
+                                     std::size_t stride) {
+  std::vector<write_entry> entries;
+  entries.reserve(count);
+  std::vector<validation_issue> issues;
+  for (std::size_t i = 0; i < count; ++i) {
+    try {
+      entries.push_back(put_entry(d, table, key_names, static_cast<char*>(first) + i * stride));
+    } catch (const validation_error& e) {
+      for (const auto& is : e.issues()) {
+        issues.push_back({"[" + std::to_string(i) + "]" + (is.path.empty() ? "" : "." + is.path), is.message});
+      }
+    }
+  }
+  if (!issues.empty()) throw validation_error(std::move(issues));
+  return entries;
+}
+
+write_entry delete_entry(const std::string& table, const std::vector<std::string>* key_names, item key) {
+  return {table, ops::write_request::delete_key(std::move(key)), key_names, {}, {}};
+}
+
+std::vector<get_entry> get_entries(const model_desc& d, const std::string& table,
+                                   const std::vector<std::string>* key_names, const void* first_pk,
+                                   const void* first_sk, std::size_t count, std::size_t stride) {
+  std::vector<get_entry> entries(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& e = entries[i];
+    e.table = table;
+    e.key_names = key_names;
+    const void* sk = first_sk ? static_cast<const char*>(first_sk) + i * stride : nullptr;
+    key_json_and_text(d, table, static_cast<const char*>(first_pk) + i * stride, sk, e.key_json, e.key_text);
+  }
+  return entries;
+}
+
+void print_unapplied(const batch_write_incomplete& e, const std::vector<std::string>* key_names) {
+  std::fprintf(stderr, "%s\n", e.what());
+  for (const auto& [t, r] : e.unapplied()) {
+    std::fprintf(stderr, "  not applied: %s\n", describe_unapplied(t, r, key_names).c_str());
+  }
 }
 
 std::string describe_unapplied(const std::string& table, const ops::write_request& r,

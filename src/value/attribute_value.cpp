@@ -156,3 +156,53 @@ bool operator==(const attribute_value& a, const attribute_value& b) {
 }
 
 }  // namespace dynantic
+
+namespace dynantic::detail {
+namespace {
+std::size_t number_size(std::string_view n) {
+  // DynamoDB: about one byte per two significant digits, plus one.
+  std::size_t digits = 0;
+  for (char ch : n) digits += ch >= '0' && ch <= '9';
+  return (digits + 1) / 2 + 1;
+}
+
+std::size_t value_size(const attribute_value& v) {
+  switch (v.type()) {
+    case value_type::s: return v.as_string().size();
+    case value_type::n: return number_size(v.as_number_text());
+    case value_type::b: return v.as_binary_string().size();
+    case value_type::boolean:
+    case value_type::null: return 1;
+    case value_type::m: {
+      std::size_t s = 3;
+      for (const auto& [k, e] : v.as_map()) s += k.size() + value_size(e) + 1;
+      return s;
+    }
+    case value_type::l: {
+      std::size_t s = 3;
+      for (const auto& e : v.as_list()) s += value_size(e) + 1;
+      return s;
+    }
+    case value_type::ss:
+    case value_type::bs: {
+      std::size_t s = 0;
+      for (const auto& e : v.as_set()) s += e.size();
+      return s;
+    }
+    case value_type::ns: {
+      std::size_t s = 0;
+      for (const auto& e : v.as_set()) s += number_size(e);
+      return s;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::size_t item_size(const item& it) {
+  std::size_t s = 0;
+  for (const auto& [k, v] : it) s += k.size() + value_size(v);
+  return s;
+}
+}  // namespace dynantic::detail

@@ -18,6 +18,7 @@
 #include <dynantic/client.hpp>
 #include <dynantic/detail/wire.hpp>
 #include <dynantic/error.hpp>
+#include <dynantic/model/keys.hpp>
 #include <dynantic/ops/operations.hpp>
 
 namespace dynantic {
@@ -44,49 +45,7 @@ struct batch_options {
   bool background_flush = true;
 };
 
-/// Retries ran out (or the deadline passed, or a request failed for good) before every write was applied.
-/// unapplied() holds exactly the requests that were not applied, with their tables.
-class batch_write_incomplete : public error {
- public:
-  batch_write_incomplete(std::string message, std::vector<std::pair<std::string, ops::write_request>> unapplied,
-                         std::size_t applied, std::exception_ptr cause)
-      : error(std::move(message)), unapplied_(std::move(unapplied)), applied_(applied), cause_(std::move(cause)) {}
-  const std::vector<std::pair<std::string, ops::write_request>>& unapplied() const { return unapplied_; }
-  std::size_t applied() const { return applied_; }
-  /// The last error of a failed request, when one failed (empty when only retries of unprocessed items ran out).
-  const std::exception_ptr& cause() const { return cause_; }
-
- private:
-  std::vector<std::pair<std::string, ops::write_request>> unapplied_;
-  std::size_t applied_;
-  std::exception_ptr cause_;
-};
-
-/// Like batch_write_incomplete for reads: the items fetched so far are kept, the keys not answered listed.
-class batch_get_incomplete : public error {
- public:
-  batch_get_incomplete(std::string message, std::vector<std::pair<std::string, item>> fetched,
-                       std::vector<std::pair<std::string, item>> not_fetched, std::exception_ptr cause)
-      : error(std::move(message)), fetched_(std::move(fetched)), not_fetched_(std::move(not_fetched)), cause_(std::move(cause)) {}
-  const std::vector<std::pair<std::string, item>>& fetched() const { return fetched_; }
-  const std::vector<std::pair<std::string, item>>& not_fetched() const { return not_fetched_; }
-  const std::exception_ptr& cause() const { return cause_; }
-
- private:
-  std::vector<std::pair<std::string, item>> fetched_, not_fetched_;
-  std::exception_ptr cause_;
-};
-
 namespace detail {
-
-/// DynamoDB's size of an item (attribute names + values), as counted against the 400 KB limit.
-std::size_t item_size(const item& it);
-
-/// Appends one key attribute to a key's canonical text: name, type and value (numbers in canonical form, so
-/// 1 and 1.0 are one key). Keys are de-duplicated and answers matched to requests by this text.
-void append_key_text(std::string& out, std::string_view name, const attribute_value& v);
-/// append_key_text of a string (S) value, without building an attribute_value.
-void append_key_text_string(std::string& out, std::string_view name, std::string_view s);
 
 struct write_entry {
   std::string table;
@@ -104,10 +63,25 @@ struct write_entry {
 /// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
 std::size_t run_batch_write(const client& c, std::vector<write_entry> entries, const batch_options& o);
 
+/// One put for the batch engine: `model` prepared as save() prepares it (auto-UUIDs, version), encoded straight
+/// to DynamoDB-JSON with its key text. @throws validation_error (the item's problems; over 400 KB)
+write_entry put_entry(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,
+                      void* model);
+/// put_entry() of `count` models, `stride` bytes apart from `first` (a vector's elements); every item's
+/// problems are collected as `[i].path`. @throws validation_error (nothing sent)
+std::vector<write_entry> put_entries(const model_desc& d, const std::string& table,
+                                     const std::vector<std::string>* key_names, void* first, std::size_t count,
+                                     std::size_t stride);
+/// One delete of `key` for the batch engine.
+write_entry delete_entry(const std::string& table, const std::vector<std::string>* key_names, item key);
+
 /// What the writers' default failure handlers print for a request: its table, its kind and a digest of its key
 /// (`key#` + 16 hex digits of SHA-256): key values are never written to logs in clear.
 std::string describe_unapplied(const std::string& table, const ops::write_request& r,
                                const std::vector<std::string>* key_names);
+
+/// The writers' default failure handler: what() and describe_unapplied() of each request, to stderr.
+void print_unapplied(const batch_write_incomplete& e, const std::vector<std::string>* key_names);
 
 /// The buffer behind batch_writer and multi_writer: requests are buffered, full buffers are sent by a
 /// background flush (one at a time, so later requests for a key land after earlier ones), failures of a
@@ -144,6 +118,11 @@ struct get_entry {
   std::string key_text{};
   const std::vector<std::string>* key_names = nullptr;  ///< required with the fast path
 };
+/// The get_entry of `count` typed keys: partition key parts `stride` bytes apart from `first_pk`, sort key parts
+/// likewise from `first_sk` (nullptr without a sort key). @throws validation_error (a key DynamoDB would refuse)
+std::vector<get_entry> get_entries(const model_desc& d, const std::string& table,
+                                   const std::vector<std::string>* key_names, const void* first_pk,
+                                   const void* first_sk, std::size_t count, std::size_t stride);
 /// Fetches every key once and calls on_item(u, item) for each item fetched, u being the index of the first
 /// entry that asked for its key; `item` is valid during the call only. The callback may throw (the batch
 /// stops). @return for each entry, the index of the first entry with the same key.

@@ -24,7 +24,9 @@
 #include <array>
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -237,6 +239,17 @@ using family_t = typename family<M>::type;
 template <class M, class F>
 constexpr void for_each_in_family(F&& f) {
   [&]<class... T>(type_list<T...>) { (f(static_cast<T*>(nullptr)), ...); }(family_t<M>{});
+}
+
+/// The descriptions of a model's family (itself, or a polymorphic base and its subtypes).
+template <class M>
+std::span<const model_desc* const> family_descs() {
+  static const auto list = [] {
+    std::vector<const model_desc*> v;
+    for_each_in_family<M>([&](auto* p) { v.push_back(&desc_of<std::remove_pointer_t<decltype(p)>>()); });
+    return v;
+  }();
+  return list;
 }
 
 /// The table's TTL attribute: declared by M or any model of its family (they agree: checked).

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <dynantic/client.hpp>
+#include <dynantic/error.hpp>
 #include <dynantic/detail/wire.hpp>
 #include <dynantic/value/attribute_value.hpp>
 
@@ -147,13 +148,7 @@ struct batch_get_item_result {
 batch_get_item_result batch_get_item(const client& c, const batch_get_item_request& r);
 
 /// A PutRequest (the whole item) or a DeleteRequest (the key).
-struct write_request {
-  enum class kind { put, delete_ } type = kind::put;
-  item data{};  ///< the item for put, the key for delete
-  static write_request put(item it) { return {kind::put, std::move(it)}; }
-  static write_request delete_key(item key) { return {kind::delete_, std::move(key)}; }
-  friend bool operator==(const write_request&, const write_request&) = default;
-};
+using write_request = dynantic::write_request;  ///< (error.hpp: batch_write_incomplete reports them)
 struct batch_write_item_request {
   std::map<std::string, std::vector<write_request>> request_items{};  ///< table -> requests (25 at most in all)
 };

@@ -5,6 +5,7 @@
 /// Both are lossless for every type and check DynamoDB's rules: valid UTF-8, numbers within
 /// 38 significant digits and exponent -130..+125, no empty or duplicate sets.
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,4 +58,6 @@ constexpr bool valid_table_name(std::string_view n) {
 }
 /// Appends `s` as a JSON string (quotes and escapes). @return true when `s` is all ASCII.
 bool append_json_string(std::string& out, std::string_view s);
+/// DynamoDB's size of an item (attribute names + values), as counted against the 400 KB item limit.
+std::size_t item_size(const item& it);
 }  // namespace dynantic::detail
