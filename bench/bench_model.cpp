@@ -18,7 +18,7 @@ std::vector<BenchUser> users() {
   return v;
 }
 
-std::vector<std::string> wire_texts() {
+std::vector<std::string> ddb_texts() {
   std::vector<std::string> v;
   for (const auto& u : users()) v.push_back(codec::write_item(to_item(u)));
   return v;
@@ -43,7 +43,7 @@ void BM_model_encode_user_via_item(benchmark::State& state) {
 BENCHMARK(BM_model_encode_user_via_item);
 
 void BM_model_decode_user_via_item(benchmark::State& state) {
-  auto in = wire_texts();
+  auto in = ddb_texts();
   std::size_t bytes = 0;
   for (const auto& t : in) bytes += t.size();
   for (auto _ : state) {
@@ -77,7 +77,7 @@ void BM_model_encode_user_direct(benchmark::State& state) {
 BENCHMARK(BM_model_encode_user_direct);
 
 void BM_model_decode_user_direct(benchmark::State& state) {
-  auto in = wire_texts();
+  auto in = ddb_texts();
   std::size_t bytes = 0;
   for (const auto& t : in) bytes += t.size();
   for (auto _ : state) {
@@ -92,7 +92,7 @@ void BM_model_decode_user_direct(benchmark::State& state) {
 BENCHMARK(BM_model_decode_user_direct);
 
 void BM_raw_simdjson_parse_model_text(benchmark::State& state) {
-  auto in = wire_texts();
+  auto in = ddb_texts();
   std::size_t bytes = 0;
   for (const auto& t : in) bytes += t.size();
   simdjson::dom::parser parser;

@@ -41,7 +41,7 @@ void report(const char* bench, std::size_t items, double t0, double t1, double c
       "\"ok\":%s%s,\"versions\":{\"dynantic\":\"0.1.0\"}}\n",
       bench, items, t1 - t0, cpu, items ? cpu * 1e6 / static_cast<double>(items) : 0.0,
       t1 > t0 ? static_cast<double>(items) / (t1 - t0) : 0.0, t0, t1, concurrency, ok ? "true" : "false",
-      bytes ? (",\"bytes\":" + std::to_string(bytes) + ",\"wire_bytes\":" + std::to_string(bytes)).c_str() : "");
+      bytes ? (",\"bytes\":" + std::to_string(bytes) + ",\"ddb_bytes\":" + std::to_string(bytes)).c_str() : "");
   std::fflush(stdout);
 }
 

@@ -229,7 +229,7 @@ const invalid_handler& cursor_on_invalid(const read_cursor& r) { return r.on_inv
 bool decode_answer_into(const model_desc& d, const std::string& table, const answer_item& a, void* out,
                         const invalid_handler& on_invalid) {
   try {
-    a.for_item([&](const wire_value& v) { decode_read_into(d, table, v, out); });
+    a.for_item([&](const ddb_value& v) { decode_read_into(d, table, v, out); });
     return true;
   } catch (const validation_error& e) {  // names the item already
     if (!on_invalid) throw;

@@ -12,7 +12,7 @@ set(layer_rules
   "include/dynantic/value/"                    2
   "src/value/"                                 2
   "include/dynantic/model/"                    3
-  "include/dynantic/detail/wire.hpp"           3
+  "include/dynantic/detail/ddb_json.hpp"           3
   "src/model/"                                 3
   "include/dynantic/expr/"                     4
   "src/expr/"                                  4

@@ -81,7 +81,7 @@ std::optional<result_t<M>> decode_answer(const answer_item& a, const std::string
   std::optional<result_t<M>> out;
   if constexpr (polymorphic_base<M> || subtype<M>) {
     try {
-      a.for_item([&](const wire_value& v) { out.emplace(decode_read<M>(table, v)); });
+      a.for_item([&](const ddb_value& v) { out.emplace(decode_read<M>(table, v)); });
     } catch (const validation_error& e) {
       if (!on_invalid) throw;
       on_invalid(invalid_item{a.to_item(), e});

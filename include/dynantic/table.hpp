@@ -321,7 +321,7 @@ class table {
     try {
       // each item decoded straight from the parsed answer into its slot
       first = detail::run_batch_get_visit(current(), entries, r.consistent_read, o,
-                                          [&](std::size_t i, const detail::wire_value& v) {
+                                          [&](std::size_t i, const detail::ddb_value& v) {
                                             out[i] = detail::decode_read<M>(name_, v);
                                           });
     } catch (const batch_get_incomplete& e) {

@@ -15,7 +15,7 @@
 #include <dynantic/ops/writes.hpp>
 #include <dynantic/value/codec.hpp>
 
-#include "model/wire_dom.hpp"
+#include "model/ddb_json_dom.hpp"
 #include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
@@ -245,35 +245,14 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
   std::vector<std::size_t> unapplied;
   std::exception_ptr cause;
   auto build = [&](const chunk& ch) {
-    // {"RequestItems":{"table":[{"PutRequest":{"Item":...}}, ...], ...}} grouped by table
-    std::map<std::string, std::vector<std::size_t>> per_table;
-    for (auto i : ch.entries) per_table[entries[i].table].push_back(i);
-    std::string body;
+    std::vector<ops::detail_batch::write_view> views;
+    views.reserve(ch.entries.size());
     std::size_t size = 64;
-    for (auto i : ch.entries) size += bytes[i] + 48;
-    body.reserve(size);
-    json_writer w(body);
-    w.begin_object();
-    w.key("RequestItems");
-    w.begin_object();
-    for (const auto& [table, idx] : per_table) {
-      w.key(table);
-      w.begin_array();
-      for (auto i : idx) {
-        bool put = entries[i].request.type == ops::write_request::kind::put;
-        w.begin_object();
-        w.key(put ? "PutRequest" : "DeleteRequest");
-        w.begin_object();
-        w.key(put ? "Item" : "Key");
-        w.raw(json[i]);
-        w.end_object();
-        w.end_object();
-      }
-      w.end_array();
+    for (auto i : ch.entries) {
+      views.push_back({entries[i].table, entries[i].request.type == ops::write_request::kind::put, json[i], nullptr});
+      size += bytes[i] + 48;
     }
-    w.end_object();
-    w.end_object();
-    return body;
+    return ops::detail_batch::batch_write_body(views, size);
   };
   auto read = [&](const chunk& ch, std::string& answer, std::vector<std::size_t>& again) {
     ops::batch_write_item_result res;
@@ -348,7 +327,7 @@ bool append_dom_key_text(std::string& out, std::string_view name, simdjson::dom:
 
 std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& in, bool consistent,
                                              const batch_options& o,
-                                             const std::function<void(std::size_t, const wire_value&)>& on_item) {
+                                             const std::function<void(std::size_t, const ddb_value&)>& on_item) {
   // Ask once per key: unique keys, each with its JSON text and the entry that first asked for it.
   struct unique_key {
     std::size_t first;
@@ -469,7 +448,7 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
           auto u = locate(t.key, *names, it);
           if (!u || found[*u]) continue;
           found[*u] = true;
-          on_item(uniq[*u].first, wire_value_of_dom_item(it));
+          on_item(uniq[*u].first, ddb_value_of_dom_item(it));
         }
       }
     }

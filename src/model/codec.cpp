@@ -1,5 +1,5 @@
 // The model codec: one encoder and one decoder between a model (through its model_desc) and DynamoDB-JSON
-// text, a parsed answer (wire_value) or an item tree. Every rule at the model boundary is here, once:
+// text, a parsed answer (ddb_value) or an item tree. Every rule at the model boundary is here, once:
 // constraints, omitted members, TTL, the subtype tag, required and unknown attributes.
 #include <array>
 #include <vector>
@@ -47,9 +47,9 @@ void encode_impl(const model_desc& d, const void* obj, conversion_context& c, Si
 }
 }  // namespace
 
-void encode_members(const model_desc& d, const void* obj, wire_writer& w) {
+void encode_members(const model_desc& d, const void* obj, ddb_writer& w) {
   struct {
-    wire_writer& w;
+    ddb_writer& w;
     void tag(std::string_view name, std::string_view tag) {
       w.attribute(name);
       w.string(tag);
@@ -65,7 +65,7 @@ void encode_members(const model_desc& d, const void* obj, wire_writer& w) {
 void encode_json(const model_desc& d, const void* obj, std::string& out) {
   std::size_t mark = out.size();
   conversion_context c;
-  wire_writer w(out, c);
+  ddb_writer w(out, c);
   w.begin_attributes();
   encode_members(d, obj, w);
   w.end_attributes();
@@ -149,10 +149,10 @@ void missing_tag(const model_desc& d, conversion_context& c) {
 
 }  // namespace
 
-void decode_members(const model_desc& d, const wire_value& in, void* obj, conversion_context& c) {
+void decode_members(const model_desc& d, const ddb_value& in, void* obj, conversion_context& c) {
   seen_set seen(d.member_count);
   bool tag_seen = false;
-  in.for_each_attribute([&](std::string_view name, const wire_value& v) {
+  in.for_each_attribute([&](std::string_view name, const ddb_value& v) {
     if (!d.tag.empty() && name == d.discriminator) {
       conversion_context::scope s(c, name);
       auto a = v.to_attribute();
@@ -244,7 +244,7 @@ void decode_read_into(const model_desc& d, std::string_view table, const item& i
   if (!c.ok()) throw_read_error(validation_error(std::move(c.issues())), d, table, it);
 }
 
-void decode_read_into(const model_desc& d, std::string_view table, const wire_value& v, void* out) {
+void decode_read_into(const model_desc& d, std::string_view table, const ddb_value& v, void* out) {
   conversion_context c;
   decode_members(d, v, out, c);
   // a parsed answer (DOM) can be read again for the key

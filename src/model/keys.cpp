@@ -2,7 +2,7 @@
 // canonical text, all from the model's description.
 #include <dynantic/model/keys.hpp>
 
-#include <dynantic/detail/wire.hpp>
+#include <dynantic/detail/ddb_json.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/value/codec.hpp>
 
@@ -137,7 +137,7 @@ void key_json_and_text(const model_desc& d, std::string_view table, const void* 
     if (m.is_string) {  // the common case, without a temporary value
       const auto& str = *static_cast<const std::string*>(v);
       append_key_text_string(text, m.name, str);
-      wire_writer w(json, c);
+      ddb_writer w(json, c);
       w.string(str);
     } else {
       attribute_value a = m.ops->to_attribute(v, c);

@@ -65,16 +65,16 @@ std::string_view type_name(value_type t) {
 }
 
 void wrong_type(conversion_context& c, const attribute_value& a, std::string_view expected) {
-  wrong_wire_type(c, a.type(), expected);
+  wrong_ddb_type(c, a.type(), expected);
 }
 
-void wrong_wire_type(conversion_context& c, value_type got, std::string_view expected) {
+void wrong_ddb_type(conversion_context& c, value_type got, std::string_view expected) {
   c.fail("expected " + std::string(expected) + ", got " + std::string(type_name(got)));
 }
 
-std::optional<std::string_view> wire_number_text(const wire_value& a, conversion_context& c) {
+std::optional<std::string_view> ddb_number_text(const ddb_value& a, conversion_context& c) {
   if (a.type() == value_type::n) return a.text();
-  wrong_wire_type(c, a.type(), "a number (N)");
+  wrong_ddb_type(c, a.type(), "a number (N)");
   return std::nullopt;
 }
 
@@ -302,22 +302,22 @@ void converter<decimal>::from_attribute(const attribute_value& a, decimal& out, 
   out = decimal::from_valid_text(*text);
 }
 
-void converter<decimal>::read(const detail::wire_value& a, decimal& out, conversion_context& c) {
-  auto text = detail::wire_number_text(a, c);
+void converter<decimal>::read(const detail::ddb_value& a, decimal& out, conversion_context& c) {
+  auto text = detail::ddb_number_text(a, c);
   if (!text) return;
   if (auto why = codec::check_number(*text)) return c.fail("'" + std::string(*text) + "' is not a valid decimal: " + *why);
   out = decimal::from_valid_text(std::string(*text));
 }
 
-void converter<bytes>::read(const detail::wire_value& a, bytes& out, conversion_context& c) {
-  if (a.type() != value_type::b) return detail::wrong_wire_type(c, a.type(), "binary (B)");
+void converter<bytes>::read(const detail::ddb_value& a, bytes& out, conversion_context& c) {
+  if (a.type() != value_type::b) return detail::wrong_ddb_type(c, a.type(), "binary (B)");
   auto raw = codec::base64_decode(a.text());
   if (!raw) return c.fail("B value is not valid base64");
   out.assign(reinterpret_cast<const std::byte*>(raw->data()), reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
 }
 
-void converter<uuid>::read(const detail::wire_value& a, uuid& out, conversion_context& c) {
-  if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a UUID string (S)");
+void converter<uuid>::read(const detail::ddb_value& a, uuid& out, conversion_context& c) {
+  if (a.type() != value_type::s) return detail::wrong_ddb_type(c, a.type(), "a UUID string (S)");
   auto u = uuid::parse(a.text());
   if (!u) return c.fail("'" + std::string(a.text()) + "' is not a UUID");
   out = *u;
@@ -408,7 +408,7 @@ attribute_value text_converter<T>::to_attribute(const T& v, conversion_context& 
   return attribute_value::string(text_of(v, c).value_or(""));
 }
 template <class T>
-void text_converter<T>::write(const T& v, wire_writer& w) {
+void text_converter<T>::write(const T& v, ddb_writer& w) {
   w.string(text_of(v, w.context()).value_or(""));
 }
 template <class T>
@@ -417,8 +417,8 @@ void text_converter<T>::from_attribute(const attribute_value& a, T& out, convers
   from_text(a.as_string(), out, c);
 }
 template <class T>
-void text_converter<T>::read(const wire_value& a, T& out, conversion_context& c) {
-  if (a.type() != value_type::s) return wrong_wire_type(c, a.type(), text_form<T>::expected);
+void text_converter<T>::read(const ddb_value& a, T& out, conversion_context& c) {
+  if (a.type() != value_type::s) return wrong_ddb_type(c, a.type(), text_form<T>::expected);
   from_text(a.text(), out, c);
 }
 

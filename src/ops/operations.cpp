@@ -4,7 +4,7 @@
 #include <dynantic/error.hpp>
 #include <dynantic/value/codec.hpp>
 
-#include "model/wire_dom.hpp"
+#include "model/ddb_json_dom.hpp"
 #include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
@@ -463,8 +463,8 @@ class page_answer {
 
 item answer_item::to_item() const { return read_item(answer->at(index)); }
 
-void answer_item::visit(void* ctx, void (*cb)(void*, const wire_value&)) const {
-  cb(ctx, wire_value_of_dom_item(answer->at(index)));
+void answer_item::visit(void* ctx, void (*cb)(void*, const ddb_value&)) const {
+  cb(ctx, ddb_value_of_dom_item(answer->at(index)));
 }
 
 namespace {
@@ -536,20 +536,29 @@ batch_get_item_result parse_batch_get(const std::string& answer) {
   return res;
 }
 
-std::string batch_write_body(const batch_write_item_request& r) {
+std::string batch_write_body(std::span<const write_view> writes, std::size_t size_hint) {
+  std::map<std::string_view, std::vector<std::size_t>> per_table;
+  for (std::size_t i = 0; i < writes.size(); ++i) per_table[writes[i].table].push_back(i);
   std::string body;
+  body.reserve(size_hint);
   json_writer w(body);
   w.begin_object();
   w.key("RequestItems");
   w.begin_object();
-  for (const auto& [table, reqs] : r.request_items) {
+  for (const auto& [table, idx] : per_table) {
     w.key(table);
     w.begin_array();
-    for (const auto& q : reqs) {
+    for (auto i : idx) {
+      const write_view& q = writes[i];
       w.begin_object();
-      w.key(q.type == write_request::kind::put ? "PutRequest" : "DeleteRequest");
+      w.key(q.put ? "PutRequest" : "DeleteRequest");
       w.begin_object();
-      write_item(w, q.type == write_request::kind::put ? "Item" : "Key", q.data);
+      w.key(q.put ? "Item" : "Key");
+      if (!q.json.empty() || !q.data) {
+        w.raw(q.json);
+      } else {
+        w.raw_with([&](std::string& out) { codec::write_item(out, *q.data); });
+      }
       w.end_object();
       w.end_object();
     }
@@ -558,6 +567,14 @@ std::string batch_write_body(const batch_write_item_request& r) {
   w.end_object();
   w.end_object();
   return body;
+}
+
+std::string batch_write_body(const batch_write_item_request& r) {
+  std::vector<write_view> views;
+  for (const auto& [table, reqs] : r.request_items) {
+    for (const auto& q : reqs) views.push_back({table, q.type == write_request::kind::put, {}, &q.data});
+  }
+  return batch_write_body(views);
 }
 
 batch_write_item_result parse_batch_write(const std::string& answer) {

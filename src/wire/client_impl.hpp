@@ -40,7 +40,7 @@ class client_impl {
   const std::string& endpoint() const { return options_.endpoint; }
   const client_options& options() const { return options_; }
   retry_quota& quota() { return quota_; }
-  transport& wire() { return *transport_; }
+  transport& sender() { return *transport_; }
 
   // used by the executor
   credentials current_credentials();

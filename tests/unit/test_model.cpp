@@ -319,7 +319,7 @@ std::set<std::pair<std::string, std::string>> issue_set(const std::function<void
   return {};
 }
 
-TEST(model, wire_path_matches_item_path) {
+TEST(model, json_path_matches_item_path) {
   Everything e = sample();
   std::string wire = dy::to_dynamodb_json(e);
   EXPECT_EQ(dy::codec::read_item(wire), dy::to_item(e));
@@ -331,7 +331,7 @@ TEST(model, wire_path_matches_item_path) {
   EXPECT_EQ(dy::codec::read_item(dy::to_dynamodb_json(e)), dy::to_item(e));
 }
 
-TEST(model, wire_path_reports_the_same_issues) {
+TEST(model, json_path_reports_the_same_issues) {
   auto it = dy::to_item(sample());
   it["i8"] = dy::attribute_value::number("128");
   it["u64"] = dy::attribute_value::number("-1");
@@ -346,9 +346,9 @@ TEST(model, wire_path_reports_the_same_issues) {
   it["numbers"] = dy::attribute_value::list({1, "two"});
   it["weights"] = dy::attribute_value::map({{"w", true}});
   auto via_item = issue_set([&] { (void)dy::from_item<Everything>(it); });
-  auto via_wire = issue_set([&] { (void)dy::from_dynamodb_json<Everything>(dy::codec::write_item(it)); });
+  auto via_ddb = issue_set([&] { (void)dy::from_dynamodb_json<Everything>(dy::codec::write_item(it)); });
   EXPECT_EQ(via_item.size(), 12u);
-  EXPECT_EQ(via_item, via_wire);
+  EXPECT_EQ(via_item, via_ddb);
 
   Everything e = sample();
   e.balance = dy::decimal("-1");
@@ -357,13 +357,13 @@ TEST(model, wire_path_reports_the_same_issues) {
   e.name = "bad \xff";
   auto w_item = issue_set([&] { (void)dy::to_item(e); });
   std::string out = "keep";
-  auto w_wire = issue_set([&] { dy::append_dynamodb_json(out, e); });
+  auto w_ddb = issue_set([&] { dy::append_dynamodb_json(out, e); });
   EXPECT_EQ(w_item.size(), 4u);
-  EXPECT_EQ(w_item, w_wire);
+  EXPECT_EQ(w_item, w_ddb);
   EXPECT_EQ(out, "keep");  // nothing half-written
 }
 
-TEST(model, wire_decode_rejects_malformed_text) {
+TEST(model, json_decode_rejects_malformed_text) {
   for (std::string bad : {"", "[]", R"({"id":{"S":"x","N":"1"}})", R"({"id":{"Q":"x"}})", R"({"id":{"S":1}})",
                           R"({"blob":{"B":"!!"}})"}) {
     EXPECT_ANY_THROW((void)dy::from_dynamodb_json<Everything>(bad)) << bad;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include <dynantic/client.hpp>
-#include <dynantic/detail/wire.hpp>
+#include <dynantic/detail/ddb_json.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/model/keys.hpp>
 #include <dynantic/ops/operations.hpp>
@@ -129,6 +129,6 @@ std::vector<get_entry> get_entries(const model_desc& d, const std::string& table
 /// @throws batch_get_incomplete (with the items fetched so far, also those already handed to on_item)
 std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& entries, bool consistent,
                                              const batch_options& o,
-                                             const std::function<void(std::size_t, const wire_value&)>& on_item);
+                                             const std::function<void(std::size_t, const ddb_value&)>& on_item);
 }  // namespace detail
 }  // namespace dynantic

@@ -26,7 +26,7 @@
 #include <variant>
 #include <vector>
 
-#include <dynantic/detail/wire.hpp>
+#include <dynantic/detail/ddb_json.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/model/types.hpp>
 #include <dynantic/value/attribute_value.hpp>
@@ -99,26 +99,26 @@ concept convertible = requires(const T& v, T& out, const attribute_value& a, con
 namespace detail {
 
 template <class T>
-concept has_wire_write = requires(const T& v, wire_writer& w) { converter<T>::write(v, w); };
+concept has_ddb_write = requires(const T& v, ddb_writer& w) { converter<T>::write(v, w); };
 template <class T>
-concept has_wire_read = requires(const wire_value& a, T& out, conversion_context& c) { converter<T>::read(a, out, c); };
+concept has_ddb_read = requires(const ddb_value& a, T& out, conversion_context& c) { converter<T>::read(a, out, c); };
 
 /// Writes v as DynamoDB-JSON: the converter's write() when it has one, else through attribute_value.
 template <class T>
-void wire_write(const T& v, wire_writer& w) {
-  if constexpr (has_wire_write<T>) converter<T>::write(v, w);
+void ddb_write(const T& v, ddb_writer& w) {
+  if constexpr (has_ddb_write<T>) converter<T>::write(v, w);
   else w.value(converter<T>::to_attribute(v, w.context()));
 }
 /// Reads out from parsed DynamoDB-JSON: the converter's read() when it has one, else through attribute_value.
 template <class T>
-void wire_read(const wire_value& a, T& out, conversion_context& c) {
-  if constexpr (has_wire_read<T>) converter<T>::read(a, out, c);
+void ddb_read(const ddb_value& a, T& out, conversion_context& c) {
+  if constexpr (has_ddb_read<T>) converter<T>::read(a, out, c);
   else converter<T>::from_attribute(a.to_attribute(), out, c);
 }
 
-void wrong_wire_type(conversion_context& c, value_type got, std::string_view expected);
+void wrong_ddb_type(conversion_context& c, value_type got, std::string_view expected);
 /// N text of a wire value (or nothing, with the issue reported).
-std::optional<std::string_view> wire_number_text(const wire_value& a, conversion_context& c);
+std::optional<std::string_view> ddb_number_text(const ddb_value& a, conversion_context& c);
 template <class T>
 void read_integer_text(std::string_view text, T& out, conversion_context& c);
 template <class T>
@@ -164,9 +164,9 @@ struct converter<std::string> {
     if (!a.is_string()) return detail::wrong_type(c, a, "a string (S)");
     out = a.as_string();
   }
-  static void write(const std::string& v, detail::wire_writer& w) { w.string(v); }
-  static void read(const detail::wire_value& a, std::string& out, conversion_context& c) {
-    if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a string (S)");
+  static void write(const std::string& v, detail::ddb_writer& w) { w.string(v); }
+  static void read(const detail::ddb_value& a, std::string& out, conversion_context& c) {
+    if (a.type() != value_type::s) return detail::wrong_ddb_type(c, a.type(), "a string (S)");
     out.assign(a.text());
   }
 };
@@ -178,9 +178,9 @@ struct converter<bool> {
     if (!a.is_bool()) return detail::wrong_type(c, a, "a boolean (BOOL)");
     out = a.as_bool();
   }
-  static void write(bool v, detail::wire_writer& w) { w.boolean(v); }
-  static void read(const detail::wire_value& a, bool& out, conversion_context& c) {
-    if (a.type() != value_type::boolean) return detail::wrong_wire_type(c, a.type(), "a boolean (BOOL)");
+  static void write(bool v, detail::ddb_writer& w) { w.boolean(v); }
+  static void read(const detail::ddb_value& a, bool& out, conversion_context& c) {
+    if (a.type() != value_type::boolean) return detail::wrong_ddb_type(c, a.type(), "a boolean (BOOL)");
     out = a.boolean();
   }
 };
@@ -192,13 +192,13 @@ struct converter<T> {
   static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
     if (const std::string* text = detail::number_text(a, c)) detail::read_integer_text(*text, out, c);
   }
-  static void write(T v, detail::wire_writer& w) {
+  static void write(T v, detail::ddb_writer& w) {
     char buf[24];
     auto r = std::to_chars(buf, buf + sizeof buf, v);
     w.number(std::string_view(buf, static_cast<std::size_t>(r.ptr - buf)));
   }
-  static void read(const detail::wire_value& a, T& out, conversion_context& c) {
-    if (auto text = detail::wire_number_text(a, c)) detail::read_integer_text(*text, out, c);
+  static void read(const detail::ddb_value& a, T& out, conversion_context& c) {
+    if (auto text = detail::ddb_number_text(a, c)) detail::read_integer_text(*text, out, c);
   }
 };
 
@@ -217,7 +217,7 @@ struct converter<T> {
   static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
     if (const std::string* text = detail::number_text(a, c)) detail::read_float_text(*text, out, c);
   }
-  static void write(T v, detail::wire_writer& w) {
+  static void write(T v, detail::ddb_writer& w) {
     std::string text = detail::format_double(static_cast<double>(v));
     if (text.empty()) {
       w.context().fail("NaN and infinity cannot be stored");
@@ -227,8 +227,8 @@ struct converter<T> {
     if (auto why = codec_check(text)) w.context().fail("'" + text + "' cannot be stored: " + *why);
     w.number(text);
   }
-  static void read(const detail::wire_value& a, T& out, conversion_context& c) {
-    if (auto text = detail::wire_number_text(a, c)) detail::read_float_text(*text, out, c);
+  static void read(const detail::ddb_value& a, T& out, conversion_context& c) {
+    if (auto text = detail::ddb_number_text(a, c)) detail::read_float_text(*text, out, c);
   }
 
  private:
@@ -241,16 +241,16 @@ struct converter<decimal> {
     return attribute_value::number_unchecked(v.text());
   }
   static void from_attribute(const attribute_value& a, decimal& out, conversion_context& c);
-  static void write(const decimal& v, detail::wire_writer& w) { w.number(v.text()); }
-  static void read(const detail::wire_value& a, decimal& out, conversion_context& c);
+  static void write(const decimal& v, detail::ddb_writer& w) { w.number(v.text()); }
+  static void read(const detail::ddb_value& a, decimal& out, conversion_context& c);
 };
 
 template <>
 struct converter<bytes> {
   static attribute_value to_attribute(const bytes& v, conversion_context&) { return attribute_value::binary(v); }
   static void from_attribute(const attribute_value& a, bytes& out, conversion_context& c);
-  static void write(const bytes& v, detail::wire_writer& w) { w.binary(v); }
-  static void read(const detail::wire_value& a, bytes& out, conversion_context& c);
+  static void write(const bytes& v, detail::ddb_writer& w) { w.binary(v); }
+  static void read(const detail::ddb_value& a, bytes& out, conversion_context& c);
 };
 
 namespace detail {
@@ -260,8 +260,8 @@ template <class T>
 struct text_converter {
   static attribute_value to_attribute(const T& v, conversion_context& c);
   static void from_attribute(const attribute_value& a, T& out, conversion_context& c);
-  static void write(const T& v, detail::wire_writer& w);
-  static void read(const detail::wire_value& a, T& out, conversion_context& c);
+  static void write(const T& v, detail::ddb_writer& w);
+  static void read(const detail::ddb_value& a, T& out, conversion_context& c);
 };
 extern template struct text_converter<timestamp>;
 extern template struct text_converter<zoned_timestamp>;
@@ -286,16 +286,16 @@ template <>
 struct converter<uuid> {
   static attribute_value to_attribute(const uuid& v, conversion_context&) { return attribute_value::string(v.to_string()); }
   static void from_attribute(const attribute_value& a, uuid& out, conversion_context& c);
-  static void write(const uuid& v, detail::wire_writer& w) { w.string(v.to_string()); }
-  static void read(const detail::wire_value& a, uuid& out, conversion_context& c);
+  static void write(const uuid& v, detail::ddb_writer& w) { w.string(v.to_string()); }
+  static void read(const detail::ddb_value& a, uuid& out, conversion_context& c);
 };
 
 template <>
 struct converter<attribute_value> {
   static attribute_value to_attribute(const attribute_value& v, conversion_context&) { return v; }
   static void from_attribute(const attribute_value& a, attribute_value& out, conversion_context&) { out = a; }
-  static void write(const attribute_value& v, detail::wire_writer& w) { w.value(v); }
-  static void read(const detail::wire_value& a, attribute_value& out, conversion_context&) { out = a.to_attribute(); }
+  static void write(const attribute_value& v, detail::ddb_writer& w) { w.value(v); }
+  static void read(const detail::ddb_value& a, attribute_value& out, conversion_context&) { out = a.to_attribute(); }
 };
 
 // ---------------------------------------------------------------- containers
@@ -317,17 +317,17 @@ struct converter<std::optional<T>> {
   }
   /// Empty optionals are omitted, never stored as NULL.
   static bool omit(const std::optional<T>& v) { return !v.has_value(); }
-  static void write(const std::optional<T>& v, detail::wire_writer& w) {
-    if (v) detail::wire_write(*v, w);
+  static void write(const std::optional<T>& v, detail::ddb_writer& w) {
+    if (v) detail::ddb_write(*v, w);
     else w.null();
   }
-  static void read(const detail::wire_value& a, std::optional<T>& out, conversion_context& c) {
+  static void read(const detail::ddb_value& a, std::optional<T>& out, conversion_context& c) {
     if (a.type() == value_type::null) {
       out.reset();
       return;
     }
     T v{};
-    detail::wire_read(a, v, c);
+    detail::ddb_read(a, v, c);
     out = std::move(v);
   }
 };
@@ -359,24 +359,24 @@ struct list_converter {
       out.push_back(std::move(v));
     }
   }
-  static void write(const Seq& v, wire_writer& w) {
+  static void write(const Seq& v, ddb_writer& w) {
     w.begin_list();
     std::size_t i = 0;
     for (const auto& e : v) {
       conversion_context::scope s(w.context(), i++);
       w.list_element();
-      wire_write(e, w);
+      ddb_write(e, w);
     }
     w.end_list();
   }
-  static void read(const wire_value& a, Seq& out, conversion_context& c) {
-    if (a.type() != value_type::l) return wrong_wire_type(c, a.type(), "a list (L)");
+  static void read(const ddb_value& a, Seq& out, conversion_context& c) {
+    if (a.type() != value_type::l) return wrong_ddb_type(c, a.type(), "a list (L)");
     out.clear();
     std::size_t i = 0;
-    a.for_each_element([&](const wire_value& e) {
+    a.for_each_element([&](const ddb_value& e) {
       conversion_context::scope s(c, i++);
       T v{};
-      wire_read(e, v, c);
+      ddb_read(e, v, c);
       out.push_back(std::move(v));
     });
   }
@@ -403,23 +403,23 @@ struct map_converter {
       out.emplace(k, std::move(v));
     }
   }
-  static void write(const Map& v, wire_writer& w) {
+  static void write(const Map& v, ddb_writer& w) {
     w.begin_map();
     for (const auto& [k, e] : v) {
       conversion_context::scope s(w.context(), k);
       check_map_key(k, w.context());
       w.attribute(k);
-      wire_write(e, w);
+      ddb_write(e, w);
     }
     w.end_map();
   }
-  static void read(const wire_value& a, Map& out, conversion_context& c) {
-    if (a.type() != value_type::m) return wrong_wire_type(c, a.type(), "a map (M)");
+  static void read(const ddb_value& a, Map& out, conversion_context& c) {
+    if (a.type() != value_type::m) return wrong_ddb_type(c, a.type(), "a map (M)");
     out.clear();
-    a.for_each_attribute([&](std::string_view k, const wire_value& e) {
+    a.for_each_attribute([&](std::string_view k, const ddb_value& e) {
       conversion_context::scope s(c, k);
       T v{};
-      wire_read(e, v, c);
+      ddb_read(e, v, c);
       out.emplace(std::string(k), std::move(v));
     });
   }
@@ -492,7 +492,7 @@ struct converter<std::set<T>> {
     }
   }
   static bool omit(const std::set<T>& v) { return v.empty(); }
-  static void write(const std::set<T>& v, detail::wire_writer& w) {
+  static void write(const std::set<T>& v, detail::ddb_writer& w) {
     w.begin_set(stored);
     std::size_t i = 0;
     for (const auto& e : v) {
@@ -507,10 +507,10 @@ struct converter<std::set<T>> {
     }
     w.end_set();
   }
-  static void read(const detail::wire_value& a, std::set<T>& out, conversion_context& c) {
+  static void read(const detail::ddb_value& a, std::set<T>& out, conversion_context& c) {
     out.clear();
     if (a.type() != stored) {
-      return detail::wrong_wire_type(c, a.type(), stored == value_type::ss   ? "a string set (SS)"
+      return detail::wrong_ddb_type(c, a.type(), stored == value_type::ss   ? "a string set (SS)"
                                                   : stored == value_type::bs ? "a binary set (BS)"
                                                                              : "a number set (NS)");
     }
@@ -565,16 +565,16 @@ struct converter<std::variant<Ts...>> {
   static attribute_value to_attribute(const V& v, conversion_context& c) {
     return std::visit([&](const auto& x) { return converter<std::remove_cvref_t<decltype(x)>>::to_attribute(x, c); }, v);
   }
-  static void write(const V& v, detail::wire_writer& w) {
-    std::visit([&](const auto& x) { detail::wire_write(x, w); }, v);
+  static void write(const V& v, detail::ddb_writer& w) {
+    std::visit([&](const auto& x) { detail::ddb_write(x, w); }, v);
   }
   static void from_attribute(const attribute_value& a, V& out, conversion_context& c) {
     read_first(a.type(), c, [&](auto& x, conversion_context& t) {
       converter<std::remove_cvref_t<decltype(x)>>::from_attribute(a, x, t);
     }, out);
   }
-  // A parsed value can be read once (wire_value): the alternatives are tried on its attribute_value.
-  static void read(const detail::wire_value& a, V& out, conversion_context& c) { from_attribute(a.to_attribute(), out, c); }
+  // A parsed value can be read once (ddb_value): the alternatives are tried on its attribute_value.
+  static void read(const detail::ddb_value& a, V& out, conversion_context& c) { from_attribute(a.to_attribute(), out, c); }
 
  private:
   template <class F>

@@ -683,8 +683,8 @@ void ttl_from_attribute(const attribute_value& a, T& out, conversion_context& c)
 
 /// What the codec does with a member of one C++ type (type-erased: the member is passed by address).
 struct type_ops {
-  void (*write)(const void* v, wire_writer& w);
-  void (*read)(const wire_value& a, void* v, conversion_context& c);
+  void (*write)(const void* v, ddb_writer& w);
+  void (*read)(const ddb_value& a, void* v, conversion_context& c);
   attribute_value (*to_attribute)(const void* v, conversion_context& c);
   void (*from_attribute)(const attribute_value& a, void* v, conversion_context& c);
   bool (*omit)(const void* v);  ///< nullptr: never omitted
@@ -693,8 +693,8 @@ struct type_ops {
 
 template <class T>
 struct ops_of {
-  static void write(const void* v, wire_writer& w) { wire_write(*static_cast<const T*>(v), w); }
-  static void read(const wire_value& a, void* v, conversion_context& c) { wire_read(a, *static_cast<T*>(v), c); }
+  static void write(const void* v, ddb_writer& w) { ddb_write(*static_cast<const T*>(v), w); }
+  static void read(const ddb_value& a, void* v, conversion_context& c) { ddb_read(a, *static_cast<T*>(v), c); }
   static attribute_value to_attribute(const void* v, conversion_context& c) {
     return converter<T>::to_attribute(*static_cast<const T*>(v), c);
   }
@@ -715,7 +715,7 @@ struct ttl_ops_of {
     if constexpr (is_optional<T>::value) return x ? ttl_to_attribute(*x) : attribute_value::null();
     else return ttl_to_attribute(x);
   }
-  static void write(const void* v, wire_writer& w) { w.value(to_attribute(v, w.context())); }
+  static void write(const void* v, ddb_writer& w) { w.value(to_attribute(v, w.context())); }
   static void from_attribute(const attribute_value& a, void* v, conversion_context& c) {
     T& out = *static_cast<T*>(v);
     if constexpr (is_optional<T>::value) {
@@ -727,7 +727,7 @@ struct ttl_ops_of {
       ttl_from_attribute(a, out, c);
     }
   }
-  static void read(const wire_value& a, void* v, conversion_context& c) { from_attribute(a.to_attribute(), v, c); }
+  static void read(const ddb_value& a, void* v, conversion_context& c) { from_attribute(a.to_attribute(), v, c); }
   static bool omit(const void* v) { return should_omit(*static_cast<const T*>(v)); }
   static constexpr type_ops table{&write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr,
                                   may_be_absent<T>};
@@ -779,9 +779,9 @@ struct model_desc {
 
 /// The codec (src/model/codec.cpp). encode_members writes the attributes of `obj` (between begin_attributes
 /// and end_attributes); problems go to the writer's context.
-void encode_members(const model_desc& d, const void* obj, wire_writer& w);
+void encode_members(const model_desc& d, const void* obj, ddb_writer& w);
 /// Reads the attributes of an item or M into `obj`, every problem into `c`.
-void decode_members(const model_desc& d, const wire_value& in, void* obj, conversion_context& c);
+void decode_members(const model_desc& d, const ddb_value& in, void* obj, conversion_context& c);
 void decode_members(const model_desc& d, const item& in, void* obj, conversion_context& c);
 /// DynamoDB's rules for a key attribute's value `v` of member `m` (a partition or sort key, or a key part of the
 /// same type): not an empty string or binary, at most 2048 bytes for a partition key and 1024 for a sort key.
@@ -961,7 +961,7 @@ template <class M>
 constexpr std::size_t member_count = std::remove_cvref_t<decltype(model_v<M>.members)>::size;
 
 template <class M>
-void read_members_wire(const wire_value& obj, M& m, conversion_context& c) {
+void read_members_ddb(const ddb_value& obj, M& m, conversion_context& c) {
   decode_members(desc_of<M>(), obj, &m, c);
 }
 template <class M>
@@ -995,15 +995,15 @@ struct converter<E> {
     }
     unknown(a.as_string(), c);
   }
-  static void write(E v, detail::wire_writer& w) {
+  static void write(E v, detail::ddb_writer& w) {
     for (const auto& e : values) {
       if (e.value == v) return w.string(e.text);
     }
     w.context().fail("enum value " + std::to_string(static_cast<long long>(v)) + " has no declared string");
     w.string("");
   }
-  static void read(const detail::wire_value& a, E& out, conversion_context& c) {
-    if (a.type() != value_type::s) return detail::wrong_wire_type(c, a.type(), "a string (S)");
+  static void read(const detail::ddb_value& a, E& out, conversion_context& c) {
+    if (a.type() != value_type::s) return detail::wrong_ddb_type(c, a.type(), "a string (S)");
     std::string_view t = a.text();
     for (const auto& e : values) {
       if (e.text == t) {
@@ -1033,13 +1033,13 @@ struct converter<S> {
     if (!a.is_map()) return detail::wrong_type(c, a, "a map (M)");
     detail::decode_members(detail::desc_of<S>(), a.as_map(), &out, c);
   }
-  static void write(const S& v, detail::wire_writer& w) {
+  static void write(const S& v, detail::ddb_writer& w) {
     w.begin_map();
     detail::encode_members(detail::desc_of<S>(), &v, w);
     w.end_map();
   }
-  static void read(const detail::wire_value& a, S& out, conversion_context& c) {
-    if (a.type() != value_type::m) return detail::wrong_wire_type(c, a.type(), "a map (M)");
+  static void read(const detail::ddb_value& a, S& out, conversion_context& c) {
+    if (a.type() != value_type::m) return detail::wrong_ddb_type(c, a.type(), "a map (M)");
     detail::decode_members(detail::desc_of<S>(), a, &out, c);
   }
 };
@@ -1100,7 +1100,7 @@ template <class M>
 M from_dynamodb_json(std::string_view json) {
   conversion_context c;
   M m{};
-  detail::wire_value::parse_item(json, [&](const detail::wire_value& item) {
+  detail::ddb_value::parse_item(json, [&](const detail::ddb_value& item) {
     detail::decode_members(detail::desc_of<M>(), item, &m, c);
   });
   c.throw_if_failed();

@@ -396,16 +396,16 @@ typename result_of<M>::type decode_stored(const item& it) {
   }
 }
 
-/// An item read in place (a wire_value) as what reads of M give: plain models decode straight from it;
+/// An item read in place (a ddb_value) as what reads of M give: plain models decode straight from it;
 /// subtypes and polymorphic bases go through an item to check or dispatch on the tag.
 template <class M>
-typename result_of<M>::type decode_wire(const wire_value& v) {
+typename result_of<M>::type decode_ddb(const ddb_value& v) {
   if constexpr (polymorphic_base<M> || subtype<M>) {
     return decode_stored<M>(v.to_attribute().as_map());
   } else {
     conversion_context c;
     M m{};
-    read_members_wire(v, m, c);
+    read_members_ddb(v, m, c);
     c.throw_if_failed();
     return m;
   }
@@ -420,7 +420,7 @@ validation_error read_error(const validation_error& e, const model_desc& d, std:
 /// Decodes a stored item of `table` into `out`, a value-initialized plain model described by `d`.
 /// @throws validation_error naming the table and the item's key (src/model/codec.cpp)
 void decode_read_into(const model_desc& d, std::string_view table, const item& it, void* out);
-void decode_read_into(const model_desc& d, std::string_view table, const wire_value& v, void* out);
+void decode_read_into(const model_desc& d, std::string_view table, const ddb_value& v, void* out);
 
 /// decode_stored for a read of `table`: a validation_error names the table and the stored item's key.
 template <class M>
@@ -437,12 +437,12 @@ typename result_of<M>::type decode_read(std::string_view table, const item& it) 
     return m;
   }
 }
-/// decode_wire for a read of `table`: a validation_error names the table and the stored item's key.
+/// decode_ddb for a read of `table`: a validation_error names the table and the stored item's key.
 template <class M>
-typename result_of<M>::type decode_read(std::string_view table, const wire_value& v) {
+typename result_of<M>::type decode_read(std::string_view table, const ddb_value& v) {
   if constexpr (polymorphic_base<M> || subtype<M>) {
     try {
-      return decode_wire<M>(v);
+      return decode_ddb<M>(v);
     } catch (const validation_error& e) {
       throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
     }

@@ -14,7 +14,7 @@
 
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
-#include <dynantic/detail/wire.hpp>
+#include <dynantic/detail/ddb_json.hpp>
 #include <dynantic/value/attribute_value.hpp>
 
 namespace dynantic::ops {
@@ -299,12 +299,12 @@ struct answer_item {
   std::shared_ptr<const page_answer> answer;
   std::size_t index = 0;
   item to_item() const;
-  /// Calls f(wire_value) with the item (valid during the call).
+  /// Calls f(ddb_value) with the item (valid during the call).
   template <class F>
   void for_item(F&& f) const {
-    visit(&f, [](void* fp, const wire_value& v) { (*static_cast<F*>(fp))(v); });
+    visit(&f, [](void* fp, const ddb_value& v) { (*static_cast<F*>(fp))(v); });
   }
-  void visit(void* ctx, void (*cb)(void*, const wire_value&)) const;
+  void visit(void* ctx, void (*cb)(void*, const ddb_value&)) const;
 };
 /// A page of Query/Scan results with the items left in the answer (the model layer decodes them in place).
 struct raw_page_result {

@@ -1,7 +1,7 @@
 #pragma once
-/// @file wire.hpp
-/// The fast path between models and DynamoDB-JSON text, without building an item tree in between:
-/// wire_writer appends DynamoDB-JSON, wire_value reads parsed DynamoDB-JSON (simdjson underneath, hidden).
+/// @file ddb_json.hpp
+/// The model codec's path between models and DynamoDB-JSON text, without building an item tree in between:
+/// ddb_writer appends DynamoDB-JSON, ddb_value reads parsed DynamoDB-JSON (simdjson underneath, hidden).
 /// Used by converters that provide write()/read(); anything else goes through attribute_value.
 
 #include <cstddef>
@@ -19,9 +19,9 @@ class conversion_context;
 namespace detail {
 
 /// Writes DynamoDB-JSON values into a string. Problems (invalid UTF-8, invalid numbers) go to the context.
-class wire_writer {
+class ddb_writer {
  public:
-  wire_writer(std::string& out, conversion_context& c) : out_(out), c_(c) {}
+  ddb_writer(std::string& out, conversion_context& c) : out_(out), c_(c) {}
 
   // an object of attributes (the item itself, or the body of an M)
   void begin_attributes() { out_ += '{'; first_ = true; }
@@ -96,21 +96,21 @@ class wire_writer {
 /// underneath, or an already parsed DOM for items inside larger answers): valid only inside the callback that
 /// hands it out, and each value can be read once.
 /// Shape errors throw decode_error.
-class wire_value {
+class ddb_value {
  public:
   value_type type() const { return is_item ? value_type::m : tag; }
   /// S text, N text, or B as base64 text.
   std::string_view text() const;
   bool boolean() const;
-  /// Calls f(name, wire_value) for each attribute of an M (or of the item itself).
+  /// Calls f(name, ddb_value) for each attribute of an M (or of the item itself).
   template <class F>
   void for_each_attribute(F&& f) const {
-    attributes(&f, [](void* fp, std::string_view name, const wire_value& v) { (*static_cast<F*>(fp))(name, v); });
+    attributes(&f, [](void* fp, std::string_view name, const ddb_value& v) { (*static_cast<F*>(fp))(name, v); });
   }
-  /// Calls f(wire_value) for each element of an L.
+  /// Calls f(ddb_value) for each element of an L.
   template <class F>
   void for_each_element(F&& f) const {
-    elements(&f, [](void* fp, const wire_value& v) { (*static_cast<F*>(fp))(v); });
+    elements(&f, [](void* fp, const ddb_value& v) { (*static_cast<F*>(fp))(v); });
   }
   /// Calls f(text) for each element of an SS, NS or BS (BS elements as base64 text).
   template <class F>
@@ -120,10 +120,10 @@ class wire_value {
   /// The generic value (the slow path for converters without read()).
   attribute_value to_attribute() const;
 
-  /// Parses a DynamoDB-JSON item and calls f(item_as_wire_value) while the document lives.
+  /// Parses a DynamoDB-JSON item and calls f(item_as_ddb_value) while the document lives.
   template <class F>
   static void parse_item(std::string_view json, F&& f) {
-    parse(json, &f, [](void* fp, const wire_value& v) { (*static_cast<F*>(fp))(v); });
+    parse(json, &f, [](void* fp, const ddb_value& v) { (*static_cast<F*>(fp))(v); });
   }
 
   // internal: a copy of the underlying parser element
@@ -133,10 +133,10 @@ class wire_value {
   bool dom = false;      // storage holds a parsed simdjson DOM element (a document already in memory)
 
  private:
-  void attributes(void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) const;
-  void elements(void* ctx, void (*cb)(void*, const wire_value&)) const;
+  void attributes(void* ctx, void (*cb)(void*, std::string_view, const ddb_value&)) const;
+  void elements(void* ctx, void (*cb)(void*, const ddb_value&)) const;
   void set_elements(void* ctx, void (*cb)(void*, std::string_view)) const;
-  static void parse(std::string_view json, void* ctx, void (*cb)(void*, const wire_value&));
+  static void parse(std::string_view json, void* ctx, void (*cb)(void*, const ddb_value&));
 };
 
 }  // namespace detail

@@ -1,5 +1,5 @@
-// wire_writer and wire_value: DynamoDB-JSON straight to and from models (see include/dynantic/detail/wire.hpp).
-#include <dynantic/detail/wire.hpp>
+// ddb_writer and ddb_value: DynamoDB-JSON straight to and from models (see include/dynantic/detail/ddb_json.hpp).
+#include <dynantic/detail/ddb_json.hpp>
 
 #include <cstring>
 
@@ -9,39 +9,39 @@
 #include <dynantic/model/converter.hpp>
 #include <dynantic/value/codec.hpp>
 
-#include "model/wire_dom.hpp"
+#include "model/ddb_json_dom.hpp"
 #include "value/json_reader.hpp"
 
 namespace dynantic::detail {
 
 // ---------------------------------------------------------------- writer
 
-void wire_writer::string(std::string_view s) {
+void ddb_writer::string(std::string_view s) {
   out_ += R"({"S":)";
   if (!append_json_string(out_, s) && !simdjson::validate_utf8(s.data(), s.size())) c_.fail("not valid UTF-8");
   out_ += '}';
 }
 
-void wire_writer::too_deep() { c_.fail("nested deeper than DynamoDB's 32 levels of maps and lists"); }
+void ddb_writer::too_deep() { c_.fail("nested deeper than DynamoDB's 32 levels of maps and lists"); }
 
-void wire_writer::number_checked(std::string_view text) {
+void ddb_writer::number_checked(std::string_view text) {
   if (auto why = codec::check_number(text)) c_.fail("invalid number '" + std::string(text) + "': " + *why);
   number(text);
 }
 
-void wire_writer::binary(std::span<const std::byte> raw) {
+void ddb_writer::binary(std::span<const std::byte> raw) {
   out_ += R"({"B":")";
   out_ += codec::base64_encode({reinterpret_cast<const char*>(raw.data()), raw.size()});
   out_ += R"("})";
 }
 
-void wire_writer::begin_set(value_type t) {
+void ddb_writer::begin_set(value_type t) {
   set_type_ = t;
   out_ += t == value_type::ss ? R"({"SS":[)" : t == value_type::ns ? R"({"NS":[)" : R"({"BS":[)";
   first_ = true;
 }
 
-void wire_writer::set_element(std::string_view e) {
+void ddb_writer::set_element(std::string_view e) {
   if (!first_) out_ += ',';
   first_ = false;
   if (set_type_ == value_type::bs) {
@@ -54,7 +54,7 @@ void wire_writer::set_element(std::string_view e) {
   }
 }
 
-void wire_writer::value(const attribute_value& v) {
+void ddb_writer::value(const attribute_value& v) {
   try {
     codec::write_value(out_, v);
   } catch (const validation_error& e) {
@@ -76,8 +76,8 @@ void wire_writer::value(const attribute_value& v) {
 
 namespace {
 namespace od = simdjson::ondemand;
-static_assert(sizeof(od::value) <= sizeof(wire_value::storage), "wire_value's storage is too small");
-static_assert(sizeof(od::object) <= sizeof(wire_value::storage), "wire_value's storage is too small");
+static_assert(sizeof(od::value) <= sizeof(ddb_value::storage), "ddb_value's storage is too small");
+static_assert(sizeof(od::object) <= sizeof(ddb_value::storage), "ddb_value's storage is too small");
 static_assert(std::is_trivially_copyable_v<od::value> && std::is_trivially_copyable_v<od::object>);
 
 [[noreturn]] void shape(std::string_view what) { throw decode_error("malformed DynamoDB-JSON: " + std::string(what)); }
@@ -86,7 +86,7 @@ static_assert(std::is_trivially_copyable_v<od::value> && std::is_trivially_copya
 }
 
 template <class T>
-T load(const wire_value& w) {
+T load(const ddb_value& w) {
   T v;
   std::memcpy(static_cast<void*>(&v), w.storage, sizeof v);
   return v;
@@ -168,7 +168,7 @@ value_type fast_tag(od::field& f) {
   return tag_of(key_of(f));  // escaped or unknown: the slow path names it
 }
 
-// A typed value {"T": v}: calls f with a wire_value for v, then checks that no second tag follows.
+// A typed value {"T": v}: calls f with a ddb_value for v, then checks that no second tag follows.
 template <class F>
 void with_typed(od::value typed, F&& f) {
   od::object o;
@@ -179,7 +179,7 @@ void with_typed(od::value typed, F&& f) {
     if (auto e = std::move(result).get(field)) bad(e);
     if (!first) shape("a value must have exactly one type tag");
     first = false;
-    wire_value w;
+    ddb_value w;
     w.tag = fast_tag(field);
     od::value v = field.value();
     std::memcpy(static_cast<void*>(w.storage), &v, sizeof v);
@@ -188,12 +188,12 @@ void with_typed(od::value typed, F&& f) {
   if (first) shape("a value must have exactly one type tag");
 }
 
-void each_attribute(od::object o, void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) {
+void each_attribute(od::object o, void* ctx, void (*cb)(void*, std::string_view, const ddb_value&)) {
   for (auto result : o) {
     od::field field;
     if (auto e = std::move(result).get(field)) bad(e);
     std::string_view name = key_of(field);
-    with_typed(field.value(), [&](const wire_value& w) { cb(ctx, name, w); });
+    with_typed(field.value(), [&](const ddb_value& w) { cb(ctx, name, w); });
   }
 }
 
@@ -207,7 +207,7 @@ std::string_view string_of(od::value v, std::string_view what) {
 // ---- the DOM backend: items inside an answer that is already parsed (batch gets)
 namespace {
 using dom_element = simdjson::dom::element;
-static_assert(sizeof(dom_element) <= sizeof(wire_value::storage), "wire_value's storage is too small");
+static_assert(sizeof(dom_element) <= sizeof(ddb_value::storage), "ddb_value's storage is too small");
 static_assert(std::is_trivially_copyable_v<dom_element>);
 
 template <class F>
@@ -216,7 +216,7 @@ void with_typed_dom(dom_element typed, F&& f) {
   if (typed.get_object().get(o)) shape("a value must be an object like {\"S\":\"x\"}");
   if (o.size() != 1) shape("a value must have exactly one type tag");
   for (auto field : o) {
-    wire_value w;
+    ddb_value w;
     w.dom = true;
     w.tag = tag_of(field.key);
     std::memcpy(static_cast<void*>(w.storage), &field.value, sizeof field.value);
@@ -224,24 +224,24 @@ void with_typed_dom(dom_element typed, F&& f) {
   }
 }
 
-void each_attribute_dom(dom_element e, void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) {
+void each_attribute_dom(dom_element e, void* ctx, void (*cb)(void*, std::string_view, const ddb_value&)) {
   simdjson::dom::object o;
   if (e.get_object().get(o)) shape("M must be an object");
   for (auto field : o) {
-    with_typed_dom(field.value, [&](const wire_value& w) { cb(ctx, field.key, w); });
+    with_typed_dom(field.value, [&](const ddb_value& w) { cb(ctx, field.key, w); });
   }
 }
 }  // namespace
 
-wire_value wire_value_of_dom_item(const simdjson::dom::element& item) {
-  wire_value w;
+ddb_value ddb_value_of_dom_item(const simdjson::dom::element& item) {
+  ddb_value w;
   w.dom = true;
   w.is_item = true;
   std::memcpy(static_cast<void*>(w.storage), &item, sizeof item);
   return w;
 }
 
-std::string_view wire_value::text() const {
+std::string_view ddb_value::text() const {
   if (is_item) shape("an item is not a string");
   if (dom) {
     std::string_view s;
@@ -251,7 +251,7 @@ std::string_view wire_value::text() const {
   return string_of(load<od::value>(*this), type_tag(tag));
 }
 
-bool wire_value::boolean() const {
+bool ddb_value::boolean() const {
   bool b = false;
   if (dom) {
     if (load<dom_element>(*this).get_bool().get(b)) shape("BOOL must be true or false");
@@ -261,7 +261,7 @@ bool wire_value::boolean() const {
   return b;
 }
 
-void wire_value::attributes(void* ctx, void (*cb)(void*, std::string_view, const wire_value&)) const {
+void ddb_value::attributes(void* ctx, void (*cb)(void*, std::string_view, const ddb_value&)) const {
   if (dom) return each_attribute_dom(load<dom_element>(*this), ctx, cb);
   if (is_item) return each_attribute(load<od::object>(*this), ctx, cb);
   od::object o;
@@ -269,11 +269,11 @@ void wire_value::attributes(void* ctx, void (*cb)(void*, std::string_view, const
   each_attribute(o, ctx, cb);
 }
 
-void wire_value::elements(void* ctx, void (*cb)(void*, const wire_value&)) const {
+void ddb_value::elements(void* ctx, void (*cb)(void*, const ddb_value&)) const {
   if (dom) {
     simdjson::dom::array a;
     if (load<dom_element>(*this).get_array().get(a)) shape("L must be an array");
-    for (auto e : a) with_typed_dom(e, [&](const wire_value& w) { cb(ctx, w); });
+    for (auto e : a) with_typed_dom(e, [&](const ddb_value& w) { cb(ctx, w); });
     return;
   }
   od::array a;
@@ -281,11 +281,11 @@ void wire_value::elements(void* ctx, void (*cb)(void*, const wire_value&)) const
   for (auto e : a) {
     od::value v;
     if (auto err = e.get(v)) bad(err);
-    with_typed(v, [&](const wire_value& w) { cb(ctx, w); });
+    with_typed(v, [&](const ddb_value& w) { cb(ctx, w); });
   }
 }
 
-void wire_value::set_elements(void* ctx, void (*cb)(void*, std::string_view)) const {
+void ddb_value::set_elements(void* ctx, void (*cb)(void*, std::string_view)) const {
   if (dom) {
     simdjson::dom::array a;
     if (load<dom_element>(*this).get_array().get(a)) shape("a set must be an array");
@@ -305,10 +305,10 @@ void wire_value::set_elements(void* ctx, void (*cb)(void*, std::string_view)) co
   }
 }
 
-attribute_value wire_value::to_attribute() const {
+attribute_value ddb_value::to_attribute() const {
   if (is_item || tag == value_type::m) {
     item m;
-    for_each_attribute([&](std::string_view k, const wire_value& v) { m.insert_or_assign(std::string(k), v.to_attribute()); });
+    for_each_attribute([&](std::string_view k, const ddb_value& v) { m.insert_or_assign(std::string(k), v.to_attribute()); });
     return attribute_value::map(std::move(m));
   }
   switch (tag) {
@@ -329,7 +329,7 @@ attribute_value wire_value::to_attribute() const {
       return attribute_value::null();
     case value_type::l: {
       std::vector<attribute_value> l;
-      for_each_element([&](const wire_value& x) { l.push_back(x.to_attribute()); });
+      for_each_element([&](const ddb_value& x) { l.push_back(x.to_attribute()); });
       return attribute_value::list(std::move(l));
     }
     case value_type::ss:
@@ -354,7 +354,7 @@ attribute_value wire_value::to_attribute() const {
   shape("unknown type");
 }
 
-void wire_value::parse(std::string_view json, void* ctx, void (*cb)(void*, const wire_value&)) {
+void ddb_value::parse(std::string_view json, void* ctx, void (*cb)(void*, const ddb_value&)) {
   // On-Demand reads SIMDJSON_PADDING bytes past the end: copy into a padded per-thread buffer.
   thread_local od::parser parser;
   thread_local std::string buffer;
@@ -366,7 +366,7 @@ void wire_value::parse(std::string_view json, void* ctx, void (*cb)(void*, const
   }
   od::object root;
   if (doc.get_object().get(root)) shape("an item must be an object");
-  wire_value w;
+  ddb_value w;
   w.is_item = true;
   std::memcpy(static_cast<void*>(w.storage), &root, sizeof root);
   cb(ctx, w);
