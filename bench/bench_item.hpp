@@ -29,10 +29,10 @@ inline item user_item(int i) {
       {"tags", attribute_value::string_set({"tag-a" + std::to_string(i % 5), "tag-b" + std::to_string(i % 7),
                                             "tag-c" + std::to_string(i % 11)})},
       {"created_at", std::string(created)},
-      {"profile", attribute_value::map({{"bio", "Benchmark user " + std::to_string(i) +
-                                                    " likes DynamoDB and C++20 object mappers."},
-                                        {"city", cities[i % 4]},
-                                        {"score", i % 1000}})},
+      {"profile", attribute_value::map(
+                      {{"bio", "Benchmark user " + std::to_string(i) + " likes DynamoDB and C++20 object mappers."},
+                       {"city", cities[i % 4]},
+                       {"score", i % 1000}})},
   };
 }
 

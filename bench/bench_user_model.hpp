@@ -26,8 +26,8 @@ struct BenchUser {
   timestamp created_at{};
   BenchProfile profile;
 };
-DYNANTIC_MODEL(BenchUser, "bench_users", key(user_id), sort_key(email), field(name), field(age, ge(0)),
-               field(balance), field(active), field(tags), field(created_at), field(profile))
+DYNANTIC_MODEL(BenchUser, "bench_users", key(user_id), sort_key(email), field(name), field(age, ge(0)), field(balance),
+               field(active), field(tags), field(created_at), field(profile))
 
 inline BenchUser bench_user(int i) {
   char id[32], email[48], balance[32];

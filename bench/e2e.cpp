@@ -55,7 +55,8 @@ BenchUser peer_item(int i, const std::string& prefix, const std::string& partiti
 }
 
 int query_bench() {
-  client c{client_options{.region = env("DDB_REGION", "us-east-1"), .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
+  client c{client_options{.region = env("DDB_REGION", "us-east-1"),
+                          .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
   table<BenchUser> users{c, env("DDB_TABLE", "bench_users")};
   std::string partition = env("BENCH_PARTITION", "hot-partition");
   std::size_t want = std::strtoull(env("BENCH_N", "10000").c_str(), nullptr, 10);
@@ -69,7 +70,8 @@ int query_bench() {
 }
 
 client bench_client() {
-  return client{client_options{.region = env("DDB_REGION", "us-east-1"), .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
+  return client{client_options{.region = env("DDB_REGION", "us-east-1"),
+                               .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
 }
 
 batch_options bench_batch_options() {
@@ -145,7 +147,8 @@ int marshal_bench() {
 // Not part of the harness protocol: creates DDB_TABLE (if missing) and loads BENCH_N items into
 // BENCH_PARTITION, for running `query` by hand.
 int load_bench() {
-  client c{client_options{.region = env("DDB_REGION", "us-east-1"), .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
+  client c{client_options{.region = env("DDB_REGION", "us-east-1"),
+                          .endpoint = env("DDB_ENDPOINT", "http://127.0.0.1:8000")}};
   table<BenchUser> users{c, env("DDB_TABLE", "bench_users")};
   if (!users.exists()) users.create_table();
   std::string partition = env("BENCH_PARTITION", "hot-partition");

@@ -56,9 +56,16 @@ int main() try {
   std::cout << "schema check: " << (users.check_schema().ok() ? "matches the model" : "drifted") << "\n";
 
   std::cout << "\n== save (PutItem; version 0 -> 1, only if new)\n";
-  shop::User ada{.user_id = "u-1", .email = "ada@example.com", .name = "Ada", .status = shop::Status::active,
-                 .created_at = dy::now(), .balance = dy::decimal("10.50"), .tags = {"math"}, .age = 36,
-                 .address = {"London", "UK"}, .version = 0};
+  shop::User ada{.user_id = "u-1",
+                 .email = "ada@example.com",
+                 .name = "Ada",
+                 .status = shop::Status::active,
+                 .created_at = dy::now(),
+                 .balance = dy::decimal("10.50"),
+                 .tags = {"math"},
+                 .age = 36,
+                 .address = {"London", "UK"},
+                 .version = 0};
   users.save(ada);
   std::cout << "saved, version " << ada.version << "\n";
   std::cout << "stored as " << dy::codec::write_item(dy::to_item(ada)) << "\n";
@@ -110,18 +117,26 @@ int main() try {
   std::cout << "\n== batch_save / batch_get / batch_delete: 60 users, chunked, 8 requests in flight\n";
   std::vector<shop::User> team;
   for (int i = 0; i < 60; ++i) {
-    team.push_back(shop::User{.user_id = "team", .email = "m" + std::to_string(100 + i) + "@example.com",
-                              .name = "Member " + std::to_string(i), .status = shop::Status::active,
-                              .created_at = dy::now(), .balance = dy::decimal(i), .tags = {}, .age = {},
-                              .address = {"Bern", "CH"}, .version = 0});
+    team.push_back(shop::User{.user_id = "team",
+                              .email = "m" + std::to_string(100 + i) + "@example.com",
+                              .name = "Member " + std::to_string(i),
+                              .status = shop::Status::active,
+                              .created_at = dy::now(),
+                              .balance = dy::decimal(i),
+                              .tags = {},
+                              .age = {},
+                              .address = {"Bern", "CH"},
+                              .version = 0});
   }
   dy::batch_options opts;
   opts.progress = [](const dy::batch_progress& p) {
-    std::cout << "  progress: " << p.items_done << "/" << p.items_total << " after " << p.requests_sent << " requests\n";
+    std::cout << "  progress: " << p.items_done << "/" << p.items_total << " after " << p.requests_sent
+              << " requests\n";
   };
   // BatchWriteItem cannot check versions: a versioned model says so explicitly (transact_save checks them).
   users.batch_save(dy::ignore_versions, team, opts);
-  auto found = users.batch_get({{"team", "m100@example.com"}, {"team", "nobody@example.com"}, {"team", "m159@example.com"}});
+  auto found =
+      users.batch_get({{"team", "m100@example.com"}, {"team", "nobody@example.com"}, {"team", "m159@example.com"}});
   std::cout << "batch_get: " << (found[0] ? found[0]->name : "-") << ", " << (found[1] ? found[1]->name : "missing")
             << ", " << (found[2] ? found[2]->name : "-") << "\n";
   std::vector<dy::table<shop::User>::key_type> team_keys;
@@ -140,15 +155,15 @@ int main() try {
   shop::Session ticket{.id = dy::uuid::v4(), .user_id = "u-1", .expires_at = dy::now() + std::chrono::hours(1)};
   dy::transact_write(dy::default_client(),
                      users.tx_update({"u-1", "ada@example.com"}).add(&shop::User::balance, dy::decimal("5")),
-                     sessions.tx_put(ticket),
-                     sessions.tx_check(s.id, dy::attr(&shop::Session::user_id) == "u-1"));
-  auto [ada_now, ticket_now] = dy::transact_get(dy::default_client(), users.tx_get({"u-1", "ada@example.com"}),
-                                                sessions.tx_get(ticket.id));
-  std::cout << "transact_write applied: balance " << ada_now->balance.text() << ", session for " << ticket_now->user_id << "\n";
+                     sessions.tx_put(ticket), sessions.tx_check(s.id, dy::attr(&shop::Session::user_id) == "u-1"));
+  auto [ada_now, ticket_now] =
+      dy::transact_get(dy::default_client(), users.tx_get({"u-1", "ada@example.com"}), sessions.tx_get(ticket.id));
+  std::cout << "transact_write applied: balance " << ada_now->balance.text() << ", session for " << ticket_now->user_id
+            << "\n";
   try {
-    dy::transact_write(dy::default_client(),
-                       users.tx_update({"u-1", "ada@example.com"}).add(&shop::User::balance, dy::decimal("-1000"))
-                           .condition(dy::attr(&shop::User::balance) >= 1000));
+    dy::transact_write(dy::default_client(), users.tx_update({"u-1", "ada@example.com"})
+                                                 .add(&shop::User::balance, dy::decimal("-1000"))
+                                                 .condition(dy::attr(&shop::User::balance) >= 1000));
   } catch (const dy::transaction_canceled& e) {
     std::cout << "transaction_canceled: action " << e.reasons()[0].index << " " << e.reasons()[0].code
               << "; stored balance " << e.old_model<shop::User>(0)->balance.text() << "\n";

@@ -37,9 +37,14 @@ int main() try {
   for (int i = 0; i < 25; ++i) {
     char id[16];
     std::snprintf(id, sizeof id, "o-%04d", i);
-    orders.save(Order{.customer = i < 20 ? "ada" : "bob", .order_id = id,
+    orders.save(Order{.customer = i < 20 ? "ada" : "bob",
+                      .order_id = id,
                       .status = i % 5 == 0 ? Status::cancelled : (i % 2 ? Status::shipped : Status::open),
-                      .total = dy::decimal(10 * i + 5), .labels = {}, .events = {"created"}, .note = {}, .version = 0});
+                      .total = dy::decimal(10 * i + 5),
+                      .labels = {},
+                      .events = {"created"},
+                      .note = {},
+                      .version = 0});
   }
 
   std::cout << "\n== conditional write: cancel o-0002 only while it is open\n";
@@ -49,7 +54,10 @@ int main() try {
       .condition(attr(&Order::status) == Status::open)
       .execute();
   try {
-    orders.update("ada", "o-0002").set(&Order::status, Status::shipped).condition(attr(&Order::status) == Status::open).execute();
+    orders.update("ada", "o-0002")
+        .set(&Order::status, Status::shipped)
+        .condition(attr(&Order::status) == Status::open)
+        .execute();
   } catch (const dy::conditional_check_failed_for<Order>& e) {
     std::cout << "second try refused; stored status is cancelled, events: " << e.old_model()->events.size() << "\n";
   }
@@ -66,8 +74,8 @@ int main() try {
             << updated->version << "\n";
 
   std::cout << "\n== query: ada's orders from o-0010, shipped, over 100\n";
-  for (const Order& o : orders.query("ada").ge("o-0010").filter(attr(&Order::status) == Status::shipped &&
-                                                                 attr(&Order::total) > 100)) {
+  for (const Order& o :
+       orders.query("ada").ge("o-0010").filter(attr(&Order::status) == Status::shipped && attr(&Order::total) > 100)) {
     std::cout << "  " << o.order_id << " " << o.total.text() << "\n";
   }
   std::cout << "count of ada's orders: " << orders.query("ada").count() << "\n";
@@ -75,8 +83,9 @@ int main() try {
   std::cout << "exactly one o-0007: " << orders.query("ada").eq("o-0007").one().order_id << "\n";
 
   std::cout << "\n== GSI by_status: cancelled orders, largest first, as (customer, order_id, total) tuples\n";
-  for (const auto& [customer, id, total] :
-       orders.query_index<"by_status">(Status::cancelled).reverse().values(&Order::customer, &Order::order_id, &Order::total)) {
+  for (const auto& [customer, id, total] : orders.query_index<"by_status">(Status::cancelled)
+                                               .reverse()
+                                               .values(&Order::customer, &Order::order_id, &Order::total)) {
     std::cout << "  " << customer << " " << id << " " << total.text() << "\n";
   }
 

@@ -40,8 +40,8 @@ struct Order {
   std::vector<std::string> lines{};
   std::optional<dy::timestamp> expires_at{};
 };
-DYNANTIC_SUBTYPE(Order, Entity, "ORDER", key(pk), sort_key(sk), field(total, ge(0)), field(status, gsi_key("by_status")),
-                 field(lines), ttl(expires_at))
+DYNANTIC_SUBTYPE(Order, Entity, "ORDER", key(pk), sort_key(sk), field(total, ge(0)),
+                 field(status, gsi_key("by_status")), field(lines), ttl(expires_at))
 
 struct Product {
   std::string pk{};
@@ -78,17 +78,22 @@ int main() try {
 
   std::cout << "== create_table from the base: keys, every subtype's GSI, TTL\n";
   entities.create_table();
-  for (const auto& g : entities.table_definition().global_secondary_indexes) std::cout << "GSI " << g.index_name << "\n";
+  for (const auto& g : entities.table_definition().global_secondary_indexes)
+    std::cout << "GSI " << g.index_name << "\n";
 
   std::cout << "\n== save subtypes: the tag is written for you\n";
   app::Customer ada{.pk = "CUSTOMER#ada", .sk = "PROFILE", .name = "Ada", .email = "ada@example.com", .version = 0};
   customers.save(ada);
   for (int i = 1; i <= 3; ++i) {
-    orders.save(app::Order{.pk = "CUSTOMER#ada", .sk = "ORDER#00" + std::to_string(i), .total = dy::decimal(10 * i),
-                           .status = app::OrderStatus::pending, .lines = {"book"},
+    orders.save(app::Order{.pk = "CUSTOMER#ada",
+                           .sk = "ORDER#00" + std::to_string(i),
+                           .total = dy::decimal(10 * i),
+                           .status = app::OrderStatus::pending,
+                           .lines = {"book"},
                            .expires_at = dy::now() + std::chrono::hours(24 * 365)});
   }
-  app::Product lamp = products.save(app::Product{.pk = "PRODUCT", .sk = {}, .name = "Lamp", .price = dy::decimal("19.90"), .stock = 4});
+  app::Product lamp =
+      products.save(app::Product{.pk = "PRODUCT", .sk = {}, .name = "Lamp", .price = dy::decimal("19.90"), .stock = 4});
   std::cout << "stored: " << dy::to_dynamodb_json(ada) << "\n";
   std::cout << "product key (auto-UUID): " << lamp.sk << "\n";
 
@@ -97,7 +102,8 @@ int main() try {
 
   std::cout << "\n== reads through a subtype narrow to it\n";
   std::cout << "orders.query(\"CUSTOMER#ada\"): " << orders.query("CUSTOMER#ada").all().size() << " orders\n";
-  std::cout << "orders over 15: " << orders.query("CUSTOMER#ada").filter(dy::attr(&app::Order::total) > 15).count() << "\n";
+  std::cout << "orders over 15: " << orders.query("CUSTOMER#ada").filter(dy::attr(&app::Order::total) > 15).count()
+            << "\n";
   try {
     (void)customers.get("CUSTOMER#ada", "ORDER#001");
   } catch (const dy::wrong_subtype& e) {
@@ -115,16 +121,25 @@ int main() try {
   }
   std::vector<app::Order> more;
   for (int i = 4; i <= 30; ++i) {
-    more.push_back(app::Order{.pk = "CUSTOMER#ada", .sk = "ORDER#0" + std::to_string(i), .total = dy::decimal(i),
-                              .status = app::OrderStatus::pending, .lines = {}, .expires_at = {}});
+    more.push_back(app::Order{.pk = "CUSTOMER#ada",
+                              .sk = "ORDER#0" + std::to_string(i),
+                              .total = dy::decimal(i),
+                              .status = app::OrderStatus::pending,
+                              .lines = {},
+                              .expires_at = {}});
   }
   orders.batch_save(more);
   {
     dy::multi_writer w(c);  // one writer for several subtypes (or tables): 25 per request, in the background
-    w.save(dy::ignore_versions, customers, app::Customer{.pk = "CUSTOMER#bob", .sk = "PROFILE", .name = "Bob", .email = "bob@example.com",
-                                    .version = 0});
-    w.save(orders, app::Order{.pk = "CUSTOMER#bob", .sk = "ORDER#001", .total = dy::decimal(5),
-                              .status = app::OrderStatus::pending, .lines = {}, .expires_at = {}});
+    w.save(
+        dy::ignore_versions, customers,
+        app::Customer{.pk = "CUSTOMER#bob", .sk = "PROFILE", .name = "Bob", .email = "bob@example.com", .version = 0});
+    w.save(orders, app::Order{.pk = "CUSTOMER#bob",
+                              .sk = "ORDER#001",
+                              .total = dy::decimal(5),
+                              .status = app::OrderStatus::pending,
+                              .lines = {},
+                              .expires_at = {}});
   }
   std::cout << "multi_writer: bob has " << entities.query("CUSTOMER#bob").count() << " items\n";
   auto got = entities.batch_get({{"CUSTOMER#ada", "PROFILE"}, {"CUSTOMER#ada", "ORDER#030"}, {"PRODUCT", lamp.sk}});
@@ -132,9 +147,14 @@ int main() try {
 
   dy::transact_write(c, customers.tx_update({"CUSTOMER#ada", "PROFILE"}).set(&app::Customer::name, "Ada Lovelace"),
                      products.tx_update({"PRODUCT", lamp.sk}).add(&app::Product::stock, -1),
-                     orders.tx_put(app::Order{.pk = "CUSTOMER#ada", .sk = "ORDER#031", .total = dy::decimal("19.90"),
-                                              .status = app::OrderStatus::pending, .lines = {"Lamp"}, .expires_at = {}}));
-  auto [profile, order] = dy::transact_get(c, entities.tx_get({"CUSTOMER#ada", "PROFILE"}), orders.tx_get({"CUSTOMER#ada", "ORDER#031"}));
+                     orders.tx_put(app::Order{.pk = "CUSTOMER#ada",
+                                              .sk = "ORDER#031",
+                                              .total = dy::decimal("19.90"),
+                                              .status = app::OrderStatus::pending,
+                                              .lines = {"Lamp"},
+                                              .expires_at = {}}));
+  auto [profile, order] =
+      dy::transact_get(c, entities.tx_get({"CUSTOMER#ada", "PROFILE"}), orders.tx_get({"CUSTOMER#ada", "ORDER#031"}));
   std::cout << "transact_get: " << describe(*profile) << "; order total " << order->total.text() << "\n";
 
   std::cout << "\n== pages through the base\n";

@@ -198,8 +198,8 @@ page_request make_page_request(const read_spec& s) {
 
 std::string read_binding(const read_spec& s) {
   if (s.is_scan) {
-    return cursor_binding(s.target, "scan\n" + std::to_string(s.segment) + "/" +
-                                        std::to_string(s.total_segments.value_or(0)));
+    return cursor_binding(s.target,
+                          "scan\n" + std::to_string(s.segment) + "/" + std::to_string(s.total_segments.value_or(0)));
   }
   std::string pk;
   codec::write_value(pk, s.pk_value);
@@ -344,7 +344,9 @@ index_keys_info index_keys(const model_desc& d, std::span<const model_desc* cons
 }
 
 void check_index_key_value(const index_keys_info& ix, std::string_view index, const attribute_value& v) {
-  const value_type want = ix.partition_scalar == 'N' ? value_type::n : ix.partition_scalar == 'B' ? value_type::b : value_type::s;
+  const value_type want = ix.partition_scalar == 'N'   ? value_type::n
+                          : ix.partition_scalar == 'B' ? value_type::b
+                                                       : value_type::s;
   if (v.type() != want) {
     throw validation_error(ix.partition, "the partition key of index '" + std::string(index) + "' is " +
                                              std::string(type_tag(want)) + ", the value is " +

@@ -27,10 +27,7 @@ set(layer_rules
   "src/table.cpp"                              7)
 
 # Includes still against the layers, each with the reason it is left (empty when there is none).
-set(known_exceptions
-  # The executor turns DynamoDB's error answers into typed errors, old items included (values layer); the
-  # mapping belongs to the operations layer and moves there with the error reorganization.
-  "src/wire/executor.cpp|src/value/json_reader.hpp")
+set(known_exceptions "")
 
 # layer_of(<relative path> <out var>): the layer of the longest matching prefix; -1 when none matches.
 function(layer_of path out)

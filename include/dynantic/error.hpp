@@ -102,10 +102,10 @@ class service_error : public error {
   struct details {
     std::string code{};        ///< e.g. "ValidationException"
     std::string message{};     ///< DynamoDB's message
-    int http_status = 0;     ///< e.g. 400
+    int http_status = 0;       ///< e.g. 400
     std::string request_id{};  ///< x-amzn-RequestId
-    bool retryable = false;  ///< whether the retry policy considers it transient
-    int attempts = 1;        ///< attempts made before this error was final
+    bool retryable = false;    ///< whether the retry policy considers it transient
+    int attempts = 1;          ///< attempts made before this error was final
   };
   explicit service_error(details d);
   /// With what happened before DynamoDB's words in what(): "table 'users': ResourceNotFoundException: ...".
@@ -199,7 +199,7 @@ class transaction_conflict : public service_error {
 
 /// One entry of TransactionCanceledException's CancellationReasons, by action index.
 struct cancellation_reason {
-  std::size_t index = 0;    ///< index of the action in the request
+  std::size_t index = 0;      ///< index of the action in the request
   std::string code{};         ///< "None", "ConditionalCheckFailed", "TransactionConflict", ...
   std::string message{};      ///< may be empty
   std::optional<item> old{};  ///< the stored item when DynamoDB returned it
@@ -218,6 +218,7 @@ class transaction_canceled : public service_error {
   const M* old_model(std::size_t index) const noexcept {
     return index < old_models_.size() ? std::any_cast<M>(&old_models_[index]) : nullptr;
   }
+
  private:
   template <class... A>
   friend void transact_write(const client& c, const A&... actions);
@@ -312,7 +313,10 @@ class batch_get_incomplete : public error {
  public:
   batch_get_incomplete(std::string message, std::vector<std::pair<std::string, item>> fetched,
                        std::vector<std::pair<std::string, item>> not_fetched, std::exception_ptr cause)
-      : error(std::move(message)), fetched_(std::move(fetched)), not_fetched_(std::move(not_fetched)), cause_(std::move(cause)) {}
+      : error(std::move(message)),
+        fetched_(std::move(fetched)),
+        not_fetched_(std::move(not_fetched)),
+        cause_(std::move(cause)) {}
   const std::vector<std::pair<std::string, item>>& fetched() const { return fetched_; }
   const std::vector<std::pair<std::string, item>>& not_fetched() const { return not_fetched_; }
   const std::exception_ptr& cause() const { return cause_; }

@@ -54,9 +54,9 @@ struct read_target {
 /// The part of query and scan that does not depend on the model: fetching pages, following keys.
 struct page_request {
   std::function<raw_page_result(const std::optional<item>& start, std::optional<std::int32_t> limit, bool count)> fetch;
-  std::optional<std::size_t> limit;           // items returned in all
-  std::optional<std::int32_t> page_size;      // DynamoDB's Limit per request
-  bool filtered = false;                      // with a filter, DynamoDB's Limit counts evaluated items
+  std::optional<std::size_t> limit;       // items returned in all
+  std::optional<std::int32_t> page_size;  // DynamoDB's Limit per request
+  bool filtered = false;                  // with a filter, DynamoDB's Limit counts evaluated items
 };
 
 /// Fetches up to `want` items starting after `start`; reports the start of what follows (nothing at the end).
@@ -245,12 +245,15 @@ class read_builder {
   /// Stored items that do not decode into the model (written by another program, or before a change of the
   /// model) are handed to `handler` and skipped, instead of failing the read with a validation_error.
   /// Called on the reading thread, one item at a time (for parallel scans, one at a time across threads).
-  /// @code std::vector<dy::invalid_item> bad; for (auto& o : orders.query("c").on_invalid([&](dy::invalid_item&& i) { bad.push_back(std::move(i)); })) ... @endcode
+  /// @code std::vector<dy::invalid_item> bad; for (auto& o : orders.query("c").on_invalid([&](dy::invalid_item&& i) {
+  /// bad.push_back(std::move(i)); })) ... @endcode
   Derived& on_invalid(std::function<void(invalid_item&&)> handler) & {
     spec_.on_invalid = std::move(handler);
     return self();
   }
-  Derived on_invalid(std::function<void(invalid_item&&)> handler) && { return std::move(on_invalid(std::move(handler))); }
+  Derived on_invalid(std::function<void(invalid_item&&)> handler) && {
+    return std::move(on_invalid(std::move(handler)));
+  }
 
   /// Items after `cursor` (empty: from the start): up to limit() items, or one DynamoDB page without a limit.
   /// Items skipped by on_invalid() are not replaced: such a page holds fewer items.
@@ -259,8 +262,8 @@ class read_builder {
     std::optional<item> start;
     std::string bind = detail::read_binding(spec_);
     if (!cursor.empty()) start = detail::decode_cursor(cursor, bind, spec_.secret);
-    auto raw = detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::move(start),
-                                   spec_.limit);
+    auto raw =
+        detail::fetch_items(detail::make_page_request(spec_), spec_.target.key_names, std::move(start), spec_.limit);
     dynantic::page<result_type> p;
     p.items.reserve(raw.items.size());
     for (const auto& it : raw.items) {
@@ -285,8 +288,8 @@ class read_builder {
   result_type one() const {
     auto found = leading(2);
     if (found.size() != 1) {
-      throw cardinality_error(found.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item",
-                              found.size());
+      throw cardinality_error(
+          found.empty() ? "dynantic: one() found no item" : "dynantic: one() found more than one item", found.size());
     }
     return std::move(found.front());
   }
@@ -294,7 +297,8 @@ class read_builder {
   std::int64_t count() const { return detail::count_items(detail::make_page_request(spec_)); }
 
   /// Only the given members of each item (ProjectionExpression), as tuples: up to limit() items.
-  /// @code auto rows = users.query("u-1").values(&User::email, &User::age);  // vector<tuple<string, optional<int>>> @endcode
+  /// @code auto rows = users.query("u-1").values(&User::email, &User::age);  // vector<tuple<string, optional<int>>>
+  /// @endcode
   template <class... Ts, class... Cs>
   std::vector<std::tuple<Ts...>> values(Ts Cs::*... members) const {
     static_assert(sizeof...(Ts) >= 1, "dynantic: values() needs at least one member");
@@ -312,7 +316,8 @@ class read_builder {
       std::optional<std::size_t> want;
       if (limit) want = *limit - rows.size();
       auto raw = detail::fetch_items(req, spec_.target.key_names, pos, want);
-      for (const auto& it : raw.items) rows.push_back(project<Ts...>(it.to_item(), names, std::index_sequence_for<Ts...>{}));
+      for (const auto& it : raw.items)
+        rows.push_back(project<Ts...>(it.to_item(), names, std::index_sequence_for<Ts...>{}));
       pos = std::move(raw.next);
     } while (pos && (!limit || rows.size() < *limit));
     return rows;
@@ -418,16 +423,46 @@ class query : public read_builder<M, query<M, SK>> {
   /// A query of a spec built by detail::table_query_spec / index_query_spec.
   explicit query(detail::read_spec s) : base(std::move(s)) {}
 
-  template <class V> query& eq(const V& v) & { return key_op("=", v); }
-  template <class V> query& lt(const V& v) & { return key_op("<", v); }
-  template <class V> query& le(const V& v) & { return key_op("<=", v); }
-  template <class V> query& gt(const V& v) & { return key_op(">", v); }
-  template <class V> query& ge(const V& v) & { return key_op(">=", v); }
-  template <class V> query eq(const V& v) && { return std::move(key_op("=", v)); }
-  template <class V> query lt(const V& v) && { return std::move(key_op("<", v)); }
-  template <class V> query le(const V& v) && { return std::move(key_op("<=", v)); }
-  template <class V> query gt(const V& v) && { return std::move(key_op(">", v)); }
-  template <class V> query ge(const V& v) && { return std::move(key_op(">=", v)); }
+  template <class V>
+  query& eq(const V& v) & {
+    return key_op("=", v);
+  }
+  template <class V>
+  query& lt(const V& v) & {
+    return key_op("<", v);
+  }
+  template <class V>
+  query& le(const V& v) & {
+    return key_op("<=", v);
+  }
+  template <class V>
+  query& gt(const V& v) & {
+    return key_op(">", v);
+  }
+  template <class V>
+  query& ge(const V& v) & {
+    return key_op(">=", v);
+  }
+  template <class V>
+  query eq(const V& v) && {
+    return std::move(key_op("=", v));
+  }
+  template <class V>
+  query lt(const V& v) && {
+    return std::move(key_op("<", v));
+  }
+  template <class V>
+  query le(const V& v) && {
+    return std::move(key_op("<=", v));
+  }
+  template <class V>
+  query gt(const V& v) && {
+    return std::move(key_op(">", v));
+  }
+  template <class V>
+  query ge(const V& v) && {
+    return std::move(key_op(">=", v));
+  }
   template <class A, class B>
   query between(const A& lo, const B& hi) && {
     return std::move(between(lo, hi));

@@ -84,7 +84,8 @@ class table {
   /// @throws validation_error when the name breaks DynamoDB's rule (3 to 255 of A-Z a-z 0-9 _ . -)
   table(client c, std::string table_name) : client_(std::move(c)), name_(std::move(table_name)) {
     if (!detail::valid_table_name(name_)) {
-      throw validation_error("table", "'" + name_ + "' is not a valid table name: 3 to 255 characters of A-Z a-z 0-9 _ . -");
+      throw validation_error("table",
+                             "'" + name_ + "' is not a valid table name: 3 to 255 characters of A-Z a-z 0-9 _ . -");
     }
   }
 
@@ -119,21 +120,19 @@ class table {
 
   /// Through a polymorphic base: saves (upserts) a subtype in this table, exactly as table<S>::save.
   template <class S>
-    requires detail::subtype_of_base<S, M>
-  S& save(S& s, const condition_expression& cond = {}) const {
+  requires detail::subtype_of_base<S, M> S& save(S& s, const condition_expression& cond = {}) const {
     table<S>(current(), name_).save(s, cond);
     return s;
   }
   template <class S>
-    requires detail::subtype_of_base<S, M>
-  S save(S&& s, const condition_expression& cond = {}) const {
+  requires detail::subtype_of_base<S, M> S save(S&& s, const condition_expression& cond = {})
+  const {
     table<S>(current(), name_).save(s, cond);
     return std::move(s);
   }
   /// Through a polymorphic base: inserts a subtype (fails when an item with the key exists).
   template <class S>
-    requires detail::subtype_of_base<S, M>
-  S& create(S& s, const condition_expression& cond = {}) const {
+  requires detail::subtype_of_base<S, M> S& create(S& s, const condition_expression& cond = {}) const {
     table<S>(current(), name_).create(s, cond);
     return s;
   }
@@ -161,28 +160,22 @@ class table {
   // ------------------------------------------------------------ reads
 
   /// GetItem by partition key. @return nothing when no item has the key.
-  std::optional<result_type> get(const partition_key_type& pk, read_options o = {}) const
-    requires(!has_sort_key)
-  {
+  std::optional<result_type> get(const partition_key_type& pk, read_options o = {}) const requires(!has_sort_key) {
     return get_by_key(make_key(&pk, nullptr), o);
   }
   /// GetItem by partition and sort key.
-  std::optional<result_type> get(const partition_key_type& pk, const sort_key_type& sk, read_options o = {}) const
-    requires has_sort_key
-  {
+  std::optional<result_type> get(const partition_key_type& pk, const sort_key_type& sk,
+                                 read_options o = {}) const requires has_sort_key {
     return get_by_key(make_key(&pk, &sk), o);
   }
 
   // ------------------------------------------------------------ deletes
 
-  void delete_item(const partition_key_type& pk, const condition_expression& cond = {}) const
-    requires(!has_sort_key)
-  {
+  void delete_item(const partition_key_type& pk, const condition_expression& cond = {}) const requires(!has_sort_key) {
     remove(make_key(&pk, nullptr), cond, nullptr);
   }
-  void delete_item(const partition_key_type& pk, const sort_key_type& sk, const condition_expression& cond = {}) const
-    requires has_sort_key
-  {
+  void delete_item(const partition_key_type& pk, const sort_key_type& sk,
+                   const condition_expression& cond = {}) const requires has_sort_key {
     remove(make_key(&pk, &sk), cond, nullptr);
   }
   /// Deletes `m`'s item; with a version member only when the stored version is still `m`'s.
@@ -192,15 +185,12 @@ class table {
     remove(key_of(m), detail::to_expression<M>(cond), &m);
   }
   template <class C>
-  void delete_item(const partition_key_type& pk, const condition<C>& cond) const
-    requires(!has_sort_key)
-  {
+  void delete_item(const partition_key_type& pk, const condition<C>& cond) const requires(!has_sort_key) {
     remove(make_key(&pk, nullptr), detail::to_expression<M>(cond), nullptr);
   }
   template <class C>
-  void delete_item(const partition_key_type& pk, const sort_key_type& sk, const condition<C>& cond) const
-    requires has_sort_key
-  {
+  void delete_item(const partition_key_type& pk, const sort_key_type& sk,
+                   const condition<C>& cond) const requires has_sort_key {
     remove(make_key(&pk, &sk), detail::to_expression<M>(cond), nullptr);
   }
 
@@ -208,26 +198,18 @@ class table {
 
   /// UpdateItem of an existing item: users.update("u-1", "a@x").add(&User::balance, 5).remove(&User::age)
   /// .execute(). A key without an item throws item_not_found and writes nothing.
-  updater<M> update(const partition_key_type& pk) const
-    requires(!has_sort_key)
-  {
+  updater<M> update(const partition_key_type& pk) const requires(!has_sort_key) {
     return updater<M>(current(), name_, make_key(&pk, nullptr), detail::update_mode::update);
   }
-  updater<M> update(const partition_key_type& pk, const sort_key_type& sk) const
-    requires has_sort_key
-  {
+  updater<M> update(const partition_key_type& pk, const sort_key_type& sk) const requires has_sort_key {
     return updater<M>(current(), name_, make_key(&pk, &sk), detail::update_mode::update);
   }
   /// UpdateItem that creates the item when the key has none: it must set every required member (members
   /// that are neither std::optional, omittable nor declared with default_value), checked before sending.
-  updater<M> upsert(const partition_key_type& pk) const
-    requires(!has_sort_key)
-  {
+  updater<M> upsert(const partition_key_type& pk) const requires(!has_sort_key) {
     return updater<M>(current(), name_, make_key(&pk, nullptr), detail::update_mode::upsert);
   }
-  updater<M> upsert(const partition_key_type& pk, const sort_key_type& sk) const
-    requires has_sort_key
-  {
+  updater<M> upsert(const partition_key_type& pk, const sort_key_type& sk) const requires has_sort_key {
     return updater<M>(current(), name_, make_key(&pk, &sk), detail::update_mode::upsert);
   }
 
@@ -235,8 +217,9 @@ class table {
 
   /// A put for transact_write: auto-UUIDs, TTL and the version condition/increment as in save().
   tx_action<M> tx_put(M m, const condition_expression& cond = {}) const {
-    static_assert(!is_polymorphic,
-                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    static_assert(
+        !is_polymorphic,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
     tx_action<M> t;
     static_cast<ops::transact_write&>(t) = detail::tx_put_action(desc(), name_, &m, cond, t.key_text);
     return t;
@@ -282,8 +265,9 @@ class table {
   }
   /// batch_save of a versioned model: versions are incremented as in save(), but not checked.
   std::vector<M> batch_save(ignore_versions_t, std::vector<M> items, const batch_options& o = {}) const {
-    static_assert(!is_polymorphic,
-                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    static_assert(
+        !is_polymorphic,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
     auto entries = detail::put_entries(desc(), name_, &key_names(), items.data(), items.size(), sizeof(M));
     try {
       detail::run_batch_write(current(), std::move(entries), o);
@@ -320,10 +304,9 @@ class table {
     std::vector<std::size_t> first;
     try {
       // each item decoded straight from the parsed answer into its slot
-      first = detail::run_batch_get_visit(current(), entries, r.consistent_read, o,
-                                          [&](std::size_t i, const detail::ddb_value& v) {
-                                            out[i] = detail::decode_read<M>(name_, v);
-                                          });
+      first = detail::run_batch_get_visit(
+          current(), entries, r.consistent_read, o,
+          [&](std::size_t i, const detail::ddb_value& v) { out[i] = detail::decode_read<M>(name_, v); });
     } catch (const batch_get_incomplete& e) {
       throw batch_get_incomplete_for<M>(e);
     }
@@ -425,9 +408,7 @@ class table {
   void delete_table() const { ops::delete_table(current(), name_); }
   bool exists() const { return detail::table_exists(current(), name_); }
   /// UpdateTimeToLive on the model's ttl attribute.
-  void enable_ttl() const
-    requires table_has_ttl
-  {
+  void enable_ttl() const requires table_has_ttl {
     ops::update_time_to_live(current(), name_, {true, std::string(ttl_name())});
   }
   /// Every difference between the model and the live table (keys, attribute types, indexes, TTL).
@@ -449,14 +430,16 @@ class table {
   }
 
   std::optional<result_type> get_by_key(item key, read_options o) const {
-    auto r = ops::get_item(current(), {.table_name = name_, .key = std::move(key), .consistent_read = o.consistent_read});
+    auto r =
+        ops::get_item(current(), {.table_name = name_, .key = std::move(key), .consistent_read = o.consistent_read});
     if (!r.item) return std::nullopt;
     return detail::decode_read<M>(name_, *r.item);
   }
 
   void put(M& m, const condition_expression& cond, bool insert_only) const {
-    static_assert(!is_polymorphic,
-                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    static_assert(
+        !is_polymorphic,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
     M staged = m;  // m changes only when the write succeeded
     auto r = detail::put_request(desc(), name_, &staged, cond, insert_only);
     try {

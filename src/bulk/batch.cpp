@@ -26,10 +26,10 @@ namespace dynantic::detail {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
-constexpr std::size_t max_writes_per_request = 25;   // BatchWriteItem limit
-constexpr std::size_t max_keys_per_request = 100;    // BatchGetItem limit
-constexpr std::size_t max_request_bytes = 16u << 20; // 16 MB per request
-constexpr std::size_t max_item_bytes = 400u << 10;   // 400 KB per item
+constexpr std::size_t max_writes_per_request = 25;    // BatchWriteItem limit
+constexpr std::size_t max_keys_per_request = 100;     // BatchGetItem limit
+constexpr std::size_t max_request_bytes = 16u << 20;  // 16 MB per request
+constexpr std::size_t max_item_bytes = 400u << 10;    // 400 KB per item
 
 double jitter() {
   thread_local std::mt19937_64 gen{std::random_device{}()};
@@ -233,9 +233,10 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
     if (entries[i].request.type == ops::write_request::kind::put && json[i].size() > max_item_bytes) {
       // the JSON text is longer than DynamoDB's size of the item: measure exactly only when it may matter
       const item& data = entries[i].request.data.empty() ? (entries[i].request.data = codec::read_item(json[i]))
-                                                          : entries[i].request.data;
+                                                         : entries[i].request.data;
       if (item_size(data) > max_item_bytes) {
-        issues.push_back({where, "item is larger than DynamoDB's 400 KB limit (" + std::to_string(item_size(data)) + " bytes)"});
+        issues.push_back(
+            {where, "item is larger than DynamoDB's 400 KB limit (" + std::to_string(item_size(data)) + " bytes)"});
       }
     }
     bytes[i] = json[i].size() + entries[i].table.size();
@@ -547,7 +548,8 @@ std::string describe_unapplied(const std::string& table, const ops::write_reques
   } else {  // every attribute of a delete's key; for a put, the whole item
     key = table + '\n' + codec::write_item(r.data);
   }
-  return table + (r.type == ops::write_request::kind::put ? " put key#" : " delete key#") + sha256_hex(key).substr(0, 16);
+  return table + (r.type == ops::write_request::kind::put ? " put key#" : " delete key#") +
+         sha256_hex(key).substr(0, 16);
 }
 
 // ------------------------------------------------------------------ the writers' buffer
@@ -559,7 +561,8 @@ struct write_buffer::state {
   std::future<void> inflight;
 };
 
-write_buffer::write_buffer(client c, batch_options o) : s_(std::make_unique<state>(state{std::move(c), std::move(o), {}, {}})) {}
+write_buffer::write_buffer(client c, batch_options o)
+    : s_(std::make_unique<state>(state{std::move(c), std::move(o), {}, {}})) {}
 write_buffer::write_buffer(write_buffer&&) noexcept = default;
 write_buffer::~write_buffer() {
   if (s_ && s_->inflight.valid()) s_->inflight.wait();
@@ -628,9 +631,9 @@ void write_buffer::finish(bool abandon, const std::function<void(const batch_wri
   if (abandon) {
     try {
       std::size_t n = s_->buffer.size();
-      safe_report(batch_write_incomplete("dynantic: batch writer left by an exception: " + std::to_string(n) +
-                                             " buffered requests were not sent",
-                                         as_requests(s_->buffer), 0, nullptr));
+      safe_report(batch_write_incomplete(
+          "dynantic: batch writer left by an exception: " + std::to_string(n) + " buffered requests were not sent",
+          as_requests(s_->buffer), 0, nullptr));
     } catch (...) {
     }
     s_->buffer.clear();

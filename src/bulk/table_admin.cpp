@@ -94,7 +94,8 @@ schema_report compare_schema(const client& c, const ops::create_table_request& w
     r.differences.push_back("TTL: the model expires items by '" + ttl_attribute + "', the table " +
                             (enabled ? "by '" + ttl.attribute_name + "'" : std::string("has TTL disabled")));
   } else if (ttl_attribute.empty() && enabled) {
-    r.differences.push_back("TTL: the table expires items by '" + ttl.attribute_name + "', the model has no ttl member");
+    r.differences.push_back("TTL: the table expires items by '" + ttl.attribute_name +
+                            "', the model has no ttl member");
   }
   return r;
 }
@@ -157,14 +158,14 @@ ops::create_table_request table_definition(const model_desc& d, std::span<const 
   return r;
 }
 
-
 ops::table_description create_table(const client& c, const ops::create_table_request& definition,
                                     const table_options& o, std::string_view ttl_attribute, bool if_not_exists) {
   try {
     auto d = ops::create_table(c, definition);
     if (o.wait_until_active) {
       d = wait_until_active(c, definition.table_name, o.timeout);
-      if (!ttl_attribute.empty()) ops::update_time_to_live(c, definition.table_name, {true, std::string(ttl_attribute)});
+      if (!ttl_attribute.empty())
+        ops::update_time_to_live(c, definition.table_name, {true, std::string(ttl_attribute)});
     }
     return d;
   } catch (const table_in_use&) {

@@ -36,7 +36,8 @@ ops::transact_write tx_key_action(const model_desc& d, const std::string& table,
   return t;
 }
 
-void run_transact_write(const client& c, std::vector<ops::transact_write> actions, const std::vector<std::string>& keys) {
+void run_transact_write(const client& c, std::vector<ops::transact_write> actions,
+                        const std::vector<std::string>& keys) {
   if (actions.empty()) throw validation_error("", "a transaction needs at least one action");
   if (actions.size() > 100) {
     throw validation_error("", "a transaction has at most 100 actions (got " + std::to_string(actions.size()) + ")");
@@ -47,8 +48,8 @@ void run_transact_write(const client& c, std::vector<ops::transact_write> action
     auto [it, fresh] = seen.emplace(keys[i], i);
     if (!fresh) {
       throw validation_error("[" + std::to_string(i) + "]", "a transaction can act on an item once: actions " +
-                                                                 std::to_string(it->second) + " and " +
-                                                                 std::to_string(i) + " have the same key");
+                                                                std::to_string(it->second) + " and " +
+                                                                std::to_string(i) + " have the same key");
     }
   }
   auto size_of = [](const ops::transact_write& a, bool exact) {

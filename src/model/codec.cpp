@@ -220,8 +220,9 @@ std::string_view stored_name_at(const model_desc& d, std::size_t offset) {
   for (const member_desc& m : d) {
     if (m.offset == offset) return m.name;
   }
-  throw error("dynantic: the member is not stored by the model (skip()ped, or of another struct): declare it with "
-              "field(member) to use it in expressions");
+  throw error(
+      "dynantic: the member is not stored by the model (skip()ped, or of another struct): declare it with "
+      "field(member) to use it in expressions");
 }
 
 validation_error read_error(const validation_error& e, const model_desc& d, std::string_view table,

@@ -95,12 +95,18 @@ T load(const ddb_value& w) {
 value_type tag_of(std::string_view tag) {
   if (tag.size() == 1) {
     switch (tag[0]) {
-      case 'S': return value_type::s;
-      case 'N': return value_type::n;
-      case 'B': return value_type::b;
-      case 'M': return value_type::m;
-      case 'L': return value_type::l;
-      default: break;
+      case 'S':
+        return value_type::s;
+      case 'N':
+        return value_type::n;
+      case 'B':
+        return value_type::b;
+      case 'M':
+        return value_type::m;
+      case 'L':
+        return value_type::l;
+      default:
+        break;
     }
   } else if (tag == "BOOL") {
     return value_type::boolean;
@@ -148,12 +154,18 @@ value_type fast_tag(od::field& f) {
   const char* k = f.key().raw();
   if (k[1] == '"') {
     switch (k[0]) {
-      case 'S': return value_type::s;
-      case 'N': return value_type::n;
-      case 'B': return value_type::b;
-      case 'M': return value_type::m;
-      case 'L': return value_type::l;
-      default: break;
+      case 'S':
+        return value_type::s;
+      case 'N':
+        return value_type::n;
+      case 'B':
+        return value_type::b;
+      case 'M':
+        return value_type::m;
+      case 'L':
+        return value_type::l;
+      default:
+        break;
     }
   } else if (k[2] == '"') {
     if (k[1] == 'S') {
@@ -308,11 +320,13 @@ void ddb_value::set_elements(void* ctx, void (*cb)(void*, std::string_view)) con
 attribute_value ddb_value::to_attribute() const {
   if (is_item || tag == value_type::m) {
     item m;
-    for_each_attribute([&](std::string_view k, const ddb_value& v) { m.insert_or_assign(std::string(k), v.to_attribute()); });
+    for_each_attribute(
+        [&](std::string_view k, const ddb_value& v) { m.insert_or_assign(std::string(k), v.to_attribute()); });
     return attribute_value::map(std::move(m));
   }
   switch (tag) {
-    case value_type::s: return attribute_value::string(std::string(text()));
+    case value_type::s:
+      return attribute_value::string(std::string(text()));
     case value_type::n: {
       std::string t(text());
       if (auto why = codec::check_number(t)) throw validation_error("", "invalid number '" + t + "': " + *why);
@@ -323,7 +337,8 @@ attribute_value ddb_value::to_attribute() const {
       if (!raw) shape("B value is not valid base64");
       return attribute_value::binary_from_string(std::move(*raw));
     }
-    case value_type::boolean: return attribute_value::boolean(boolean());
+    case value_type::boolean:
+      return attribute_value::boolean(boolean());
     case value_type::null:
       if (!boolean()) shape("NULL must be true");
       return attribute_value::null();
@@ -349,7 +364,8 @@ attribute_value ddb_value::to_attribute() const {
       if (tag == value_type::ns) return attribute_value::number_set(std::move(elems));
       return attribute_value::binary_set(std::move(elems));
     }
-    default: break;
+    default:
+      break;
   }
   shape("unknown type");
 }
@@ -358,7 +374,8 @@ void ddb_value::parse(std::string_view json, void* ctx, void (*cb)(void*, const 
   // On-Demand reads SIMDJSON_PADDING bytes past the end: copy into a padded per-thread buffer.
   thread_local od::parser parser;
   thread_local std::string buffer;
-  if (buffer.capacity() < json.size() + simdjson::SIMDJSON_PADDING) buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  if (buffer.capacity() < json.size() + simdjson::SIMDJSON_PADDING)
+    buffer.reserve(json.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(json.data(), json.size());
   od::document doc;
   if (auto e = parser.iterate(simdjson::padded_string_view(buffer.data(), buffer.size(), buffer.capacity())).get(doc)) {

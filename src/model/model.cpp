@@ -44,22 +44,33 @@ void check_map_key(std::string_view k, conversion_context& c) {
 
 void no_alternative(conversion_context& c, value_type stored, const std::vector<validation_issue>& first) {
   std::string why;
-  if (!first.empty()) why = " (the first: " + (first[0].path.empty() ? "" : first[0].path + ": ") + first[0].message + ")";
+  if (!first.empty())
+    why = " (the first: " + (first[0].path.empty() ? "" : first[0].path + ": ") + first[0].message + ")";
   c.fail("no alternative of the variant reads " + std::string(type_name(stored)) + why);
 }
 
 std::string_view type_name(value_type t) {
   switch (t) {
-    case value_type::null: return "NULL";
-    case value_type::s: return "a string (S)";
-    case value_type::n: return "a number (N)";
-    case value_type::b: return "binary (B)";
-    case value_type::boolean: return "a boolean (BOOL)";
-    case value_type::m: return "a map (M)";
-    case value_type::l: return "a list (L)";
-    case value_type::ss: return "a string set (SS)";
-    case value_type::ns: return "a number set (NS)";
-    case value_type::bs: return "a binary set (BS)";
+    case value_type::null:
+      return "NULL";
+    case value_type::s:
+      return "a string (S)";
+    case value_type::n:
+      return "a number (N)";
+    case value_type::b:
+      return "binary (B)";
+    case value_type::boolean:
+      return "a boolean (BOOL)";
+    case value_type::m:
+      return "a map (M)";
+    case value_type::l:
+      return "a list (L)";
+    case value_type::ss:
+      return "a string set (SS)";
+    case value_type::ns:
+      return "a number set (NS)";
+    case value_type::bs:
+      return "a binary set (BS)";
   }
   return "?";
 }
@@ -150,10 +161,14 @@ bool regex_match(std::string_view pattern, const std::string& text) {
 
 std::string describe_bound(bound_op op) {
   switch (op) {
-    case bound_op::ge: return ">=";
-    case bound_op::gt: return ">";
-    case bound_op::le: return "<=";
-    case bound_op::lt: return "<";
+    case bound_op::ge:
+      return ">=";
+    case bound_op::gt:
+      return ">";
+    case bound_op::le:
+      return "<=";
+    case bound_op::lt:
+      return "<";
   }
   return "?";
 }
@@ -163,11 +178,21 @@ std::string describe_bound(bound_op op) {
 namespace {
 void plain_value(json_writer& w, const attribute_value& v) {
   switch (v.type()) {
-    case value_type::null: w.null(); break;
-    case value_type::s: w.string(v.as_string()); break;
-    case value_type::n: w.raw(v.as_number_text()); break;
-    case value_type::b: w.string(codec::base64_encode(v.as_binary_string())); break;
-    case value_type::boolean: w.boolean(v.as_bool()); break;
+    case value_type::null:
+      w.null();
+      break;
+    case value_type::s:
+      w.string(v.as_string());
+      break;
+    case value_type::n:
+      w.raw(v.as_number_text());
+      break;
+    case value_type::b:
+      w.string(codec::base64_encode(v.as_binary_string()));
+      break;
+    case value_type::boolean:
+      w.boolean(v.as_bool());
+      break;
     case value_type::m:
       w.begin_object();
       for (const auto& [k, e] : v.as_map()) {
@@ -305,7 +330,8 @@ void converter<decimal>::from_attribute(const attribute_value& a, decimal& out, 
 void converter<decimal>::read(const detail::ddb_value& a, decimal& out, conversion_context& c) {
   auto text = detail::ddb_number_text(a, c);
   if (!text) return;
-  if (auto why = codec::check_number(*text)) return c.fail("'" + std::string(*text) + "' is not a valid decimal: " + *why);
+  if (auto why = codec::check_number(*text))
+    return c.fail("'" + std::string(*text) + "' is not a valid decimal: " + *why);
   out = decimal::from_valid_text(std::string(*text));
 }
 
@@ -313,7 +339,8 @@ void converter<bytes>::read(const detail::ddb_value& a, bytes& out, conversion_c
   if (a.type() != value_type::b) return detail::wrong_ddb_type(c, a.type(), "binary (B)");
   auto raw = codec::base64_decode(a.text());
   if (!raw) return c.fail("B value is not valid base64");
-  out.assign(reinterpret_cast<const std::byte*>(raw->data()), reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
+  out.assign(reinterpret_cast<const std::byte*>(raw->data()),
+             reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
 }
 
 void converter<uuid>::read(const detail::ddb_value& a, uuid& out, conversion_context& c) {
@@ -334,7 +361,8 @@ void converter<bytes>::from_attribute(const attribute_value& a, bytes& out, conv
   } else {
     return detail::wrong_type(c, a, "binary (B)");
   }
-  out.assign(reinterpret_cast<const std::byte*>(raw.data()), reinterpret_cast<const std::byte*>(raw.data()) + raw.size());
+  out.assign(reinterpret_cast<const std::byte*>(raw.data()),
+             reinterpret_cast<const std::byte*>(raw.data()) + raw.size());
 }
 
 // ---------------------------------------------------------------- ISO-8601 texts

@@ -177,7 +177,8 @@ std::optional<naive_timestamp> parse_naive(std::string_view t) {
 
 zoned_timestamp::zoned_timestamp(timestamp instant, minutes offset) : instant_(instant), offset_(offset) {
   if (offset <= -hours{24} || offset >= hours{24}) {
-    throw validation_error("", "a UTC offset is less than 24 hours (got " + std::to_string(offset.count()) + " minutes)");
+    throw validation_error("",
+                           "a UTC offset is less than 24 hours (got " + std::to_string(offset.count()) + " minutes)");
   }
 }
 
@@ -333,8 +334,9 @@ decimal make_decimal(exact x, const decimal& a, char op, const decimal& b) {
     ++x.exp;
   }
   if (x.digits.size() > 38) {
-    arithmetic_failed(a, op, b, "the exact result has " + std::to_string(x.digits.size()) +
-                                    " significant digits; DynamoDB keeps 38 (it would be rounded)");
+    arithmetic_failed(a, op, b,
+                      "the exact result has " + std::to_string(x.digits.size()) +
+                          " significant digits; DynamoDB keeps 38 (it would be rounded)");
   }
   const long long adjusted = x.exp + static_cast<long long>(x.digits.size()) - 1;
   if (adjusted > 125) arithmetic_failed(a, op, b, "the result is larger than DynamoDB's 9.99...E+125");

@@ -37,7 +37,8 @@ void write_common(json_writer& w, const attribute_names& names, const attribute_
 
 void check_name_format(std::string_view what, const std::string& n) {
   if (!dynantic::detail::valid_table_name(n)) {
-    throw validation_error(std::string(what), "'" + n + "' is not a valid name: 3 to 255 characters of A-Z a-z 0-9 _ . -");
+    throw validation_error(std::string(what),
+                           "'" + n + "' is not a valid name: 3 to 255 characters of A-Z a-z 0-9 _ . -");
   }
 }
 
@@ -53,11 +54,16 @@ void write_if(json_writer& w, std::string_view key, const std::string& s) {
 
 std::string_view return_values_text(return_values r) {
   switch (r) {
-    case return_values::none: return "NONE";
-    case return_values::all_old: return "ALL_OLD";
-    case return_values::updated_old: return "UPDATED_OLD";
-    case return_values::all_new: return "ALL_NEW";
-    case return_values::updated_new: return "UPDATED_NEW";
+    case return_values::none:
+      return "NONE";
+    case return_values::all_old:
+      return "ALL_OLD";
+    case return_values::updated_old:
+      return "UPDATED_OLD";
+    case return_values::all_new:
+      return "ALL_NEW";
+    case return_values::updated_new:
+      return "UPDATED_NEW";
   }
   return "NONE";
 }
@@ -69,11 +75,20 @@ void write_return(json_writer& w, return_values r, bool old_on_failure) {
 
 void write_select(json_writer& w, select s) {
   switch (s) {
-    case select::default_: return;
-    case select::all_attributes: w.member("Select", "ALL_ATTRIBUTES"); return;
-    case select::all_projected_attributes: w.member("Select", "ALL_PROJECTED_ATTRIBUTES"); return;
-    case select::specific_attributes: w.member("Select", "SPECIFIC_ATTRIBUTES"); return;
-    case select::count: w.member("Select", "COUNT"); return;
+    case select::default_:
+      return;
+    case select::all_attributes:
+      w.member("Select", "ALL_ATTRIBUTES");
+      return;
+    case select::all_projected_attributes:
+      w.member("Select", "ALL_PROJECTED_ATTRIBUTES");
+      return;
+    case select::specific_attributes:
+      w.member("Select", "SPECIFIC_ATTRIBUTES");
+      return;
+    case select::count:
+      w.member("Select", "COUNT");
+      return;
   }
 }
 
@@ -119,13 +134,46 @@ std::int64_t integer(object o, std::string_view key) {
   return v;
 }
 
+// The items inside an error answer: a failed condition's stored item (ReturnValuesOnConditionCheckFailure), or
+// each cancellation reason's. An answer that does not hold them leaves the error as the executor made it.
+[[noreturn]] void rethrow_with_items(const conditional_check_failed& e, const std::string& body) {
+  std::optional<item> old;
+  try {
+    old = opt_item(parse_answer(body), "Item");
+  } catch (const error&) {
+  }
+  if (!old) throw;
+  throw conditional_check_failed(e.info(), std::move(old));
+}
+[[noreturn]] void rethrow_with_items(const transaction_canceled& e, const std::string& body) {
+  std::vector<cancellation_reason> reasons = e.reasons();
+  try {
+    array list;
+    if (parse_answer(body)["CancellationReasons"].get_array().get(list) == simdjson::SUCCESS) {
+      std::size_t i = 0;
+      for (auto r : list) {
+        object ro;
+        if (i < reasons.size() && r.get_object().get(ro) == simdjson::SUCCESS) reasons[i].old = opt_item(ro, "Item");
+        ++i;
+      }
+    }
+  } catch (const error&) {
+  }
+  throw transaction_canceled(e.info(), std::move(reasons));
+}
+
 // `table`: the one table the request is for, named in table_not_found.
 std::string call(const client& c, std::string_view op, std::string body, std::string_view table = {}) {
+  std::string error_body;
   try {
-    return detail::client_access::impl(c).call(op, std::move(body));
+    return detail::client_access::impl(c).call(op, std::move(body), &error_body);
   } catch (const table_not_found& e) {
     if (table.empty() || !e.table().empty()) throw;
     throw table_not_found(e.info(), std::string(table));
+  } catch (const conditional_check_failed& e) {
+    rethrow_with_items(e, error_body);
+  } catch (const transaction_canceled& e) {
+    rethrow_with_items(e, error_body);
   }
 }
 
@@ -163,7 +211,7 @@ void write_throughput(json_writer& w, const provisioned_throughput& t) {
 void write_projection(json_writer& w, const projection& p) {
   w.key("Projection");
   w.begin_object();
-  w.member("ProjectionType", p.type == projection::kind::all        ? "ALL"
+  w.member("ProjectionType", p.type == projection::kind::all         ? "ALL"
                              : p.type == projection::kind::keys_only ? "KEYS_ONLY"
                                                                      : "INCLUDE");
   if (p.type == projection::kind::include) {
@@ -251,8 +299,9 @@ table_description read_table(object t) {
     for (auto e : defs) {
       object a = as_object(e);
       auto ty = str(a, "AttributeType");
-      d.attribute_definitions.push_back(
-          {str(a, "AttributeName"), ty == "N" ? scalar_type::n : ty == "B" ? scalar_type::b : scalar_type::s});
+      d.attribute_definitions.push_back({str(a, "AttributeName"), ty == "N"   ? scalar_type::n
+                                                                  : ty == "B" ? scalar_type::b
+                                                                              : scalar_type::s});
     }
   }
   d.global_secondary_indexes = read_indexes(t, "GlobalSecondaryIndexes");
@@ -416,8 +465,12 @@ std::string scan_body(const scan_request& r) {
 
 }  // namespace
 
-page_result query(const client& c, const query_request& r) { return read_page(call(c, "Query", query_body(r), r.table_name)); }
-page_result scan(const client& c, const scan_request& r) { return read_page(call(c, "Scan", scan_body(r), r.table_name)); }
+page_result query(const client& c, const query_request& r) {
+  return read_page(call(c, "Query", query_body(r), r.table_name));
+}
+page_result scan(const client& c, const scan_request& r) {
+  return read_page(call(c, "Scan", scan_body(r), r.table_name));
+}
 
 // ------------------------------------------------------------------ batches
 
@@ -660,10 +713,18 @@ void transact_write_items(const client& c, const transact_write_items_request& r
     require_table(t.table_name);
     w.begin_object();
     switch (t.type) {
-      case transact_write::kind::put: w.key("Put"); break;
-      case transact_write::kind::update: w.key("Update"); break;
-      case transact_write::kind::delete_: w.key("Delete"); break;
-      case transact_write::kind::condition_check: w.key("ConditionCheck"); break;
+      case transact_write::kind::put:
+        w.key("Put");
+        break;
+      case transact_write::kind::update:
+        w.key("Update");
+        break;
+      case transact_write::kind::delete_:
+        w.key("Delete");
+        break;
+      case transact_write::kind::condition_check:
+        w.key("ConditionCheck");
+        break;
     }
     w.begin_object();
     w.member("TableName", t.table_name);

@@ -125,8 +125,8 @@ bool creates(const update_action& a, std::string_view name) {
 }  // namespace
 
 ops::update_item_request build_update(const model_desc& d, const std::string& table, const item& key,
-                                      std::vector<update_action> actions, const cond_node* cond,
-                                      ops::return_values rv, update_mode mode) {
+                                      std::vector<update_action> actions, const cond_node* cond, ops::return_values rv,
+                                      update_mode mode) {
   // Keys cannot be updated (DynamoDB would reject it; say which before sending).
   for (const auto& a : actions) {
     if (a.path.empty() || a.path[0].is_index) continue;
@@ -180,11 +180,15 @@ ops::update_item_request build_update(const model_desc& d, const std::string& ta
     } else if (mode == update_mode::update) {
       guard = ctx.name(d.discriminator) + " = " + ctx.value(attribute_value::string(std::string(d.tag)));
     } else {
-      actions.push_back({update_action::kind::set, {{std::string(d.discriminator), 0, false}},
-                         attribute_value::string(std::string(d.tag)), {}, '+'});
+      actions.push_back({update_action::kind::set,
+                         {{std::string(d.discriminator), 0, false}},
+                         attribute_value::string(std::string(d.tag)),
+                         {},
+                         '+'});
       std::string pk = ctx.name(d.partition_key->name);
       std::string tag = ctx.name(d.discriminator);
-      guard = "attribute_not_exists(" + pk + ") OR " + tag + " = " + ctx.value(attribute_value::string(std::string(d.tag)));
+      guard =
+          "attribute_not_exists(" + pk + ") OR " + tag + " = " + ctx.value(attribute_value::string(std::string(d.tag)));
     }
   }
   ops::update_item_request r;
@@ -199,14 +203,13 @@ ops::update_item_request build_update(const model_desc& d, const std::string& ta
   r.expression_attribute_names = std::move(ctx.names());
   r.expression_attribute_values = std::move(ctx.values());
   if (auto size = item_size(r.expression_attribute_values); size > max_item_bytes) {
-    throw validation_error("", "the update's values are larger than DynamoDB's 400 KB item limit (" +
-                                   std::to_string(size) + " bytes)");
+    throw validation_error(
+        "", "the update's values are larger than DynamoDB's 400 KB item limit (" + std::to_string(size) + " bytes)");
   }
   r.return_values = rv;
   r.return_old_on_condition_failure = !r.condition_expression.empty();
   return r;
 }
-
 
 ops::transact_write update_action_of(ops::update_item_request r) {
   ops::transact_write t;

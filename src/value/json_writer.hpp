@@ -11,27 +11,67 @@ class json_writer {
  public:
   explicit json_writer(std::string& out) : out_(out) {}
 
-  void begin_object() { sep(); out_ += '{'; first_ = true; }
-  void end_object() { out_ += '}'; first_ = false; }
-  void begin_array() { sep(); out_ += '['; first_ = true; }
-  void end_array() { out_ += ']'; first_ = false; }
+  void begin_object() {
+    sep();
+    out_ += '{';
+    first_ = true;
+  }
+  void end_object() {
+    out_ += '}';
+    first_ = false;
+  }
+  void begin_array() {
+    sep();
+    out_ += '[';
+    first_ = true;
+  }
+  void end_array() {
+    out_ += ']';
+    first_ = false;
+  }
   /// An object key; the next value follows without a comma.
-  void key(std::string_view k) { sep(); append_string(k); out_ += ':'; first_ = true; }
+  void key(std::string_view k) {
+    sep();
+    append_string(k);
+    out_ += ':';
+    first_ = true;
+  }
   /// @return true when `s` is all ASCII (then it is valid UTF-8 without further checks).
   bool string(std::string_view s) {
     sep();
     return append_string(s);
   }
   /// Raw JSON text (a number, or a pre-rendered fragment).
-  void raw(std::string_view text) { sep(); out_ += text; }
-  void boolean(bool b) { sep(); out_ += b ? "true" : "false"; }
-  void integer(std::int64_t v) { sep(); out_ += std::to_string(v); }
-  void null() { sep(); out_ += "null"; }
+  void raw(std::string_view text) {
+    sep();
+    out_ += text;
+  }
+  void boolean(bool b) {
+    sep();
+    out_ += b ? "true" : "false";
+  }
+  void integer(std::int64_t v) {
+    sep();
+    out_ += std::to_string(v);
+  }
+  void null() {
+    sep();
+    out_ += "null";
+  }
 
   // Shorthands for members.
-  void member(std::string_view k, std::string_view s) { key(k); string(s); }
-  void member_bool(std::string_view k, bool b) { key(k); boolean(b); }
-  void member_int(std::string_view k, std::int64_t v) { key(k); integer(v); }
+  void member(std::string_view k, std::string_view s) {
+    key(k);
+    string(s);
+  }
+  void member_bool(std::string_view k, bool b) {
+    key(k);
+    boolean(b);
+  }
+  void member_int(std::string_view k, std::int64_t v) {
+    key(k);
+    integer(v);
+  }
 
   /// Lets `f(std::string&)` append one complete JSON value at the current position.
   template <class F>

@@ -25,8 +25,7 @@ class fixed_provider final : public credentials_provider {
 
 class env_provider final : public credentials_provider {
  public:
-  env_provider()
-      : c_{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")} {}
+  env_provider() : c_{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN")} {}
   credentials get() override {
     if (c_.access_key_id.empty() || c_.secret_access_key.empty()) {
       throw credentials_error(
@@ -138,8 +137,7 @@ std::vector<std::string> client_impl::signed_headers(std::string_view operation,
 
 client::client() : client(client_options{}) {}
 
-client::client(client_options options)
-    : impl_(std::make_shared<detail::client_impl>(std::move(options), nullptr)) {}
+client::client(client_options options) : impl_(std::make_shared<detail::client_impl>(std::move(options), nullptr)) {}
 
 const std::string& client::region() const noexcept { return impl_->region(); }
 const std::string& client::endpoint() const noexcept { return impl_->endpoint(); }

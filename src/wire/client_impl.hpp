@@ -21,17 +21,19 @@ struct api_call {
   std::string operation;
   std::string body;
   // results
-  std::string response;       // the answer's body when the call succeeded
-  std::exception_ptr error;   // the typed exception when it failed for good
+  std::string response;      // the answer's body when the call succeeded
+  std::exception_ptr error;  // the typed exception when it failed for good
   int attempts = 0;
+  std::string error_body;  // with a service error: the answer's body (the operations layer reads the items in it)
 };
 
 class client_impl {
  public:
   client_impl(client_options o, std::unique_ptr<transport> t);
 
-  /// One call, retried per the policy. @return the answer's body. @throws the typed error.
-  std::string call(std::string_view operation, std::string body);
+  /// One call, retried per the policy. @return the answer's body. @throws the typed error; with a service error,
+  /// `error_body` (when given) receives the error answer's body.
+  std::string call(std::string_view operation, std::string body, std::string* error_body = nullptr);
   /// Many calls, at most max_in_flight on the wire at once, each retried on its own. Never throws for a
   /// call's failure: it lands in that call's `error`.
   void execute(std::span<api_call> calls, std::size_t max_in_flight);
@@ -62,7 +64,8 @@ struct client_access {
   static client make(std::shared_ptr<client_impl> i) { return client(std::move(i)); }
 };
 
-/// Maps an error answer to the typed exception (service_error and its subclasses).
+/// Maps an error answer to the typed exception (service_error and its subclasses). Items inside the answer
+/// (a failed condition's stored item, cancellation reasons' items) are read by the operations layer.
 std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable);
 
 /// Resolves region and endpoint from options and environment (see client_options).

@@ -4,11 +4,11 @@
 #include <deque>
 #include <vector>
 
+#include <simdjson.h>
 #include <zlib.h>
 
 #include <dynantic/error.hpp>
 
-#include "value/json_reader.hpp"
 #include "wire/client_impl.hpp"
 
 namespace dynantic::detail {
@@ -63,9 +63,15 @@ class executor final : public request_source {
     std::exception_ptr err;
     if (r.failure != net_failure::none) {
       switch (r.failure) {
-        case net_failure::truncated: fc = failure_class::transient; break;
-        case net_failure::other: fc = failure_class::fatal; break;
-        default: fc = failure_class::timeout; break;
+        case net_failure::truncated:
+          fc = failure_class::transient;
+          break;
+        case net_failure::other:
+          fc = failure_class::fatal;
+          break;
+        default:
+          fc = failure_class::timeout;
+          break;
       }
     } else if (r.status == 200) {
       if (crc_matches(r)) {
@@ -90,6 +96,7 @@ class executor final : public request_source {
         return;
       }
     }
+    if (r.failure == net_failure::none) call.error_body = r.body;
     call.error = to_exception(r, call.attempts, fc != failure_class::fatal, c_.endpoint());
     finish();
   }
@@ -103,9 +110,9 @@ class executor final : public request_source {
 
   static std::string error_code(const http_response& r) {
     try {
-      auto doc = parse_json(r.body);
+      simdjson::dom::parser parser;
       simdjson::dom::object o;
-      if (doc.get_object().get(o) != simdjson::SUCCESS) return {};
+      if (parser.parse(r.body).get_object().get(o) != simdjson::SUCCESS) return {};
       std::string_view type;
       if (o["__type"].get_string().get(type) == simdjson::SUCCESS) return std::string(after_hash(type));
     } catch (const std::exception&) {
@@ -118,7 +125,8 @@ class executor final : public request_source {
     if (r.failure != net_failure::none) {
       std::string msg = "dynantic: " + r.failure_message + " (endpoint " + endpoint + ")";
       switch (r.failure) {
-        case net_failure::timeout: return std::make_exception_ptr(request_timeout(msg, attempts));
+        case net_failure::timeout:
+          return std::make_exception_ptr(request_timeout(msg, attempts));
         case net_failure::connect:
           return std::make_exception_ptr(transport_error(transport_error::kind::connect, msg, attempts));
         case net_failure::reset:
@@ -126,7 +134,8 @@ class executor final : public request_source {
         case net_failure::truncated:
           return std::make_exception_ptr(transport_error(
               r.status == 200 ? transport_error::kind::corrupted : transport_error::kind::truncated, msg, attempts));
-        default: return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
+        default:
+          return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
       }
     }
     return make_service_error(r, attempts, retryable);
@@ -162,19 +171,19 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
   d.request_id = r.request_id;
   d.retryable = retryable;
   d.attempts = attempts;
-  std::optional<item> old;
   std::vector<cancellation_reason> reasons;
   try {
-    auto doc = parse_json(r.body);
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (auto err = parser.parse(r.body).get(doc)) throw decode_error(simdjson::error_message(err));
     simdjson::dom::object o;
     if (doc.get_object().get(o) == simdjson::SUCCESS) {
       std::string_view s;
       if (o["__type"].get_string().get(s) == simdjson::SUCCESS) d.code = std::string(after_hash(s));
-      if (o["message"].get_string().get(s) == simdjson::SUCCESS || o["Message"].get_string().get(s) == simdjson::SUCCESS) {
+      if (o["message"].get_string().get(s) == simdjson::SUCCESS ||
+          o["Message"].get_string().get(s) == simdjson::SUCCESS) {
         d.message = std::string(s);
       }
-      simdjson::dom::element e;
-      if (o["Item"].get(e) == simdjson::SUCCESS) old = read_item(e);
       simdjson::dom::array reasons_json;
       if (o["CancellationReasons"].get_array().get(reasons_json) == simdjson::SUCCESS) {
         std::size_t i = 0;
@@ -185,7 +194,6 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
           if (re.get_object().get(ro) == simdjson::SUCCESS) {
             if (ro["Code"].get_string().get(s) == simdjson::SUCCESS) cr.code = std::string(s);
             if (ro["Message"].get_string().get(s) == simdjson::SUCCESS) cr.message = std::string(s);
-            if (ro["Item"].get(e) == simdjson::SUCCESS) cr.old = read_item(e);
           }
           reasons.push_back(std::move(cr));
         }
@@ -203,7 +211,7 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
 
   const std::string& c = d.code;
   if (c == "ConditionalCheckFailedException") {
-    return std::make_exception_ptr(conditional_check_failed(std::move(d), std::move(old)));
+    return std::make_exception_ptr(conditional_check_failed(std::move(d), std::nullopt));
   }
   if (c == "TransactionCanceledException") {
     return std::make_exception_ptr(transaction_canceled(std::move(d), std::move(reasons)));
@@ -219,10 +227,13 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
   return std::make_exception_ptr(service_error(std::move(d)));
 }
 
-std::string client_impl::call(std::string_view operation, std::string body) {
-  api_call c{std::string(operation), std::move(body), {}, {}, 0};
+std::string client_impl::call(std::string_view operation, std::string body, std::string* error_body) {
+  api_call c{std::string(operation), std::move(body), {}, {}, 0, {}};
   execute({&c, 1}, 1);
-  if (c.error) std::rethrow_exception(c.error);
+  if (c.error) {
+    if (error_body) *error_body = std::move(c.error_body);
+    std::rethrow_exception(c.error);
+  }
   return std::move(c.response);
 }
 

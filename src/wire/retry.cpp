@@ -7,11 +7,20 @@
 namespace dynantic::detail {
 
 bool is_throttling_code(std::string_view code) {
-  static constexpr std::array<std::string_view, 14> codes = {
-      "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-      "TooManyRequestsException", "ProvisionedThroughputExceededException", "TransactionInProgressException",
-      "RequestLimitExceeded", "BandwidthLimitExceeded", "LimitExceededException", "RequestThrottled",
-      "SlowDown", "PriorRequestNotComplete", "EC2ThrottledException"};
+  static constexpr std::array<std::string_view, 14> codes = {"Throttling",
+                                                             "ThrottlingException",
+                                                             "ThrottledException",
+                                                             "RequestThrottledException",
+                                                             "TooManyRequestsException",
+                                                             "ProvisionedThroughputExceededException",
+                                                             "TransactionInProgressException",
+                                                             "RequestLimitExceeded",
+                                                             "BandwidthLimitExceeded",
+                                                             "LimitExceededException",
+                                                             "RequestThrottled",
+                                                             "SlowDown",
+                                                             "PriorRequestNotComplete",
+                                                             "EC2ThrottledException"};
   return std::find(codes.begin(), codes.end(), code) != codes.end();
 }
 

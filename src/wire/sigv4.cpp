@@ -127,7 +127,8 @@ std::string canonical_query(std::string_view q) {
 }
 }  // namespace
 
-signature sigv4_signer::sign(const signing_request& r, const credentials& c, std::chrono::system_clock::time_point when) {
+signature sigv4_signer::sign(const signing_request& r, const credentials& c,
+                             std::chrono::system_clock::time_point when) {
   signature s;
   s.amz_date = amz_date(when);
   std::string day = s.amz_date.substr(0, 8);

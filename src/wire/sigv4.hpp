@@ -14,17 +14,17 @@ namespace dynantic::detail {
 
 struct signing_request {
   std::string_view method = "POST";
-  std::string_view host;         // exactly the Host header sent, port included when not default
-  std::string_view path = "/";   // already URI-encoded
-  std::string_view query;        // raw query string without '?', may be empty
+  std::string_view host;        // exactly the Host header sent, port included when not default
+  std::string_view path = "/";  // already URI-encoded
+  std::string_view query;       // raw query string without '?', may be empty
   /// Headers to sign besides host, x-amz-date and x-amz-security-token (added by the signer).
   std::vector<std::pair<std::string, std::string>> headers;
   std::string_view payload;
 };
 
 struct signature {
-  std::string amz_date;        // X-Amz-Date value, e.g. 20150830T123600Z
-  std::string authorization;   // Authorization value
+  std::string amz_date;           // X-Amz-Date value, e.g. 20150830T123600Z
+  std::string authorization;      // Authorization value
   std::string canonical_request;  // for tests and debugging
   std::string string_to_sign;
 };

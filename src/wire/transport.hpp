@@ -17,7 +17,7 @@ enum class net_failure { none, connect, timeout, reset, truncated, other };
 
 struct http_request {
   const std::string* url = nullptr;
-  std::vector<std::string> headers;  // "Name: value"
+  std::vector<std::string> headers;   // "Name: value"
   const std::string* body = nullptr;  // owned by the caller until completion
 };
 

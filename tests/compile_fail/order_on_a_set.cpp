@@ -1,4 +1,5 @@
-// EXPECT: dynantic: '<' needs a number, string or binary attribute; for sets, lists and maps use contains\(\) or size\(\)
+// EXPECT: dynantic: '<' needs a number, string or binary attribute; for sets, lists and maps use contains\(\) or
+// size\(\)
 #include "expr_models.hpp"
 
 void use(const dynantic::table<cf::User>& users, const dynantic::table<cf::Tag>& tags) {

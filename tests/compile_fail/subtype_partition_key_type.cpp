@@ -1,4 +1,5 @@
-// EXPECT: dynantic: a subtype must declare the base's partition key: key\(member\) with the same attribute name and type
+// EXPECT: dynantic: a subtype must declare the base's partition key: key\(member\) with the same attribute name and
+// type
 #include <dynantic/dynantic.hpp>
 
 struct Entity {

@@ -1,4 +1,5 @@
-// EXPECT: dynantic: every type in DYNANTIC_SUBTYPES\(Base, ...\) must be declared with DYNANTIC_SUBTYPE\(Type, Base, ...\)
+// EXPECT: dynantic: every type in DYNANTIC_SUBTYPES\(Base, ...\) must be declared with DYNANTIC_SUBTYPE\(Type, Base,
+// ...\)
 #include <dynantic/dynantic.hpp>
 
 struct Entity {

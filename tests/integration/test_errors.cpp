@@ -40,7 +40,9 @@ TEST(errors, failed_condition_carries_the_old_item) {
     EXPECT_EQ(e.old_item()->at("v").as_number_text(), "7");
   }
   try {
-    ops::delete_item(c, {.table_name = t.name(), .key = {{"pk", "a"}, {"sk", "1"}}, .condition_expression = "v > :x",
+    ops::delete_item(c, {.table_name = t.name(),
+                         .key = {{"pk", "a"}, {"sk", "1"}},
+                         .condition_expression = "v > :x",
                          .expression_attribute_values = {{":x", 100}}});
     FAIL();
   } catch (const conditional_check_failed& e) {

@@ -39,10 +39,9 @@ struct Item {
   std::optional<dy::timestamp> expires;
   std::int64_t version = 0;
 };
-DYNANTIC_MODEL(Item, "items", key(pk), sort_key(sk), field(name), field(status, gsi_key("by_status")),
-               field(size), field(dotted, stored_as("a.b")), field(age), field(balance), field(tags), field(history),
-               field(home), field(rank, lsi_sort_key("by_rank"), gsi_sort_key("by_status")), ttl(expires),
-               version(version))
+DYNANTIC_MODEL(Item, "items", key(pk), sort_key(sk), field(name), field(status, gsi_key("by_status")), field(size),
+               field(dotted, stored_as("a.b")), field(age), field(balance), field(tags), field(history), field(home),
+               field(rank, lsi_sort_key("by_rank"), gsi_sort_key("by_status")), ttl(expires), version(version))
 
 struct fixture {
   dy::client c = test_client();
@@ -131,7 +130,8 @@ TEST(expressions, every_operator_against_the_server) {
   };
   EXPECT_TRUE(holds(attr(&Item::size) == 5));
   EXPECT_FALSE(holds(attr(&Item::size) != 5));
-  EXPECT_TRUE(holds(attr(&Item::size) < 6 && attr(&Item::size) <= 5 && attr(&Item::size) > 4 && attr(&Item::size) >= 5));
+  EXPECT_TRUE(
+      holds(attr(&Item::size) < 6 && attr(&Item::size) <= 5 && attr(&Item::size) > 4 && attr(&Item::size) >= 5));
   EXPECT_TRUE(holds(attr(&Item::name).exists() && attr(&Item::expires).not_exists()));
   EXPECT_TRUE(holds(attr(&Item::name).begins_with("name")));
   EXPECT_TRUE(holds(attr(&Item::tags).contains("vip") && attr(&Item::name).contains("me 5")));
@@ -183,17 +183,18 @@ TEST(expressions, atomic_updates) {
   EXPECT_FALSE(m->age);
   EXPECT_EQ(m->home.city, "Zug");
   EXPECT_EQ(m->dotted, "d7");
-  EXPECT_EQ(m->version, 3);  // incremented by each update
+  EXPECT_EQ(m->version, 3);                                               // incremented by each update
   EXPECT_EQ(r.attributes->at("expires").as_number_text(), "1893456000");  // TTL as epoch seconds
 
-  auto partial = f.t.update("p", "s00007").add(&Item::size, 1).return_values(dy::ops::return_values::updated_new).execute();
+  auto partial =
+      f.t.update("p", "s00007").add(&Item::size, 1).return_values(dy::ops::return_values::updated_new).execute();
   EXPECT_EQ(partial.attributes->at("size").as_number_text(), "18");
-  EXPECT_EQ(partial.get(&Item::size), 18);          // typed partial
+  EXPECT_EQ(partial.get(&Item::size), 18);  // typed partial
   EXPECT_EQ(partial.get(&Item::version), 4);
-  EXPECT_FALSE(partial.get(&Item::name));           // not among the updated attributes
+  EXPECT_FALSE(partial.get(&Item::name));  // not among the updated attributes
   EXPECT_THROW(f.t.update("p", "s00007").set(&Item::size, 0).condition(attr(&Item::size) == 0).execute(),
                dy::conditional_check_failed);
-  EXPECT_THROW(f.t.update("p", "s00007").execute(), dy::validation_error);                  // empty
+  EXPECT_THROW(f.t.update("p", "s00007").execute(), dy::validation_error);                          // empty
   EXPECT_THROW(f.t.update("p", "s00007").set(&Item::sk, "other").execute(), dy::validation_error);  // key
 }
 

@@ -54,14 +54,22 @@ INSTANTIATE_TEST_SUITE_P(each, faults,
                                            fault::truncate, fault::corrupt, fault::lost_answer),
                          [](const auto& info) {
                            switch (info.param) {
-                             case fault::throttle: return std::string("throttle");
-                             case fault::error500: return std::string("http500");
-                             case fault::error503: return std::string("http503");
-                             case fault::reset: return std::string("reset");
-                             case fault::truncate: return std::string("truncated");
-                             case fault::corrupt: return std::string("corrupted");
-                             case fault::lost_answer: return std::string("lost_answer");
-                             default: return std::string("none");
+                             case fault::throttle:
+                               return std::string("throttle");
+                             case fault::error500:
+                               return std::string("http500");
+                             case fault::error503:
+                               return std::string("http503");
+                             case fault::reset:
+                               return std::string("reset");
+                             case fault::truncate:
+                               return std::string("truncated");
+                             case fault::corrupt:
+                               return std::string("corrupted");
+                             case fault::lost_answer:
+                               return std::string("lost_answer");
+                             default:
+                               return std::string("none");
                            }
                          });
 
@@ -106,12 +114,10 @@ TEST(faults_exhausted, resets_give_transport_error) {
 
 TEST(faults_exhausted, truncation_and_corruption_give_transport_error) {
   DYNANTIC_REQUIRE_SERVER();
-  expect_exhausted<transport_error>(fault::truncate, [](const transport_error& e) {
-    EXPECT_EQ(e.failure(), transport_error::kind::truncated);
-  });
-  expect_exhausted<transport_error>(fault::corrupt, [](const transport_error& e) {
-    EXPECT_EQ(e.failure(), transport_error::kind::corrupted);
-  });
+  expect_exhausted<transport_error>(
+      fault::truncate, [](const transport_error& e) { EXPECT_EQ(e.failure(), transport_error::kind::truncated); });
+  expect_exhausted<transport_error>(
+      fault::corrupt, [](const transport_error& e) { EXPECT_EQ(e.failure(), transport_error::kind::corrupted); });
 }
 
 TEST(faults_exhausted, mixed_faults_within_attempts_succeed) {

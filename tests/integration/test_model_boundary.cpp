@@ -21,8 +21,8 @@ struct Order {
   dy::decimal total;
   std::optional<std::string> note;
 };
-DYNANTIC_MODEL(Order, "orders", key(customer), sort_key(id), field(status, gsi_key("by_status")),
-               field(total, ge(0)), field(note))
+DYNANTIC_MODEL(Order, "orders", key(customer), sort_key(id), field(status, gsi_key("by_status")), field(total, ge(0)),
+               field(note))
 
 template <class M>
 struct temp_table {
@@ -64,7 +64,10 @@ TEST(model_boundary, update_of_a_missing_key_is_item_not_found_and_writes_nothin
   orders.update("ada", "o-1").set(&Order::status, Status::shipped).execute();
   EXPECT_EQ(orders.get("ada", "o-1", {.consistent_read = true})->status, Status::shipped);
   try {
-    orders.update("ada", "o-1").set(&Order::note, std::string("x")).condition(attr(&Order::status) == Status::open).execute();
+    orders.update("ada", "o-1")
+        .set(&Order::note, std::string("x"))
+        .condition(attr(&Order::status) == Status::open)
+        .execute();
     FAIL();
   } catch (const dy::item_not_found&) {
     FAIL() << "an existing item was reported missing";
@@ -104,8 +107,9 @@ TEST(model_boundary, upsert_creates_only_whole_items) {
   orders.upsert("ada", "o-2").set(&Order::status, Status::shipped).add(&Order::total, dy::decimal("1")).execute();
   EXPECT_EQ(orders.get("ada", "o-2", {.consistent_read = true})->total, dy::decimal("4.25"));
   // a transaction's upsert creates too
-  dy::transact_write(test_client(),
-                     orders.tx_upsert({"ada", "o-3"}).set(&Order::status, Status::open).set(&Order::total, dy::decimal("1")));
+  dy::transact_write(
+      test_client(),
+      orders.tx_upsert({"ada", "o-3"}).set(&Order::status, Status::open).set(&Order::total, dy::decimal("1")));
   EXPECT_TRUE(orders.get("ada", "o-3", {.consistent_read = true}));
 }
 
@@ -217,10 +221,10 @@ DYNANTIC_MODEL(PlayerV1, "players", key(id), field(name), field(legacy_rank))
 
 struct PlayerV2 {
   std::string id;
-  std::string display_name;     // renamed: still stored as "name"
-  int points = 0;               // added: items written before it read as 0
-  int level = 3;                // added: reads as its initializer
-  std::string league;           // added: reads as "bronze"
+  std::string display_name;             // renamed: still stored as "name"
+  int points = 0;                       // added: items written before it read as 0
+  int level = 3;                        // added: reads as its initializer
+  std::string league;                   // added: reads as "bronze"
   std::optional<std::string> nickname;  // added: optional, absent
   // legacy_rank removed: the stored attribute is ignored
 };

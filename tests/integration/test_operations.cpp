@@ -58,7 +58,8 @@ void expect_same(const attribute_value& a, const attribute_value& b, const std::
       }
       break;
     }
-    default: EXPECT_EQ(a, b) << path;
+    default:
+      EXPECT_EQ(a, b) << path;
   }
 }
 
@@ -108,10 +109,10 @@ TEST(operations, put_returns_old_and_update_and_delete) {
   EXPECT_EQ(del.attributes->at("n").as_number_text(), "42");
   EXPECT_FALSE(ops::get_item(c, {.table_name = t.name(), .key = {{"pk", "a"}, {"sk", "1"}}}).item);
   // deleting what is not there is not an error
-  EXPECT_FALSE(ops::delete_item(c, {.table_name = t.name(),
-                                    .key = {{"pk", "a"}, {"sk", "1"}},
-                                    .return_values = ops::return_values::all_old})
-                   .attributes);
+  EXPECT_FALSE(
+      ops::delete_item(
+          c, {.table_name = t.name(), .key = {{"pk", "a"}, {"sk", "1"}}, .return_values = ops::return_values::all_old})
+          .attributes);
 }
 
 TEST(operations, query_pages_and_scan_segments) {
@@ -204,8 +205,10 @@ TEST(operations, transactions) {
   scratch_table t(c, "x");
   ops::transact_write_items_request tw;
   tw.client_request_token = "token-" + unique_name("tx");
-  tw.items.push_back({.type = ops::transact_write::kind::put, .table_name = t.name(), .data = {{"pk", "a"}, {"sk", "1"}, {"n", 1}}});
-  tw.items.push_back({.type = ops::transact_write::kind::put, .table_name = t.name(), .data = {{"pk", "b"}, {"sk", "1"}, {"n", 2}}});
+  tw.items.push_back(
+      {.type = ops::transact_write::kind::put, .table_name = t.name(), .data = {{"pk", "a"}, {"sk", "1"}, {"n", 1}}});
+  tw.items.push_back(
+      {.type = ops::transact_write::kind::put, .table_name = t.name(), .data = {{"pk", "b"}, {"sk", "1"}, {"n", 2}}});
   ops::transact_write_items(c, tw);
   ops::transact_write_items(c, tw);  // same token: idempotent replay, no error
 
@@ -252,8 +255,8 @@ TEST(operations, tables_indexes_and_ttl) {
   std::string name = unique_name("tbl");
   ops::create_table_request r;
   r.table_name = name;
-  r.attribute_definitions = {{"pk", ops::scalar_type::s}, {"sk", ops::scalar_type::n}, {"g", ops::scalar_type::s},
-                             {"l", ops::scalar_type::b}};
+  r.attribute_definitions = {
+      {"pk", ops::scalar_type::s}, {"sk", ops::scalar_type::n}, {"g", ops::scalar_type::s}, {"l", ops::scalar_type::b}};
   r.key_schema = {{"pk", ops::key_type::hash}, {"sk", ops::key_type::range}};
   r.global_secondary_indexes.push_back(
       {"by_g", {{"g", ops::key_type::hash}}, {ops::projection::kind::keys_only, {}}, std::nullopt, ""});

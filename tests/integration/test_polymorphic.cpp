@@ -35,8 +35,8 @@ struct Order {
   std::string status{};
   std::optional<dy::timestamp> expires_at{};
 };
-DYNANTIC_SUBTYPE(Order, Entity, "ORDER", key(pk), sort_key(sk), field(total, ge(0)), field(status, gsi_key("by_status")),
-                 ttl(expires_at))
+DYNANTIC_SUBTYPE(Order, Entity, "ORDER", key(pk), sort_key(sk), field(total, ge(0)),
+                 field(status, gsi_key("by_status")), ttl(expires_at))
 
 struct Product {
   std::string pk{};
@@ -80,8 +80,11 @@ struct app_tables {
   void seed() {
     customers.save(Customer{.pk = "C#ada", .sk = "PROFILE", .name = "Ada", .email = "ada@x.org", .version = 0});
     for (int i = 1; i <= 3; ++i) {
-      orders.save(Order{.pk = "C#ada", .sk = "ORDER#" + std::to_string(i), .total = dy::decimal(i * 10),
-                        .status = i == 1 ? "shipped" : "new", .expires_at = {}});
+      orders.save(Order{.pk = "C#ada",
+                        .sk = "ORDER#" + std::to_string(i),
+                        .total = dy::decimal(i * 10),
+                        .status = i == 1 ? "shipped" : "new",
+                        .expires_at = {}});
     }
     customers.save(Customer{.pk = "C#bob", .sk = "PROFILE", .name = "Bob", .email = "bob@x.org", .version = 0});
   }
@@ -164,8 +167,9 @@ TEST(polymorphic, subtype_writes_never_touch_another_subtype) {
   t.orders.delete_item("C#cy", "ORDER#10");
   EXPECT_FALSE(t.entities.get("C#cy", "ORDER#9", {.consistent_read = true}));
   // subtype conditions: typed on the subtype's own fields
-  EXPECT_THROW(t.orders.update("C#ada", "ORDER#2").set(&Order::status, "paid").condition(attr(&Order::total) > 100).execute(),
-               dy::conditional_check_failed_for<Order>);
+  EXPECT_THROW(
+      t.orders.update("C#ada", "ORDER#2").set(&Order::status, "paid").condition(attr(&Order::total) > 100).execute(),
+      dy::conditional_check_failed_for<Order>);
   t.orders.update("C#ada", "ORDER#2").set(&Order::status, "paid").condition(attr(&Order::total) < 100).execute();
   EXPECT_EQ(t.orders.get("C#ada", "ORDER#2", {.consistent_read = true})->status, "paid");
 }
@@ -255,7 +259,8 @@ TEST(polymorphic, batches_and_the_writer_on_subtypes) {
   {
     auto w = t.orders.batch_writer();
     for (int i = 10; i < 40; ++i) {
-      w.save(Order{.pk = "C#w", .sk = "ORDER#" + std::to_string(i), .total = dy::decimal(i), .status = "new", .expires_at = {}});
+      w.save(Order{
+          .pk = "C#w", .sk = "ORDER#" + std::to_string(i), .total = dy::decimal(i), .status = "new", .expires_at = {}});
     }
     w.delete_item({"C#w", "ORDER#10"});
   }
@@ -274,11 +279,15 @@ TEST(polymorphic, one_writer_for_several_subtypes_and_tables) {
   {
     dy::multi_writer w(t.c);
     for (int i = 0; i < 40; ++i) {
-      w.save(t.orders, Order{.pk = "C#m", .sk = "ORDER#" + std::to_string(100 + i), .total = dy::decimal(i), .status = "new",
+      w.save(t.orders, Order{.pk = "C#m",
+                             .sk = "ORDER#" + std::to_string(100 + i),
+                             .total = dy::decimal(i),
+                             .status = "new",
                              .expires_at = {}});
       if (i % 4 == 0) w.save(notes, Note{.pk = "n", .sk = std::to_string(i), .text = "note"});
     }
-    w.save(dy::ignore_versions, t.customers, Customer{.pk = "C#m", .sk = "PROFILE", .name = "Multi", .email = "m@x.org", .version = 0});
+    w.save(dy::ignore_versions, t.customers,
+           Customer{.pk = "C#m", .sk = "PROFILE", .name = "Multi", .email = "m@x.org", .version = 0});
     w.delete_item(t.orders, {"C#m", "ORDER#100"});
   }  // the rest is sent at scope end
   EXPECT_EQ(t.orders.query("C#m").consistent().count(), 39);
@@ -306,22 +315,23 @@ TEST(polymorphic, transactions_on_subtypes) {
   app_tables t;
   t.seed();
   auto lamp = t.products.save(Product{.pk = "PRODUCT", .sk = {}, .name = "Lamp", .stock = 1});
-  dy::transact_write(t.c, t.products.tx_update({"PRODUCT", lamp.sk}).add(&Product::stock, -1)
-                              .condition(attr(&Product::stock) >= 1),
-                     t.orders.tx_put(Order{.pk = "C#ada", .sk = "ORDER#4", .total = dy::decimal("19.90"), .status = "new",
-                                           .expires_at = {}}),
-                     t.customers.tx_update({"C#ada", "PROFILE"}).set(&Customer::name, "Ada Lovelace"));
-  auto [profile, order, product] = dy::transact_get(t.c, t.entities.tx_get({"C#ada", "PROFILE"}),
-                                                    t.orders.tx_get({"C#ada", "ORDER#4"}),
-                                                    t.products.tx_get({"PRODUCT", lamp.sk}));
+  dy::transact_write(
+      t.c, t.products.tx_update({"PRODUCT", lamp.sk}).add(&Product::stock, -1).condition(attr(&Product::stock) >= 1),
+      t.orders.tx_put(
+          Order{.pk = "C#ada", .sk = "ORDER#4", .total = dy::decimal("19.90"), .status = "new", .expires_at = {}}),
+      t.customers.tx_update({"C#ada", "PROFILE"}).set(&Customer::name, "Ada Lovelace"));
+  auto [profile, order, product] =
+      dy::transact_get(t.c, t.entities.tx_get({"C#ada", "PROFILE"}), t.orders.tx_get({"C#ada", "ORDER#4"}),
+                       t.products.tx_get({"PRODUCT", lamp.sk}));
   EXPECT_EQ(kind(*profile), "customer:Ada Lovelace");
   EXPECT_EQ(std::get<Customer>(*profile).version, 2);
   EXPECT_EQ(order->total, dy::decimal("19.90"));
   EXPECT_EQ(product->stock, 0);
   // a delete through the wrong subtype cancels the transaction at its index
   try {
-    dy::transact_write(t.c, t.orders.tx_put(Order{.pk = "C#ada", .sk = "ORDER#5", .total = dy::decimal(1), .status = "new",
-                                                  .expires_at = {}}),
+    dy::transact_write(t.c,
+                       t.orders.tx_put(Order{
+                           .pk = "C#ada", .sk = "ORDER#5", .total = dy::decimal(1), .status = "new", .expires_at = {}}),
                        t.customers.tx_delete({"C#ada", "ORDER#4"}));
     FAIL();
   } catch (const dy::transaction_canceled& e) {
@@ -362,7 +372,8 @@ TEST(polymorphic, unknown_tags_are_typed_errors_or_kept_when_the_base_asks) {
   records.create_table();
   dy::table<Note> notes{t.c, records.name()};
   notes.save(Note{.pk = "r", .sk = "1", .text = "hi"});
-  dy::ops::put_item(t.c, {.table_name = records.name(), .item = {{"pk", "r"}, {"sk", "2"}, {"type", "image"}, {"w", 640}}});
+  dy::ops::put_item(t.c,
+                    {.table_name = records.name(), .item = {{"pk", "r"}, {"sk", "2"}, {"type", "image"}, {"w", 640}}});
   auto all = records.query("r").consistent().all();
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(std::get<Note>(all[0]).text, "hi");

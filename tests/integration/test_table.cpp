@@ -55,9 +55,14 @@ struct temp_table {
 };
 
 User ada() {
-  return User{.user_id = "u-1", .email = "ada@example.com", .name = "Ada", .status = Status::active,
-              .created_at = dy::timestamp{sys_days{2024y / May / 1}}, .balance = dy::decimal("10.50"),
-              .tags = {"math"}, .age = 36};
+  return User{.user_id = "u-1",
+              .email = "ada@example.com",
+              .name = "Ada",
+              .status = Status::active,
+              .created_at = dy::timestamp{sys_days{2024y / May / 1}},
+              .balance = dy::decimal("10.50"),
+              .tags = {"math"},
+              .age = 36};
 }
 
 TEST(table, save_get_delete) {
@@ -205,8 +210,13 @@ TEST(table, reading_a_bad_stored_item_is_a_validation_error) {
   auto c = test_client();
   temp_table<User> tt(c);
   dy::ops::put_item(c, {.table_name = tt.t.name(),
-                        .item = {{"user_id", "u-9"}, {"email", "e"}, {"name", "x"}, {"status", "archived"},
-                                 {"created_at", "2024-01-01T00:00:00Z"}, {"balance", -1}, {"version", 1}}});
+                        .item = {{"user_id", "u-9"},
+                                 {"email", "e"},
+                                 {"name", "x"},
+                                 {"status", "archived"},
+                                 {"created_at", "2024-01-01T00:00:00Z"},
+                                 {"balance", -1},
+                                 {"version", 1}}});
   try {
     (void)tt.t.get("u-9", "e");
     FAIL();
@@ -224,7 +234,7 @@ TEST(table, schema_from_model_and_drift) {
   temp_table<User> tt(c, {.projections = {{"by_status", {dy::ops::projection::kind::keys_only, {}}}}});
   auto d = dy::ops::describe_table(c, tt.t.name());
   EXPECT_EQ(d.key_schema, (std::vector<dy::ops::key_schema_element>{{"user_id", dy::ops::key_type::hash},
-                                                                     {"email", dy::ops::key_type::range}}));
+                                                                    {"email", dy::ops::key_type::range}}));
   ASSERT_EQ(d.global_secondary_indexes.size(), 1u);
   EXPECT_EQ(d.global_secondary_indexes[0].index_name, "by_status");
   EXPECT_EQ(d.global_secondary_indexes[0].key_schema,
@@ -238,11 +248,11 @@ TEST(table, schema_from_model_and_drift) {
 
   // A table made by hand that drifted: another sort key type, no indexes, TTL on.
   std::string name = unique_name("drift");
-  dy::ops::create_table(c, {.table_name = name,
-                            .attribute_definitions = {{"user_id", dy::ops::scalar_type::s},
-                                                      {"email", dy::ops::scalar_type::n}},
-                            .key_schema = {{"user_id", dy::ops::key_type::hash}, {"email", dy::ops::key_type::range}},
-                            .global_secondary_indexes = {{"old_index", {{"user_id", dy::ops::key_type::hash}}, {}, {}, {}}}});
+  dy::ops::create_table(
+      c, {.table_name = name,
+          .attribute_definitions = {{"user_id", dy::ops::scalar_type::s}, {"email", dy::ops::scalar_type::n}},
+          .key_schema = {{"user_id", dy::ops::key_type::hash}, {"email", dy::ops::key_type::range}},
+          .global_secondary_indexes = {{"old_index", {{"user_id", dy::ops::key_type::hash}}, {}, {}, {}}}});
   dy::ops::update_time_to_live(c, name, {true, "gone_at"});
   dy::table<User> drifted(c, name);
   auto report = drifted.check_schema();

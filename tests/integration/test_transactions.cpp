@@ -46,14 +46,15 @@ struct tables {
 TEST(transactions, write_across_tables_and_get_typed) {
   DYNANTIC_REQUIRE_SERVER();
   tables t;
-  dy::transact_write(t.c, t.accounts.tx_put({"a", dy::decimal("100"), 0}), t.accounts.tx_put({"b", dy::decimal("0"), 0}),
+  dy::transact_write(t.c, t.accounts.tx_put({"a", dy::decimal("100"), 0}),
+                     t.accounts.tx_put({"b", dy::decimal("0"), 0}),
                      t.accounts.tx_put({"bank", dy::decimal("1000"), 0}));
   Transfer tr{{}, "a", "b", dy::decimal("30")};
-  dy::transact_write(t.c,
-                     t.accounts.tx_update("a").add(&Account::balance, dy::decimal("-30")).condition(attr(&Account::balance) >= 30),
-                     t.accounts.tx_update("b").add(&Account::balance, dy::decimal("30")),
-                     t.transfers.tx_put(tr),
-                     t.accounts.tx_check("bank", attr(&Account::balance) >= 1000));
+  dy::transact_write(
+      t.c,
+      t.accounts.tx_update("a").add(&Account::balance, dy::decimal("-30")).condition(attr(&Account::balance) >= 30),
+      t.accounts.tx_update("b").add(&Account::balance, dy::decimal("30")), t.transfers.tx_put(tr),
+      t.accounts.tx_check("bank", attr(&Account::balance) >= 1000));
   auto [a, b] = dy::transact_get(t.c, t.accounts.tx_get("a"), t.accounts.tx_get("b"));
   ASSERT_TRUE(a && b);
   EXPECT_EQ(a->balance, dy::decimal("70"));
@@ -70,10 +71,10 @@ TEST(transactions, cancellation_reasons_map_to_action_indexes) {
   tables t;
   dy::transact_write(t.c, t.accounts.tx_put({"a", dy::decimal("10"), 0}));
   try {
-    dy::transact_write(t.c,
-                       t.accounts.tx_put({"new", dy::decimal("1"), 0}),
-                       t.accounts.tx_update("a").add(&Account::balance, dy::decimal("-50")).condition(attr(&Account::balance) >= 50),
-                       t.transfers.tx_put(Transfer{{}, "a", "new", dy::decimal("50")}));
+    dy::transact_write(
+        t.c, t.accounts.tx_put({"new", dy::decimal("1"), 0}),
+        t.accounts.tx_update("a").add(&Account::balance, dy::decimal("-50")).condition(attr(&Account::balance) >= 50),
+        t.transfers.tx_put(Transfer{{}, "a", "new", dy::decimal("50")}));
     FAIL() << "expected transaction_canceled";
   } catch (const dy::transaction_canceled& e) {
     ASSERT_EQ(e.reasons().size(), 3u);
@@ -118,7 +119,7 @@ TEST(transactions, retry_after_a_lost_answer_is_applied_once) {
   dy::client via_proxy(o);
   dy::table<Account> accounts(via_proxy, t.accounts.name());
   dy::transact_write(via_proxy, accounts.tx_update("a").add(&Account::balance, 1));
-  EXPECT_EQ(proxy.requests(), 2u);   // sent twice, with the same ClientRequestToken
+  EXPECT_EQ(proxy.requests(), 2u);  // sent twice, with the same ClientRequestToken
   EXPECT_EQ(proxy.forwarded(), 2u);
   EXPECT_EQ(t.accounts.get("a", {.consistent_read = true})->balance, dy::decimal("1"));  // applied once
 }

@@ -264,7 +264,8 @@ bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::
   forward += "}}";
   const char* unprocessed_key = is_write ? "UnprocessedItems" : "UnprocessedKeys";
   std::string answer_body;
-  std::string answer_head = "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amzn-RequestId: partial\r\n";
+  std::string answer_head =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nx-amzn-RequestId: partial\r\n";
   if (any_forward) {
     // Rebuild the request with the forwarded part only.
     std::string h;
@@ -309,7 +310,8 @@ bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::
     if (any_withheld) merged += (merged.empty() ? "" : ",") + withheld;
     answer_body += std::string(first ? "" : ",") + "\"" + unprocessed_key + "\":{" + merged + "}}";
   } else {
-    answer_body = is_write ? R"({"UnprocessedItems":{)" + withheld + "}}" : R"({"Responses":{},"UnprocessedKeys":{)" + withheld + "}}";
+    answer_body = is_write ? R"({"UnprocessedItems":{)" + withheld + "}}"
+                           : R"({"Responses":{},"UnprocessedKeys":{)" + withheld + "}}";
   }
   uLong crc = crc32(0L, Z_NULL, 0);
   crc = crc32(crc, reinterpret_cast<const Bytef*>(answer_body.data()), static_cast<uInt>(answer_body.size()));

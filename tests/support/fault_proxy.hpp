@@ -71,7 +71,8 @@ class fault_proxy {
   bool chance(double p);
   /// Splits a batch request: forwards a random part, answers the rest as unprocessed. Returns false when
   /// the upstream exchange failed.
-  bool partial_batch(int fd, int& up, std::string& up_in, const std::string& head, const std::string& body, bool is_write);
+  bool partial_batch(int fd, int& up, std::string& up_in, const std::string& head, const std::string& body,
+                     bool is_write);
 
   fault_proxy_options o_;
   int listen_fd_ = -1;

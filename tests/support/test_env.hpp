@@ -92,14 +92,14 @@ class scratch_table {
 
 /// First line of every integration test: fails (under scripts/test and CI) or skips (a bare ctest with
 /// no server) when DynamoDB Local does not answer.
-#define DYNANTIC_REQUIRE_SERVER()                                                                          \
-  do {                                                                                                     \
-    static const bool reachable = ::dynantic::testing::server_reachable();                                 \
-    if (!reachable) {                                                                                      \
-      if (::dynantic::testing::server_required()) {                                                        \
-        FAIL() << "DynamoDB Local does not answer at " << ::dynantic::testing::test_endpoint();            \
-      }                                                                                                    \
-      GTEST_SKIP() << "no DynamoDB at " << ::dynantic::testing::test_endpoint()                            \
-                   << "; run scripts/test, or start DynamoDB Local and set DYNANTIC_TEST_ENDPOINT";        \
-    }                                                                                                      \
+#define DYNANTIC_REQUIRE_SERVER()                                                                   \
+  do {                                                                                              \
+    static const bool reachable = ::dynantic::testing::server_reachable();                          \
+    if (!reachable) {                                                                               \
+      if (::dynantic::testing::server_required()) {                                                 \
+        FAIL() << "DynamoDB Local does not answer at " << ::dynantic::testing::test_endpoint();     \
+      }                                                                                             \
+      GTEST_SKIP() << "no DynamoDB at " << ::dynantic::testing::test_endpoint()                     \
+                   << "; run scripts/test, or start DynamoDB Local and set DYNANTIC_TEST_ENDPOINT"; \
+    }                                                                                               \
   } while (0)

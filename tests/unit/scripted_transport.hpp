@@ -68,8 +68,8 @@ inline detail::http_response aws_error(long status, const std::string& code, con
   detail::http_response r;
   r.status = status;
   r.request_id = "req-" + code;
-  r.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + code + R"(","message":"msg for )" + code + "\"" +
-           extra + "}";
+  r.body =
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#)" + code + R"(","message":"msg for )" + code + "\"" + extra + "}";
   return r;
 }
 

@@ -249,7 +249,8 @@ TEST(batch, oversized_and_invalid_items_fail_before_sending) {
 
 TEST(batch, request_failures_are_retried_then_reported_with_the_cause) {
   scripted_transport* t = nullptr;
-  auto c = scripted_client([&](const recorded_request&, std::size_t) { return aws_error(400, "ValidationException"); }, t);
+  auto c =
+      scripted_client([&](const recorded_request&, std::size_t) { return aws_error(400, "ValidationException"); }, t);
   dy::table<Thing> table(c);
   try {
     table.batch_save(things(30), quick());
@@ -311,8 +312,8 @@ TEST(batch_writer, exception_in_flight_does_not_send_the_buffer_and_reports_it) 
     throw std::runtime_error("the block failed");
   } catch (const std::runtime_error&) {
   }
-  EXPECT_EQ(db.store.size(), 25u);     // the first 25 were flushed before the failure
-  EXPECT_EQ(reported.size(), 5u);      // the 5 buffered ones are reported, not sent, not lost
+  EXPECT_EQ(db.store.size(), 25u);  // the first 25 were flushed before the failure
+  EXPECT_EQ(reported.size(), 5u);   // the 5 buffered ones are reported, not sent, not lost
   EXPECT_EQ(reported.front(), "x25");
 }
 
@@ -380,7 +381,7 @@ TEST(batch_writer, background_flush_does_not_stall_the_caller) {
   dy::table<Thing> table(c);
   {
     auto w = table.batch_writer(quick());
-    for (int i = 0; i < 25; ++i) w.save({"b" + std::to_string(i), i});  // the first flush starts and is held
+    for (int i = 0; i < 25; ++i) w.save({"b" + std::to_string(i), i});   // the first flush starts and is held
     for (int i = 25; i < 60; ++i) w.save({"b" + std::to_string(i), i});  // a stalling writer would wait here
     EXPECT_EQ(w.pending(), 35u);  // buffered while the first flush is on the wire
     {

@@ -33,8 +33,8 @@ struct User {
   std::string dotted;
   dy::timestamp created{};
 };
-DYNANTIC_MODEL(User, "users", key(user_id), sort_key(email), field(name), field(status), field(age),
-               field(balance), field(tags), field(lucky), field(addresses), field(home), field(scores), field(size),
+DYNANTIC_MODEL(User, "users", key(user_id), sort_key(email), field(name), field(status), field(age), field(balance),
+               field(tags), field(lucky), field(addresses), field(home), field(scores), field(size),
                field(dotted, stored_as("a.b")), field(created))
 
 struct rendered {
@@ -113,7 +113,8 @@ TEST(expr, five_term_condition_golden) {
   auto c = attr(&User::age) >= 18 && attr(&User::status) == Status::active && attr(&User::name).begins_with("A") &&
            attr(&User::tags).contains("vip") && attr(&User::balance).between(0, 100);
   auto r = render(c);
-  EXPECT_EQ(r.text, "#n0 >= :v0 AND #n1 = :v1 AND begins_with(#n2, :v2) AND contains(#n3, :v3) AND #n4 BETWEEN :v4 AND :v5");
+  EXPECT_EQ(r.text,
+            "#n0 >= :v0 AND #n1 = :v1 AND begins_with(#n2, :v2) AND contains(#n3, :v3) AND #n4 BETWEEN :v4 AND :v5");
   EXPECT_EQ(r.names.size(), 5u);
   EXPECT_EQ(r.values.size(), 6u);
 }

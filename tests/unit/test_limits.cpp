@@ -49,7 +49,9 @@ void expect_refused(F&& call, const std::string& path, const std::string& words)
   }
 }
 
-Doc doc(std::string pk = "p", std::string sk = "s") { return Doc{.pk = std::move(pk), .sk = std::move(sk), .body = "b", .counters = {}}; }
+Doc doc(std::string pk = "p", std::string sk = "s") {
+  return Doc{.pk = std::move(pk), .sk = std::move(sk), .body = "b", .counters = {}};
+}
 
 TEST(limits, empty_keys_on_every_path) {
   fixture f;
@@ -119,8 +121,11 @@ TEST(limits, expressions_transactions_and_names) {
                                 .names = {{"#b", "body"}},
                                 .values = {{":b", "x"}}};
   expect_refused([&] { f.docs.save(doc(), huge); }, "ConditionExpression", "4 KB");
-  expect_refused([&] { dy::transact_write(f.c, f.docs.tx_put(doc("p", "s")), f.docs.tx_delete({"p", "s"})); }, "[1]",
-                 "act on an item once");
+  expect_refused(
+      [&] {
+        dy::transact_write(f.c, f.docs.tx_put(doc("p", "s")), f.docs.tx_delete({"p", "s"}));
+      },
+      "[1]", "act on an item once");
   expect_refused([&] { dy::table<Doc>(f.c, "x"); }, "table", "not a valid table name");
   expect_refused([&] { dy::table<Doc>(f.c, "docs with spaces"); }, "table", "not a valid table name");
   expect_refused([&] { f.docs.update("p", "s").set(&Doc::body, std::string("bad\xff")).execute(); }, "body",
@@ -130,7 +135,7 @@ TEST(limits, expressions_transactions_and_names) {
 
 TEST(sharp_edges, typed_conditions_on_temporaries_and_limit_zero) {
   fixture f;
-  f.docs.save(doc(), dy::attr(&Doc::body) == "b");    // a temporary with a typed condition
+  f.docs.save(doc(), dy::attr(&Doc::body) == "b");  // a temporary with a typed condition
   f.docs.create(doc(), dy::attr(&Doc::body) == "b");
   EXPECT_EQ(f.sent(), 2u);
   expect_refused([&] { (void)f.docs.query("p").limit(0); }, "limit", "at least 1");
@@ -160,8 +165,8 @@ TEST(sharp_edges, transport_errors_name_the_endpoint) {
   scripted_transport* t = nullptr;
   dy::client_options o;
   o.retry.max_attempts = 1;
-  auto c = scripted_client([](const recorded_request&, std::size_t) { return net(dy::detail::net_failure::connect); },
-                           t, o);
+  auto c =
+      scripted_client([](const recorded_request&, std::size_t) { return net(dy::detail::net_failure::connect); }, t, o);
   try {
     (void)dy::table<Doc>(c).get("p", "s");
     FAIL() << "no error";

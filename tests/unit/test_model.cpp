@@ -66,12 +66,13 @@ struct Everything {
 DYNANTIC_MODEL(Everything, "everything", key(id), sort_key(seq), field(name, stored_as("full_name")), field(i8),
                field(i16), field(i32), field(i64), field(u8), field(u16), field(u32), field(u64), field(d), field(f),
                field(balance, ge(0)), field(flag), field(blob), field(created), field(birthday), field(ref),
-               field(status), field(numbers), field(words), field(counts), field(weights), field(profile),
-               field(tags), field(lucky), field(prices), field(keys), field(age, ge(0), le(150)), field(nickname),
-               field(extra), ttl(expires), version(version))
+               field(status), field(numbers), field(words), field(counts), field(weights), field(profile), field(tags),
+               field(lucky), field(prices), field(keys), field(age, ge(0), le(150)), field(nickname), field(extra),
+               ttl(expires), version(version))
 
 dy::bytes b(std::string_view s) {
-  return dy::bytes(reinterpret_cast<const std::byte*>(s.data()), reinterpret_cast<const std::byte*>(s.data()) + s.size());
+  return dy::bytes(reinterpret_cast<const std::byte*>(s.data()),
+                   reinterpret_cast<const std::byte*>(s.data()) + s.size());
 }
 
 Everything sample() {
@@ -174,16 +175,16 @@ TEST(model, doubles_are_shortest_round_trip_and_checked) {
 
 TEST(model, read_collects_every_issue_with_paths) {
   auto it = dy::to_item(sample());
-  it["i8"] = dy::attribute_value::number("128");                     // out of range
-  it["u64"] = dy::attribute_value::number("-1");                     // negative
-  it["i32"] = dy::attribute_value::number("1.5");                    // not an integer
-  it["status"] = "archived";                                         // unknown enum string
-  it["created"] = "yesterday";                                       // not a time
-  it["age"] = 200;                                                   // constraint
-  it.erase("full_name");                                             // required, missing
-  it["profile"].as_map()["address"].as_map()["city"] = "";           // nested constraint
+  it["i8"] = dy::attribute_value::number("128");                         // out of range
+  it["u64"] = dy::attribute_value::number("-1");                         // negative
+  it["i32"] = dy::attribute_value::number("1.5");                        // not an integer
+  it["status"] = "archived";                                             // unknown enum string
+  it["created"] = "yesterday";                                           // not a time
+  it["age"] = 200;                                                       // constraint
+  it.erase("full_name");                                                 // required, missing
+  it["profile"].as_map()["address"].as_map()["city"] = "";               // nested constraint
   it["profile"].as_map()["previous"].as_list()[0].as_map()["city"] = 5;  // nested type
-  it["lucky"] = dy::attribute_value::string_set({"x"});              // wrong set type
+  it["lucky"] = dy::attribute_value::string_set({"x"});                  // wrong set type
   try {
     (void)dy::from_item<Everything>(it);
     FAIL();

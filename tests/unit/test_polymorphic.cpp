@@ -65,8 +65,9 @@ dy::item order_item() {
 
 TEST(polymorphic, saving_a_subtype_writes_its_tag) {
   Customer c{.pk = "c#1", .sk = "profile", .name = "Ada", .email = "a@x"};
-  EXPECT_EQ(dy::to_dynamodb_json(c),
-            R"({"kind":{"S":"CUSTOMER"},"pk":{"S":"c#1"},"sk":{"S":"profile"},"name":{"S":"Ada"},"email":{"S":"a@x"}})");
+  EXPECT_EQ(
+      dy::to_dynamodb_json(c),
+      R"({"kind":{"S":"CUSTOMER"},"pk":{"S":"c#1"},"sk":{"S":"profile"},"name":{"S":"Ada"},"email":{"S":"a@x"}})");
   auto it = dy::to_item(c);
   EXPECT_EQ(it.at("kind").as_string(), "CUSTOMER");
   // both paths agree, and the tag round-trips (forbid_unknown accepts it)
@@ -158,13 +159,15 @@ TEST(polymorphic, subtype_queries_filter_on_the_tag) {
   capture cap;
   cap.answer = R"({"Items":[],"Count":0})";
   (void)dy::table<Order>(cap.c).query("c#1").filter(dy::attr(&Order::total) > 3).all();
-  EXPECT_EQ(cap.last().body,
-            R"j({"TableName":"app","KeyConditionExpression":"#n0 = :v0","FilterExpression":"#n1 = :v1 AND (#n2 > :v2)",)j"
-            R"("ExpressionAttributeNames":{"#n0":"pk","#n1":"kind","#n2":"total"},)"
-            R"("ExpressionAttributeValues":{":v0":{"S":"c#1"},":v1":{"S":"ORDER"},":v2":{"N":"3"}}})");
+  EXPECT_EQ(
+      cap.last().body,
+      R"j({"TableName":"app","KeyConditionExpression":"#n0 = :v0","FilterExpression":"#n1 = :v1 AND (#n2 > :v2)",)j"
+      R"("ExpressionAttributeNames":{"#n0":"pk","#n1":"kind","#n2":"total"},)"
+      R"("ExpressionAttributeValues":{":v0":{"S":"c#1"},":v1":{"S":"ORDER"},":v2":{"N":"3"}}})");
   (void)dy::table<Entity>(cap.c).query("c#1").all();  // the base reads every subtype
-  EXPECT_EQ(cap.last().body, R"({"TableName":"app","KeyConditionExpression":"#n0 = :v0",)"
-                             R"("ExpressionAttributeNames":{"#n0":"pk"},"ExpressionAttributeValues":{":v0":{"S":"c#1"}}})");
+  EXPECT_EQ(cap.last().body,
+            R"({"TableName":"app","KeyConditionExpression":"#n0 = :v0",)"
+            R"("ExpressionAttributeNames":{"#n0":"pk"},"ExpressionAttributeValues":{":v0":{"S":"c#1"}}})");
 }
 
 TEST(polymorphic, subtype_updates_write_the_tag_and_touch_only_their_subtype) {
@@ -197,11 +200,12 @@ TEST(polymorphic, subtype_updates_write_the_tag_and_touch_only_their_subtype) {
   }
   EXPECT_EQ(cap.t->requests.size(), sent);
   dy::table<Customer>(cap.c).delete_item("c#1", "p");
-  EXPECT_EQ(cap.last().body,
-            R"({"TableName":"app","Key":{"pk":{"S":"c#1"},"sk":{"S":"p"}},)"
-            R"j("ConditionExpression":"attribute_not_exists(#dy_pk) OR #dy_t = :dy_t",)j"
-            R"("ExpressionAttributeNames":{"#dy_pk":"pk","#dy_t":"kind"},"ExpressionAttributeValues":{":dy_t":{"S":"CUSTOMER"}},)"
-            R"("ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
+  EXPECT_EQ(
+      cap.last().body,
+      R"({"TableName":"app","Key":{"pk":{"S":"c#1"},"sk":{"S":"p"}},)"
+      R"j("ConditionExpression":"attribute_not_exists(#dy_pk) OR #dy_t = :dy_t",)j"
+      R"("ExpressionAttributeNames":{"#dy_pk":"pk","#dy_t":"kind"},"ExpressionAttributeValues":{":dy_t":{"S":"CUSTOMER"}},)"
+      R"("ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
 }
 
 TEST(polymorphic, a_guarded_write_that_meets_another_subtype_is_wrong_subtype) {

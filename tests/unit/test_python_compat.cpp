@@ -58,7 +58,8 @@ DYNANTIC_MODEL(PyItem, "py_items", key(id), field(text), field(count), field(neg
                field(attrs), field(tags), field(lucky), field(weights), field(keys), field(nothing), field(address))
 
 dy::bytes b(std::string_view s) {
-  return dy::bytes(reinterpret_cast<const std::byte*>(s.data()), reinterpret_cast<const std::byte*>(s.data()) + s.size());
+  return dy::bytes(reinterpret_cast<const std::byte*>(s.data()),
+                   reinterpret_cast<const std::byte*>(s.data()) + s.size());
 }
 
 // The same values as the Python script's model.
@@ -73,7 +74,9 @@ PyItem expected() {
                 .tenth = 0.1,
                 .price = dy::decimal("12.50"),
                 .flag = true,
-                .raw = b(std::string_view("\x00\xff" "bin", 5)),
+                .raw = b(std::string_view("\x00\xff"
+                                          "bin",
+                                          5)),
                 .at_utc = utc,
                 .at_utc_us = utc + 120ms,
                 .at_plus2 = dy::zoned_timestamp(utc, 2h),

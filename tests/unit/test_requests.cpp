@@ -30,10 +30,9 @@ TEST(requests, put_item) {
   EXPECT_EQ(cap.last().header("X-Amz-Target"), "DynamoDB_20120810.PutItem");
   EXPECT_EQ(cap.last().header("Content-Type"), "application/x-amz-json-1.0");
   EXPECT_EQ(cap.last().header("Date"), "");  // never a Date header
-  EXPECT_EQ(cap.last().body,
-            R"({"TableName":"users","Item":{"n":{"N":"5"},"pk":{"S":"u-1"}},"ConditionExpression":)"
-            R"j("attribute_not_exists(#k)","ExpressionAttributeNames":{"#k":"pk"},)j"
-            R"("ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
+  EXPECT_EQ(cap.last().body, R"({"TableName":"users","Item":{"n":{"N":"5"},"pk":{"S":"u-1"}},"ConditionExpression":)"
+                             R"j("attribute_not_exists(#k)","ExpressionAttributeNames":{"#k":"pk"},)j"
+                             R"("ReturnValuesOnConditionCheckFailure":"ALL_OLD"})");
 }
 
 TEST(requests, put_item_pre_encoded) {
@@ -68,10 +67,9 @@ TEST(requests, update_item) {
   r.expression_attribute_values = {{":one", 1}};
   r.return_values = ops::return_values::updated_new;
   auto res = ops::update_item(cap.c, r);
-  EXPECT_EQ(cap.last().body,
-            R"({"TableName":"tbl","Key":{"pk":{"S":"a"}},"UpdateExpression":"ADD #n :one",)"
-            R"("ExpressionAttributeNames":{"#n":"n"},"ExpressionAttributeValues":{":one":{"N":"1"}},)"
-            R"("ReturnValues":"UPDATED_NEW"})");
+  EXPECT_EQ(cap.last().body, R"({"TableName":"tbl","Key":{"pk":{"S":"a"}},"UpdateExpression":"ADD #n :one",)"
+                             R"("ExpressionAttributeNames":{"#n":"n"},"ExpressionAttributeValues":{":one":{"N":"1"}},)"
+                             R"("ReturnValues":"UPDATED_NEW"})");
   ASSERT_TRUE(res.attributes);
   EXPECT_EQ(res.attributes->at("n").as_number_text(), "6");
 }
@@ -116,8 +114,9 @@ TEST(requests, batch_write_and_unprocessed) {
   ops::batch_write_item_request r;
   r.request_items["t"] = {ops::write_request::put({{"pk", "a"}}), ops::write_request::delete_key({{"pk", "b"}})};
   auto res = ops::batch_write_item(cap.c, r);
-  EXPECT_EQ(cap.last().body,
-            R"({"RequestItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"b"}}}}]}})");
+  EXPECT_EQ(
+      cap.last().body,
+      R"({"RequestItems":{"t":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}},{"DeleteRequest":{"Key":{"pk":{"S":"b"}}}}]}})");
   ASSERT_EQ(res.unprocessed_items["t"].size(), 1u);
   EXPECT_EQ(res.unprocessed_items["t"][0], ops::write_request::delete_key({{"pk", "b"}}));
 }
@@ -148,10 +147,11 @@ TEST(requests, transact_write_with_token) {
                      .condition_expression = "attribute_exists(#p)",
                      .expression_attribute_names = {{"#p", "pk"}}});
   ops::transact_write_items(cap.c, r);
-  EXPECT_EQ(cap.last().body,
-            R"({"TransactItems":[{"Put":{"TableName":"tba","Item":{"pk":{"S":"1"}}}},{"ConditionCheck":{"TableName":"tbb",)"
-            R"j("Key":{"pk":{"S":"2"}},"ConditionExpression":"attribute_exists(#p)","ExpressionAttributeNames":)j"
-            R"({"#p":"pk"}}}],"ClientRequestToken":"tok-1"})");
+  EXPECT_EQ(
+      cap.last().body,
+      R"({"TransactItems":[{"Put":{"TableName":"tba","Item":{"pk":{"S":"1"}}}},{"ConditionCheck":{"TableName":"tbb",)"
+      R"j("Key":{"pk":{"S":"2"}},"ConditionExpression":"attribute_exists(#p)","ExpressionAttributeNames":)j"
+      R"({"#p":"pk"}}}],"ClientRequestToken":"tok-1"})");
 }
 
 TEST(requests, create_table) {
@@ -166,11 +166,12 @@ TEST(requests, create_table) {
   r.global_secondary_indexes.push_back(
       {"by_g", {{"g", ops::key_type::hash}}, {ops::projection::kind::include, {"a", "b"}}, std::nullopt, ""});
   auto d = ops::create_table(cap.c, r);
-  EXPECT_EQ(cap.last().body,
-            R"({"TableName":"tbl","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
-            R"({"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
-            R"("GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
-            R"("Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["a","b"]}}],"BillingMode":"PAY_PER_REQUEST"})");
+  EXPECT_EQ(
+      cap.last().body,
+      R"({"TableName":"tbl","AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+      R"({"AttributeName":"g","AttributeType":"N"}],"KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
+      R"("GlobalSecondaryIndexes":[{"IndexName":"by_g","KeySchema":[{"AttributeName":"g","KeyType":"HASH"}],)"
+      R"("Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["a","b"]}}],"BillingMode":"PAY_PER_REQUEST"})");
   EXPECT_EQ(d.table_status, "CREATING");
   EXPECT_EQ(d.billing_mode, ops::billing_mode::pay_per_request);
   EXPECT_EQ(d.key_schema, (std::vector<ops::key_schema_element>{{"pk", ops::key_type::hash}}));

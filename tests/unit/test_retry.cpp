@@ -39,8 +39,8 @@ TEST(retry, backoff_is_full_jitter_capped_exponential) {
   o.max_backoff = milliseconds(20000);
   EXPECT_EQ(detail::backoff(o, 1, false, 0.0), microseconds(0));
   EXPECT_EQ(detail::backoff(o, 1, false, 0.999999), microseconds(24999));
-  EXPECT_EQ(detail::backoff(o, 3, false, 0.5), microseconds(50000));  // 0.5 * 25ms * 4
-  EXPECT_EQ(detail::backoff(o, 2, true, 0.5), microseconds(500000));   // 0.5 * 500ms * 2
+  EXPECT_EQ(detail::backoff(o, 3, false, 0.5), microseconds(50000));        // 0.5 * 25ms * 4
+  EXPECT_EQ(detail::backoff(o, 2, true, 0.5), microseconds(500000));        // 0.5 * 500ms * 2
   EXPECT_EQ(detail::backoff(o, 30, false, 0.5), microseconds(10'000'000));  // capped at 20 s
   EXPECT_EQ(detail::backoff(o, 1000, true, 1.0), microseconds(20'000'000));
 }
@@ -97,8 +97,8 @@ TEST(executor, throttling_uses_the_throttle_base) {
 TEST(executor, gives_up_after_max_attempts_with_the_typed_error) {
   scripted_transport* t = nullptr;
   auto c = scripted_client(
-      [](const recorded_request&, std::size_t) { return aws_error(400, "ProvisionedThroughputExceededException"); },
-      t, seeded());
+      [](const recorded_request&, std::size_t) { return aws_error(400, "ProvisionedThroughputExceededException"); }, t,
+      seeded());
   try {
     ops::list_tables(c);
     FAIL();
@@ -115,8 +115,8 @@ TEST(executor, max_attempts_is_configurable) {
   scripted_transport* t = nullptr;
   auto o = seeded();
   o.retry.max_attempts = 6;
-  auto c = scripted_client([](const recorded_request&, std::size_t) { return aws_error(500, "InternalServerError"); },
-                           t, o);
+  auto c =
+      scripted_client([](const recorded_request&, std::size_t) { return aws_error(500, "InternalServerError"); }, t, o);
   EXPECT_THROW(ops::list_tables(c), service_error);
   EXPECT_EQ(t->requests.size(), 6u);
   ASSERT_EQ(t->waits.size(), 5u);
@@ -125,8 +125,8 @@ TEST(executor, max_attempts_is_configurable) {
 
 TEST(executor, fatal_errors_are_not_retried) {
   scripted_transport* t = nullptr;
-  auto c = scripted_client(
-      [](const recorded_request&, std::size_t) { return aws_error(400, "ValidationException"); }, t, seeded());
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return aws_error(400, "ValidationException"); },
+                           t, seeded());
   EXPECT_THROW(ops::list_tables(c), server_validation_error);
   EXPECT_EQ(t->requests.size(), 1u);
 }
@@ -134,7 +134,8 @@ TEST(executor, fatal_errors_are_not_retried) {
 TEST(executor, network_failures_are_retried_and_typed) {
   for (auto f : {net_failure::reset, net_failure::timeout, net_failure::connect, net_failure::truncated}) {
     scripted_transport* t = nullptr;
-    auto c = scripted_client([f](const recorded_request&, std::size_t i) { return i < 1 ? net(f) : ok(); }, t, seeded());
+    auto c =
+        scripted_client([f](const recorded_request&, std::size_t i) { return i < 1 ? net(f) : ok(); }, t, seeded());
     EXPECT_NO_THROW(ops::list_tables(c));
     EXPECT_EQ(t->requests.size(), 2u);
   }
@@ -185,7 +186,8 @@ TEST(executor, every_attempt_is_signed_afresh) {
   auto tick = std::make_shared<int>(0);
   o.wall_clock = [tick] { return std::chrono::system_clock::from_time_t(1700000000 + (*tick)++); };
   auto c = scripted_client(
-      [](const recorded_request&, std::size_t i) { return i < 2 ? aws_error(500, "InternalServerError") : ok(); }, t, o);
+      [](const recorded_request&, std::size_t i) { return i < 2 ? aws_error(500, "InternalServerError") : ok(); }, t,
+      o);
   ops::list_tables(c);
   ASSERT_EQ(t->requests.size(), 3u);
   EXPECT_NE(t->requests[0].header("X-Amz-Date"), t->requests[1].header("X-Amz-Date"));
@@ -199,8 +201,8 @@ TEST(executor, retry_quota_stops_a_retry_storm) {
   auto o = seeded();
   o.retry.quota_capacity = 20;  // four retries' worth
   o.retry.max_attempts = 10;
-  auto c = scripted_client([](const recorded_request&, std::size_t) { return aws_error(503, "ServiceUnavailable"); },
-                           t, o);
+  auto c =
+      scripted_client([](const recorded_request&, std::size_t) { return aws_error(503, "ServiceUnavailable"); }, t, o);
   EXPECT_THROW(ops::list_tables(c), service_error);
   EXPECT_EQ(t->requests.size(), 5u);  // 1 + 4 retries, then the bucket is empty
   t->requests.clear();
@@ -224,9 +226,9 @@ TEST(executor, success_refills_the_quota) {
   o.retry.quota_capacity = 10;
   o.retry.max_attempts = 10;
   int n = 0;
-  auto c = scripted_client(
-      [&n](const recorded_request&, std::size_t) { return (n++ % 2 == 0) ? aws_error(500, "InternalServerError") : ok(); },
-      t, o);
+  auto c = scripted_client([&n](const recorded_request&,
+                                std::size_t) { return (n++ % 2 == 0) ? aws_error(500, "InternalServerError") : ok(); },
+                           t, o);
   for (int i = 0; i < 20; ++i) EXPECT_NO_THROW(ops::list_tables(c)) << i;  // each retry's cost comes back
 }
 
@@ -241,7 +243,8 @@ TEST(executor, many_calls_retry_independently) {
       },
       t, seeded());
   std::vector<detail::api_call> calls;
-  for (int i = 0; i < 5; ++i) calls.push_back({"DescribeTable", R"({"TableName":"t)" + std::to_string(i) + "\"}", {}, {}, 0});
+  for (int i = 0; i < 5; ++i)
+    calls.push_back({"DescribeTable", R"({"TableName":"t)" + std::to_string(i) + "\"}", {}, {}, 0, {}});
   detail::client_access::impl(c).execute(calls, 3);
   for (const auto& call : calls) {
     EXPECT_FALSE(call.error);

@@ -40,49 +40,58 @@ std::string sign_suite(std::string_view method, std::string_view query,
 
 TEST(sigv4, aws_suite_get_vanilla) {
   EXPECT_EQ(sign_suite("GET", "", {}, ""),
-            scope + "SignedHeaders=host;x-amz-date, "
-                    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+            scope +
+                "SignedHeaders=host;x-amz-date, "
+                "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
 }
 
 TEST(sigv4, aws_suite_post_vanilla) {
   EXPECT_EQ(sign_suite("POST", "", {}, ""),
-            scope + "SignedHeaders=host;x-amz-date, "
-                    "Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+            scope +
+                "SignedHeaders=host;x-amz-date, "
+                "Signature=5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
 }
 
 TEST(sigv4, aws_suite_query_order_key_case) {
   EXPECT_EQ(sign_suite("GET", "Param2=value2&Param1=value1", {}, ""),
-            scope + "SignedHeaders=host;x-amz-date, "
-                    "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
+            scope +
+                "SignedHeaders=host;x-amz-date, "
+                "Signature=b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500");
 }
 
 TEST(sigv4, aws_suite_post_header_value_case) {
   EXPECT_EQ(sign_suite("POST", "", {{"My-Header1", "VALUE1"}}, ""),
-            scope + "SignedHeaders=host;my-header1;x-amz-date, "
-                    "Signature=cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d");
+            scope +
+                "SignedHeaders=host;my-header1;x-amz-date, "
+                "Signature=cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d");
 }
 
 TEST(sigv4, aws_suite_header_value_trim) {
   EXPECT_EQ(sign_suite("GET", "", {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}}, ""),
-            scope + "SignedHeaders=host;my-header1;my-header2;x-amz-date, "
-                    "Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736");
+            scope +
+                "SignedHeaders=host;my-header1;my-header2;x-amz-date, "
+                "Signature=acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736");
 }
 
 TEST(sigv4, aws_suite_session_token_signed) {
   credentials c = suite_creds;
   c.session_token =
-      "AQoDYXdzEPT//////////wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwth"
+      "AQoDYXdzEPT//////////"
+      "wEXAMPLEtc764bNrC9SAPBSM22wDOk4x4HIZ8j4FZTwdQWLWsKWHGBuFqwAeMicRXmxfpSPfIeoIYRqTflfKD8YUuwth"
       "Ax7mSEI/qkPpKPi/kMcGdQrmGdeehM4IC1NtBmUpp2wUE8phUZampKsburEDy0KPkyQDYwT7WZ0wq5VSXDvp75YU9HFvlRd8Tx6q6fE8YQcHNV"
-      "XAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/oLxBA==";
+      "XAkiY9q6d+xo0rKwT38xVqr7ZD0u0iPPkUL64lIZbqBAz+scqKmlzm8FDrypNC9Yjc8fPOLn9FX9KSYvKTr4rvx3iSIlTJabIQwj2ICCR/"
+      "oLxBA==";
   EXPECT_EQ(sign_suite("POST", "", {}, "", c),
-            scope + "SignedHeaders=host;x-amz-date;x-amz-security-token, "
-                    "Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead");
+            scope +
+                "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+                "Signature=85d96828115b5dc0cfc3bd16ad9e210dd772bbebba041836c64533a82be05ead");
 }
 
 TEST(sigv4, aws_suite_form_body) {
   EXPECT_EQ(sign_suite("POST", "", {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1"),
-            scope + "SignedHeaders=content-type;host;x-amz-date, "
-                    "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
+            scope +
+                "SignedHeaders=content-type;host;x-amz-date, "
+                "Signature=ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a");
 }
 
 TEST(sigv4, canonical_request_shape) {
@@ -220,7 +229,8 @@ TEST(sigv4, matches_botocore_sigv4auth_on_large_and_odd_bodies) {
     w.string(bodies[i]);
     json += R"({"mode":"raw","access_key":"AK","secret_key":"SK","region":"eu-central-1","service":"dynamodb",)"
             R"("url":"http://127.0.0.1:4567/","time":"20231231T000000Z","headers":{"Content-Type":)"
-            R"("application/x-amz-json-1.0","X-Amz-Target":"DynamoDB_20120810.PutItem"},"body":)" + quoted + "}";
+            R"("application/x-amz-json-1.0","X-Amz-Target":"DynamoDB_20120810.PutItem"},"body":)" +
+            quoted + "}";
   }
   json += "]";
   simdjson::dom::parser parser;

@@ -74,8 +74,7 @@ TEST(types, time_members_round_trip_on_every_path) {
   } catch (const dy::validation_error& e) {
     ASSERT_EQ(e.issues().size(), 2u);
     EXPECT_EQ(e.issues()[0].path, "at");
-    EXPECT_EQ(e.issues()[0].message,
-              "'2024-05-01T14:00:00' has no UTC offset (a naive time: use dy::naive_timestamp)");
+    EXPECT_EQ(e.issues()[0].message, "'2024-05-01T14:00:00' has no UTC offset (a naive time: use dy::naive_timestamp)");
     EXPECT_EQ(e.issues()[1].path, "local_at");
     EXPECT_EQ(e.issues()[1].message,
               "'2024-05-01T09:30:00Z' has a UTC offset (use dy::zoned_timestamp or dy::timestamp for aware times)");
@@ -99,14 +98,13 @@ TEST(types, variants_are_written_as_the_held_value_and_read_by_the_stored_type) 
         .attributes = {{"n", std::int64_t{7}}, {"s", std::string("t")}},
         .amount = dy::decimal("12.50")};
   const std::string json = dy::to_dynamodb_json(d);
-  EXPECT_EQ(json,
-            R"({"id":{"S":"d"},"values":{"L":[{"S":"a"},{"N":"1"},{"N":"2.5"},{"BOOL":true},{"NULL":true},)"
-            R"({"L":[{"S":"x"}]}]},"attributes":{"M":{"n":{"N":"7"},"s":{"S":"t"}}},"amount":{"N":"12.50"}})");
+  EXPECT_EQ(json, R"({"id":{"S":"d"},"values":{"L":[{"S":"a"},{"N":"1"},{"N":"2.5"},{"BOOL":true},{"NULL":true},)"
+                  R"({"L":[{"S":"x"}]}]},"attributes":{"M":{"n":{"N":"7"},"s":{"S":"t"}}},"amount":{"N":"12.50"}})");
   for (const Doc& back : {dy::from_dynamodb_json<Doc>(json), dy::from_item<Doc>(dy::to_item(d))}) {
     ASSERT_EQ(back.values.size(), 6u);
     EXPECT_EQ(std::get<std::string>(back.values[0]), "a");
     EXPECT_EQ(std::get<std::int64_t>(back.values[1]), 1);  // integral: the integer alternative comes first
-    EXPECT_EQ(std::get<double>(back.values[2]), 2.5);       // not integral: the next that reads it
+    EXPECT_EQ(std::get<double>(back.values[2]), 2.5);      // not integral: the next that reads it
     EXPECT_TRUE(std::get<bool>(back.values[3]));
     EXPECT_TRUE(std::holds_alternative<std::monostate>(back.values[4]));
     EXPECT_EQ(std::get<std::vector<std::string>>(back.values[5]), std::vector<std::string>{"x"});
@@ -150,7 +148,7 @@ TEST(types, decimal_arithmetic_is_exact_or_an_error) {
   // 38 significant digits are exact; a 39th would be rounded: refused
   const decimal big("99999999999999999999999999999999999999");  // 38 nines
   EXPECT_EQ((big - 1).text(), "99999999999999999999999999999999999998");
-  EXPECT_EQ(big + 1, decimal("1E38"));  // one significant digit
+  EXPECT_EQ(big + 1, decimal("1E38"));                               // one significant digit
   EXPECT_THROW((void)(big + decimal("0.1")), dy::arithmetic_error);  // 39 significant digits
   EXPECT_THROW((void)(decimal("1E+125") * 10), dy::arithmetic_error);
   EXPECT_THROW((void)(decimal("1E-130") / 10), dy::arithmetic_error);
@@ -159,7 +157,8 @@ TEST(types, decimal_arithmetic_is_exact_or_an_error) {
   try {
     (void)(decimal("1") / 3);
   } catch (const dy::arithmetic_error& e) {
-    EXPECT_STREQ(e.what(), "dy::decimal: 1 / 3: the quotient does not terminate within DynamoDB's 38 significant digits");
+    EXPECT_STREQ(e.what(),
+                 "dy::decimal: 1 / 3: the quotient does not terminate within DynamoDB's 38 significant digits");
   }
 }
 
@@ -182,10 +181,11 @@ TEST(types, time_sort_keys_are_queried_by_their_text_or_typed_values) {
             R"("ExpressionAttributeNames":{"#n0":"sensor","#n1":"at"},)"
             R"("ExpressionAttributeValues":{":v0":{"S":"s-1"},":v1":{"S":"2024-05-01"}}})");
   (void)readings.query("s-1").between(dy::timestamp{sys_days{2024y / May / 1}}, "2024-05-02").all();
-  EXPECT_EQ(t->requests.back().body,
-            R"({"TableName":"readings","KeyConditionExpression":"#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2",)"
-            R"("ExpressionAttributeNames":{"#n0":"sensor","#n1":"at"},)"
-            R"("ExpressionAttributeValues":{":v0":{"S":"s-1"},":v1":{"S":"2024-05-01T00:00:00Z"},":v2":{"S":"2024-05-02"}}})");
+  EXPECT_EQ(
+      t->requests.back().body,
+      R"({"TableName":"readings","KeyConditionExpression":"#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2",)"
+      R"("ExpressionAttributeNames":{"#n0":"sensor","#n1":"at"},)"
+      R"("ExpressionAttributeValues":{":v0":{"S":"s-1"},":v1":{"S":"2024-05-01T00:00:00Z"},":v2":{"S":"2024-05-02"}}})");
   (void)readings.scan().filter(dy::attr(&Reading::at).begins_with("2024-05")).all();
   EXPECT_NE(t->requests.back().body.find(R"j("FilterExpression":"begins_with(#n0, :v0)")j"), std::string::npos);
 }

@@ -54,6 +54,7 @@ ops::table_description create_table(const client& c, const ops::create_table_req
 /// DescribeTable answers: false for table_not_found.
 bool table_exists(const client& c, const std::string& table);
 /// Compares what the model expects with the live table and its TTL setting.
-schema_report compare_schema(const client& c, const ops::create_table_request& expected, const std::string& ttl_attribute);
+schema_report compare_schema(const client& c, const ops::create_table_request& expected,
+                             const std::string& ttl_attribute);
 }  // namespace detail
 }  // namespace dynantic

@@ -49,21 +49,20 @@ ops::transact_write tx_key_action(const model_desc& d, const std::string& table,
 /// Checks DynamoDB's limits (100 actions, 4 MB, one action per item: `keys[i]` is action i's key text, empty when
 /// unknown) before sending, then sends with a fresh idempotency token (reused by the client's retries, so a
 /// retry after a lost answer is not applied twice).
-void run_transact_write(const client& c, std::vector<ops::transact_write> actions, const std::vector<std::string>& keys);
+void run_transact_write(const client& c, std::vector<ops::transact_write> actions,
+                        const std::vector<std::string>& keys);
 
 inline ops::transact_write to_action(ops::transact_write a) { return a; }
 template <class A>
-  requires requires(const A& a) { a.as_transaction(); }
-ops::transact_write to_action(const A& a) {
-  return a.as_transaction();
-}
+requires requires(const A& a) { a.as_transaction(); }
+ops::transact_write to_action(const A& a) { return a.as_transaction(); }
 /// The model of an action (tx_action<M>, updater<M>), void for plain requests.
 template <class A>
 struct action_model {
   using type = void;
 };
 template <class A>
-  requires requires { typename A::model_type; }
+requires requires { typename A::model_type; }
 struct action_model<A> {
   using type = typename A::model_type;
 };

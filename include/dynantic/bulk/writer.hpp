@@ -54,9 +54,12 @@ class batch_writer {
   using key_type = detail::key_type_t<M>;
 
   batch_writer(client c, std::string table, batch_options o = {})
-      : table_(std::move(table)), buffer_(std::move(c), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {
-    static_assert(!detail::polymorphic_base<M>,
-                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+      : table_(std::move(table)),
+        buffer_(std::move(c), std::move(o)),
+        exceptions_at_start_(std::uncaught_exceptions()) {
+    static_assert(
+        !detail::polymorphic_base<M>,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
   }
   batch_writer(const batch_writer&) = delete;
   batch_writer& operator=(const batch_writer&) = delete;
@@ -149,8 +152,9 @@ class multi_writer {
   template <class T>
   void save(ignore_versions_t, const T& t, typename T::model_type m) {
     using M = typename T::model_type;
-    static_assert(!detail::polymorphic_base<M>,
-                  "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    static_assert(
+        !detail::polymorphic_base<M>,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
     buffer_.add(detail::put_entry(detail::desc_of<M>(), t.name(), &detail::key_names_of<M>(), &m));
   }
   /// Buffers a delete from `t`'s table.

@@ -24,8 +24,14 @@ class ddb_writer {
   ddb_writer(std::string& out, conversion_context& c) : out_(out), c_(c) {}
 
   // an object of attributes (the item itself, or the body of an M)
-  void begin_attributes() { out_ += '{'; first_ = true; }
-  void end_attributes() { out_ += '}'; first_ = false; }
+  void begin_attributes() {
+    out_ += '{';
+    first_ = true;
+  }
+  void end_attributes() {
+    out_ += '}';
+    first_ = false;
+  }
   void attribute(std::string_view name) {
     if (!first_) out_ += ',';
     first_ = false;
@@ -33,13 +39,13 @@ class ddb_writer {
     out_ += ':';
   }
 
-  void string(std::string_view s);                 // {"S":"..."}
-  void number(std::string_view valid_text) {       // {"N":"..."}; the text is known to be valid
+  void string(std::string_view s);            // {"S":"..."}
+  void number(std::string_view valid_text) {  // {"N":"..."}; the text is known to be valid
     out_ += R"({"N":")";
     out_ += valid_text;
     out_ += R"("})";
   }
-  void number_checked(std::string_view text);      // validates first
+  void number_checked(std::string_view text);  // validates first
   void boolean(bool b) { out_ += b ? R"({"BOOL":true})" : R"({"BOOL":false})"; }
   void null() { out_ += R"({"NULL":true})"; }
   void binary(std::span<const std::byte> raw);
@@ -70,7 +76,10 @@ class ddb_writer {
   /// A set: begin_set(ss/ns/bs), elements, end_set. Elements of NS must be valid number text.
   void begin_set(value_type t);
   void set_element(std::string_view e);
-  void end_set() { out_ += "]}"; first_ = false; }
+  void end_set() {
+    out_ += "]}";
+    first_ = false;
+  }
   /// Any value (the slow path for converters without write()).
   void value(const attribute_value& v);
 

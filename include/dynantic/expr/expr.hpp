@@ -47,20 +47,49 @@ struct path_segment {
 std::string render_path(const std::vector<path_segment>& p, render_context& c);
 std::string path_text(const std::vector<path_segment>& p);  // for messages: profile.address[2]
 
-template <class T> struct is_list_like : std::false_type {};
-template <class T> struct is_list_like<std::vector<T>> : std::true_type { using element = T; };
-template <class T> struct is_list_like<std::list<T>> : std::true_type { using element = T; };
-template <> struct is_list_like<bytes> : std::false_type {};
-template <class T> struct is_map_like : std::false_type {};
-template <class T> struct is_map_like<std::map<std::string, T>> : std::true_type { using mapped = T; };
-template <class T> struct is_map_like<std::unordered_map<std::string, T>> : std::true_type { using mapped = T; };
-template <class T> struct is_set_like : std::false_type {};
-template <class T> struct is_set_like<std::set<T>> : std::true_type { using element = T; };
+template <class T>
+struct is_list_like : std::false_type {};
+template <class T>
+struct is_list_like<std::vector<T>> : std::true_type {
+  using element = T;
+};
+template <class T>
+struct is_list_like<std::list<T>> : std::true_type {
+  using element = T;
+};
+template <>
+struct is_list_like<bytes> : std::false_type {};
+template <class T>
+struct is_map_like : std::false_type {};
+template <class T>
+struct is_map_like<std::map<std::string, T>> : std::true_type {
+  using mapped = T;
+};
+template <class T>
+struct is_map_like<std::unordered_map<std::string, T>> : std::true_type {
+  using mapped = T;
+};
+template <class T>
+struct is_set_like : std::false_type {};
+template <class T>
+struct is_set_like<std::set<T>> : std::true_type {
+  using element = T;
+};
 
-template <class T> struct element_of {};
-template <class T> struct element_of<std::set<T>> { using type = T; };
-template <class T> struct element_of<std::vector<T>> { using type = T; };
-template <class T> struct element_of<std::list<T>> { using type = T; };
+template <class T>
+struct element_of {};
+template <class T>
+struct element_of<std::set<T>> {
+  using type = T;
+};
+template <class T>
+struct element_of<std::vector<T>> {
+  using type = T;
+};
+template <class T>
+struct element_of<std::list<T>> {
+  using type = T;
+};
 
 /// Untyped paths (attr_named) carry this value type: anything goes, values are converted as given.
 struct any_value {};
@@ -120,7 +149,20 @@ attribute_value to_operand(const V& v) {
 struct cond_node;
 using cond_ptr = std::shared_ptr<const cond_node>;
 struct cond_node {
-  enum class kind { compare, compare_size, between, in, exists, not_exists, begins_with, contains, type_is, and_, or_, not_ };
+  enum class kind {
+    compare,
+    compare_size,
+    between,
+    in,
+    exists,
+    not_exists,
+    begins_with,
+    contains,
+    type_is,
+    and_,
+    or_,
+    not_
+  };
   kind k;
   std::string op;  // "=", "<>", "<", "<=", ">", ">="
   std::vector<path_segment> path;
@@ -148,8 +190,9 @@ struct stores_type<S, U, pack<MI...>> {
 /// The stored attribute name of a member of a described struct. @throws error when it was not declared.
 template <class S, class U, class C>
 std::string_view stored_name(U C::*member) {
-  static_assert(stores_type<S, U>::value,
-                "dynantic: the model stores no such member: declare it with field(member) (skip(member) is not stored)");
+  static_assert(
+      stores_type<S, U>::value,
+      "dynantic: the model stores no such member: declare it with field(member) (skip(member) is not stored)");
   if constexpr (std::is_base_of_v<C, S>) {
     U S::*as_member_of_s = member;  // a member of a base struct, as a member of S
     static_assert(sizeof(as_member_of_s) == sizeof(std::ptrdiff_t), "dynantic: data member pointers are offsets");
@@ -258,7 +301,8 @@ class path {
                   "dynantic: [\"key\"] needs a map attribute (std::map<std::string, T>)");
     auto s = segs_;
     s.push_back({std::string(key), 0, false});
-    if constexpr (detail::is_map_like<unwrapped>::value) return path<M, typename detail::is_map_like<unwrapped>::mapped>(std::move(s));
+    if constexpr (detail::is_map_like<unwrapped>::value)
+      return path<M, typename detail::is_map_like<unwrapped>::mapped>(std::move(s));
     else return path<M, detail::any_value>(std::move(s));
   }
 
@@ -285,7 +329,8 @@ class path {
     if constexpr (detail::is_set_like<unwrapped>::value || detail::is_list_like<unwrapped>::value) {
       using E = typename detail::element_of<unwrapped>::type;
       if constexpr (!detail::comparable<E, V>()) {
-        static_assert(detail::always_false<V>, "dynantic: contains() needs a value of the set's or list's element type");
+        static_assert(detail::always_false<V>,
+                      "dynantic: contains() needs a value of the set's or list's element type");
         return {};
       } else {
         return with_operand(detail::cond_node::kind::contains, detail::to_operand<E>(x));
@@ -388,30 +433,31 @@ inline path<void, detail::any_value> attr_named(std::string_view name) {
 }
 
 // ---- comparisons: path op value
-#define DYNANTIC_DETAIL_COMPARE(OP, TEXT, ORDERED)                                                               \
-  template <class M, class T, class V>                                                                           \
-    requires(!std::is_same_v<std::remove_cvref_t<V>, size_of_path<M>>)                                           \
-  condition<M> operator OP(const path<M, T>& p, const V& v) {                                                    \
-    using U = detail::value_of<T>;                                                                               \
-    if constexpr (ORDERED && !detail::orderable<U>) {                                                            \
-      static_assert(detail::always_false<V>, "dynantic: '" #OP "' needs a number, string or binary attribute; "  \
+#define DYNANTIC_DETAIL_COMPARE(OP, TEXT, ORDERED)                                                              \
+  template <class M, class T, class V>                                                                          \
+  requires(!std::is_same_v<std::remove_cvref_t<V>, size_of_path<M>>) condition<M>                               \
+  operator OP(const path<M, T>& p, const V& v) {                                                                \
+    using U = detail::value_of<T>;                                                                              \
+    if constexpr (ORDERED && !detail::orderable<U>) {                                                           \
+      static_assert(detail::always_false<V>, "dynantic: '" #OP                                                  \
+                                             "' needs a number, string or binary attribute; "                   \
                                              "for sets, lists and maps use contains() or size()");              \
-      return {};                                                                                                 \
-    } else if constexpr (!detail::comparable<U, V>()) {                                                          \
-      static_assert(detail::always_false<V>, "dynantic: the value's type does not match the attribute's type");  \
-      return {};                                                                                                 \
-    } else {                                                                                                     \
-      detail::cond_node n{detail::cond_node::kind::compare, TEXT, p.segments(), {}, {}, nullptr, nullptr};       \
-      n.operands.push_back(detail::to_operand<U>(v));                                                            \
-      return detail::make_condition<M>(std::move(n));                                                            \
-    }                                                                                                            \
-  }                                                                                                              \
-  template <class M, class V>                                                                                    \
-  condition<M> operator OP(const size_of_path<M>& p, const V& v) {                                               \
+      return {};                                                                                                \
+    } else if constexpr (!detail::comparable<U, V>()) {                                                         \
+      static_assert(detail::always_false<V>, "dynantic: the value's type does not match the attribute's type"); \
+      return {};                                                                                                \
+    } else {                                                                                                    \
+      detail::cond_node n{detail::cond_node::kind::compare, TEXT, p.segments(), {}, {}, nullptr, nullptr};      \
+      n.operands.push_back(detail::to_operand<U>(v));                                                           \
+      return detail::make_condition<M>(std::move(n));                                                           \
+    }                                                                                                           \
+  }                                                                                                             \
+  template <class M, class V>                                                                                   \
+  condition<M> operator OP(const size_of_path<M>& p, const V& v) {                                              \
     static_assert(std::is_integral_v<V>, "dynantic: size() compares with an integer");                          \
-    detail::cond_node n{detail::cond_node::kind::compare_size, TEXT, p.segments, {}, {}, nullptr, nullptr};      \
-    n.operands.push_back(attribute_value::number(v));                                                            \
-    return detail::make_condition<M>(std::move(n));                                                              \
+    detail::cond_node n{detail::cond_node::kind::compare_size, TEXT, p.segments, {}, {}, nullptr, nullptr};     \
+    n.operands.push_back(attribute_value::number(v));                                                           \
+    return detail::make_condition<M>(std::move(n));                                                             \
   }
 
 DYNANTIC_DETAIL_COMPARE(==, "=", false)

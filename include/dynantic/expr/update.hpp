@@ -21,13 +21,15 @@ struct arithmetic {
 
 template <class M, class T, class V>
 arithmetic<M, T> operator+(const path<M, T>& p, const V& v) {
-  static_assert(detail::is_number_like<detail::value_of<T>> || detail::is_any<T>, "dynantic: '+' needs a number attribute");
+  static_assert(detail::is_number_like<detail::value_of<T>> || detail::is_any<T>,
+                "dynantic: '+' needs a number attribute");
   static_assert(detail::is_number_like<V> || std::is_same_v<V, decimal>, "dynantic: '+' needs a number");
   return {p.segments(), '+', detail::to_operand<detail::value_of<T>>(v)};
 }
 template <class M, class T, class V>
 arithmetic<M, T> operator-(const path<M, T>& p, const V& v) {
-  static_assert(detail::is_number_like<detail::value_of<T>> || detail::is_any<T>, "dynantic: '-' needs a number attribute");
+  static_assert(detail::is_number_like<detail::value_of<T>> || detail::is_any<T>,
+                "dynantic: '-' needs a number attribute");
   static_assert(detail::is_number_like<V> || std::is_same_v<V, decimal>, "dynantic: '-' needs a number");
   return {p.segments(), '-', detail::to_operand<detail::value_of<T>>(v)};
 }
@@ -74,8 +76,10 @@ class update_expression {
       using U = detail::value_of<T>;
       static_assert(detail::is_any<T> || std::is_convertible_v<V, U> || detail::comparable<U, V>(),
                     "dynantic: set() needs a value of the attribute's type");
-      if constexpr (detail::is_any<T>) actions_.push_back({kind::set, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
-      else if constexpr (std::is_convertible_v<V, U>) actions_.push_back({kind::set, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
+      if constexpr (detail::is_any<T>)
+        actions_.push_back({kind::set, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
+      else if constexpr (std::is_convertible_v<V, U>)
+        actions_.push_back({kind::set, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
       else actions_.push_back({kind::set, p.segments(), detail::to_operand<U>(v), {}, '+'});
       return static_cast<self_t&>(*this);
     }
@@ -98,8 +102,10 @@ class update_expression {
   template <class T, class V>
   self_t& set_if_not_exists(const path<M, T>& p, const V& v) {
     using U = detail::value_of<T>;
-    static_assert(detail::is_any<T> || std::is_convertible_v<V, U>, "dynantic: set_if_not_exists() needs a value of the attribute's type");
-    if constexpr (detail::is_any<T>) actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
+    static_assert(detail::is_any<T> || std::is_convertible_v<V, U>,
+                  "dynantic: set_if_not_exists() needs a value of the attribute's type");
+    if constexpr (detail::is_any<T>)
+      actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
     else actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     return static_cast<self_t&>(*this);
   }
@@ -126,7 +132,8 @@ class update_expression {
       if (U(v).empty()) return static_cast<self_t&>(*this);  // adding nothing
       actions_.push_back({kind::add, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     } else if constexpr (detail::is_number_like<U>) {
-      static_assert(detail::is_number_like<V> || std::is_same_v<V, decimal>, "dynantic: add() to a number needs a number");
+      static_assert(detail::is_number_like<V> || std::is_same_v<V, decimal>,
+                    "dynantic: add() to a number needs a number");
       actions_.push_back({kind::add, p.segments(), detail::to_operand<U>(v), {}, '+'});
     } else if constexpr (detail::is_any<T>) {
       actions_.push_back({kind::add, p.segments(), detail::set_operand(p.segments(), v), {}, '+'});
@@ -148,9 +155,11 @@ class update_expression {
   template <class T, class V>
   self_t& delete_elements(const path<M, T>& p, const V& v) {
     using U = detail::value_of<T>;
-    static_assert(detail::is_set_like<U>::value || detail::is_any<T>, "dynantic: delete_elements() needs a set attribute");
+    static_assert(detail::is_set_like<U>::value || detail::is_any<T>,
+                  "dynantic: delete_elements() needs a set attribute");
     if constexpr (detail::is_set_like<U>::value) {
-      static_assert(std::is_convertible_v<V, U>, "dynantic: delete_elements() needs a set of the attribute's element type");
+      static_assert(std::is_convertible_v<V, U>,
+                    "dynantic: delete_elements() needs a set of the attribute's element type");
       if (U(v).empty()) return static_cast<self_t&>(*this);
       actions_.push_back({kind::delete_, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     } else {
@@ -191,9 +200,11 @@ class update_expression {
   template <class T, class V>
   self_t& list_op(kind k, const path<M, T>& p, const V& values) {
     using U = detail::value_of<T>;
-    static_assert(detail::is_list_like<U>::value || detail::is_any<T>, "dynantic: append/prepend need a list attribute");
+    static_assert(detail::is_list_like<U>::value || detail::is_any<T>,
+                  "dynantic: append/prepend need a list attribute");
     if constexpr (detail::is_list_like<U>::value) {
-      static_assert(std::is_convertible_v<V, U>, "dynantic: append/prepend need a list of the attribute's element type");
+      static_assert(std::is_convertible_v<V, U>,
+                    "dynantic: append/prepend need a list of the attribute's element type");
       actions_.push_back({k, p.segments(), detail::set_operand(p.segments(), U(values)), {}, '+'});
     } else {
       actions_.push_back({k, p.segments(), detail::set_operand(p.segments(), values), {}, '+'});

@@ -5,8 +5,9 @@
 /// types:
 /// @code
 /// template <> struct dynantic::converter<money> {
-///   static attribute_value to_attribute(const money& m, conversion_context&) { return attribute_value::number(m.text()); }
-///   static void from_attribute(const attribute_value& a, money& out, conversion_context& ctx) { ... ctx.fail("..."); }
+///   static attribute_value to_attribute(const money& m, conversion_context&) { return
+///   attribute_value::number(m.text()); } static void from_attribute(const attribute_value& a, money& out,
+///   conversion_context& ctx) { ... ctx.fail("..."); }
 /// };
 /// @endcode
 
@@ -99,9 +100,13 @@ concept convertible = requires(const T& v, T& out, const attribute_value& a, con
 namespace detail {
 
 template <class T>
-concept has_ddb_write = requires(const T& v, ddb_writer& w) { converter<T>::write(v, w); };
+concept has_ddb_write = requires(const T& v, ddb_writer& w) {
+  converter<T>::write(v, w);
+};
 template <class T>
-concept has_ddb_read = requires(const ddb_value& a, T& out, conversion_context& c) { converter<T>::read(a, out, c); };
+concept has_ddb_read = requires(const ddb_value& a, T& out, conversion_context& c) {
+  converter<T>::read(a, out, c);
+};
 
 /// Writes v as DynamoDB-JSON: the converter's write() when it has one, else through attribute_value.
 template <class T>
@@ -186,8 +191,7 @@ struct converter<bool> {
 };
 
 template <std::integral T>
-  requires(!std::is_same_v<T, bool> && !std::is_same_v<T, char>)
-struct converter<T> {
+requires(!std::is_same_v<T, bool> && !std::is_same_v<T, char>) struct converter<T> {
   static attribute_value to_attribute(T v, conversion_context&) { return attribute_value::number(v); }
   static void from_attribute(const attribute_value& a, T& out, conversion_context& c) {
     if (const std::string* text = detail::number_text(a, c)) detail::read_integer_text(*text, out, c);
@@ -284,7 +288,9 @@ struct converter<std::chrono::year_month_day> : detail::text_converter<std::chro
 
 template <>
 struct converter<uuid> {
-  static attribute_value to_attribute(const uuid& v, conversion_context&) { return attribute_value::string(v.to_string()); }
+  static attribute_value to_attribute(const uuid& v, conversion_context&) {
+    return attribute_value::string(v.to_string());
+  }
   static void from_attribute(const attribute_value& a, uuid& out, conversion_context& c);
   static void write(const uuid& v, detail::ddb_writer& w) { w.string(v.to_string()); }
   static void read(const detail::ddb_value& a, uuid& out, conversion_context& c);
@@ -301,7 +307,7 @@ struct converter<attribute_value> {
 // ---------------------------------------------------------------- containers
 
 template <class T>
-  requires convertible<T>
+requires convertible<T>
 struct converter<std::optional<T>> {
   static attribute_value to_attribute(const std::optional<T>& v, conversion_context& c) {
     return v ? converter<T>::to_attribute(*v, c) : attribute_value::null();
@@ -427,25 +433,30 @@ struct map_converter {
 }  // namespace detail
 
 template <class T>
-  requires convertible<T>
-struct converter<std::vector<T>> : detail::list_converter<std::vector<T>, T> {};
+requires convertible<T>
+struct converter<std::vector<T>> : detail::list_converter<std::vector<T>, T> {
+};
 template <class T>
-  requires convertible<T>
-struct converter<std::list<T>> : detail::list_converter<std::list<T>, T> {};
+requires convertible<T>
+struct converter<std::list<T>> : detail::list_converter<std::list<T>, T> {
+};
 template <class T>
-  requires convertible<T>
-struct converter<std::map<std::string, T>> : detail::map_converter<std::map<std::string, T>, T> {};
+requires convertible<T>
+struct converter<std::map<std::string, T>> : detail::map_converter<std::map<std::string, T>, T> {
+};
 template <class T>
-  requires convertible<T>
-struct converter<std::unordered_map<std::string, T>> : detail::map_converter<std::unordered_map<std::string, T>, T> {};
+requires convertible<T>
+struct converter<std::unordered_map<std::string, T>> : detail::map_converter<std::unordered_map<std::string, T>, T> {
+};
 
 /// std::set of strings (SS), numbers (NS) or bytes (BS). An empty set is omitted on write (DynamoDB has no
 /// empty sets) and reads back as empty.
 template <class T>
-  requires detail::is_set_element_v<T>
+requires detail::is_set_element_v<T>
 struct converter<std::set<T>> {
-  static constexpr value_type stored =
-      std::is_same_v<T, std::string> ? value_type::ss : std::is_same_v<T, bytes> ? value_type::bs : value_type::ns;
+  static constexpr value_type stored = std::is_same_v<T, std::string> ? value_type::ss
+                                       : std::is_same_v<T, bytes>     ? value_type::bs
+                                                                      : value_type::ns;
 
   static attribute_value to_attribute(const std::set<T>& v, conversion_context& c) {
     std::vector<std::string> elems;
@@ -467,7 +478,10 @@ struct converter<std::set<T>> {
         conversion_context::scope s(c, i++);
         T v{};
         if constexpr (stored == value_type::ss) {
-          if (!e.is_string()) { detail::wrong_type(c, e, "a string"); continue; }
+          if (!e.is_string()) {
+            detail::wrong_type(c, e, "a string");
+            continue;
+          }
           v = e.as_string();
         } else if constexpr (stored == value_type::bs) {
           converter<bytes>::from_attribute(e, v, c);
@@ -479,9 +493,10 @@ struct converter<std::set<T>> {
       return;
     }
     if (a.type() != stored) {
-      return detail::wrong_type(c, a, stored == value_type::ss   ? "a string set (SS)"
-                                      : stored == value_type::bs ? "a binary set (BS)"
-                                                                 : "a number set (NS)");
+      return detail::wrong_type(c, a,
+                                stored == value_type::ss   ? "a string set (SS)"
+                                : stored == value_type::bs ? "a binary set (BS)"
+                                                           : "a number set (NS)");
     }
     std::size_t i = 0;
     for (const auto& e : a.as_set()) {
@@ -510,9 +525,10 @@ struct converter<std::set<T>> {
   static void read(const detail::ddb_value& a, std::set<T>& out, conversion_context& c) {
     out.clear();
     if (a.type() != stored) {
-      return detail::wrong_ddb_type(c, a.type(), stored == value_type::ss   ? "a string set (SS)"
-                                                  : stored == value_type::bs ? "a binary set (BS)"
-                                                                             : "a number set (NS)");
+      return detail::wrong_ddb_type(c, a.type(),
+                                    stored == value_type::ss   ? "a string set (SS)"
+                                    : stored == value_type::bs ? "a binary set (BS)"
+                                                               : "a number set (NS)");
     }
     std::size_t i = 0;
     a.for_each_set_element([&](std::string_view e) {
@@ -522,7 +538,8 @@ struct converter<std::set<T>> {
       } else if constexpr (std::is_same_v<T, bytes>) {
         auto raw = codec::base64_decode(e);
         if (!raw) return c.fail("not valid base64");
-        out.emplace(reinterpret_cast<const std::byte*>(raw->data()), reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
+        out.emplace(reinterpret_cast<const std::byte*>(raw->data()),
+                    reinterpret_cast<const std::byte*>(raw->data()) + raw->size());
       } else {
         T v{};
         if constexpr (std::is_same_v<T, decimal>) {
@@ -559,22 +576,25 @@ void no_alternative(conversion_context& c, value_type stored, const std::vector<
 /// the held alternative is; read as the first alternative, in declaration order, that reads the stored value
 /// without an issue (so list `std::int64_t` before `double` to keep integers integral).
 template <class... Ts>
-  requires(convertible<Ts> && ...)
-struct converter<std::variant<Ts...>> {
+requires(convertible<Ts>&&...) struct converter<std::variant<Ts...>> {
   using V = std::variant<Ts...>;
   static attribute_value to_attribute(const V& v, conversion_context& c) {
-    return std::visit([&](const auto& x) { return converter<std::remove_cvref_t<decltype(x)>>::to_attribute(x, c); }, v);
+    return std::visit([&](const auto& x) { return converter<std::remove_cvref_t<decltype(x)>>::to_attribute(x, c); },
+                      v);
   }
   static void write(const V& v, detail::ddb_writer& w) {
     std::visit([&](const auto& x) { detail::ddb_write(x, w); }, v);
   }
   static void from_attribute(const attribute_value& a, V& out, conversion_context& c) {
-    read_first(a.type(), c, [&](auto& x, conversion_context& t) {
-      converter<std::remove_cvref_t<decltype(x)>>::from_attribute(a, x, t);
-    }, out);
+    read_first(
+        a.type(), c,
+        [&](auto& x, conversion_context& t) { converter<std::remove_cvref_t<decltype(x)>>::from_attribute(a, x, t); },
+        out);
   }
   // A parsed value can be read once (ddb_value): the alternatives are tried on its attribute_value.
-  static void read(const detail::ddb_value& a, V& out, conversion_context& c) { from_attribute(a.to_attribute(), out, c); }
+  static void read(const detail::ddb_value& a, V& out, conversion_context& c) {
+    from_attribute(a.to_attribute(), out, c);
+  }
 
  private:
   template <class F>
@@ -617,7 +637,8 @@ void set_element_read(const std::string& text, T& out, conversion_context& c) {
   if constexpr (std::is_same_v<T, std::string>) {
     out = text;
   } else if constexpr (std::is_same_v<T, bytes>) {
-    out.assign(reinterpret_cast<const std::byte*>(text.data()), reinterpret_cast<const std::byte*>(text.data()) + text.size());
+    out.assign(reinterpret_cast<const std::byte*>(text.data()),
+               reinterpret_cast<const std::byte*>(text.data()) + text.size());
   } else {
     converter<T>::from_attribute(attribute_value::number_unchecked(text), out, c);
   }
@@ -643,7 +664,8 @@ void read_integer_text(std::string_view text, T& out, conversion_context& c) {
   if constexpr (std::is_signed_v<T>) {
     std::int64_t v;
     if (!parse_signed(*digits, v, std::numeric_limits<T>::min(), std::numeric_limits<T>::max())) {
-      return c.fail("'" + std::string(text) + "' is out of range for a " + std::to_string(sizeof(T) * 8) + "-bit integer");
+      return c.fail("'" + std::string(text) + "' is out of range for a " + std::to_string(sizeof(T) * 8) +
+                    "-bit integer");
     }
     out = static_cast<T>(v);
   } else {

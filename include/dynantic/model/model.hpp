@@ -30,9 +30,12 @@
 
 // ------------------------------------------------------------------ preprocessor iteration (C++20 __VA_OPT__)
 #define DYNANTIC_PP_PARENS ()
-#define DYNANTIC_PP_EXPAND(...) DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(__VA_ARGS__))))
-#define DYNANTIC_PP_EXPAND3(...) DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(__VA_ARGS__))))
-#define DYNANTIC_PP_EXPAND2(...) DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(__VA_ARGS__))))
+#define DYNANTIC_PP_EXPAND(...) \
+  DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(DYNANTIC_PP_EXPAND3(__VA_ARGS__))))
+#define DYNANTIC_PP_EXPAND3(...) \
+  DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(DYNANTIC_PP_EXPAND2(__VA_ARGS__))))
+#define DYNANTIC_PP_EXPAND2(...) \
+  DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(DYNANTIC_PP_EXPAND1(__VA_ARGS__))))
 #define DYNANTIC_PP_EXPAND1(...) __VA_ARGS__
 #define DYNANTIC_PP_FOR_EACH(macro, ...) __VA_OPT__(DYNANTIC_PP_EXPAND(DYNANTIC_PP_FOR_EACH_HELPER(macro, __VA_ARGS__)))
 #define DYNANTIC_PP_FOR_EACH_HELPER(macro, a1, ...) \
@@ -53,36 +56,37 @@
   ::dynantic::detail::member<::dynantic::detail::role::version>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
 #define DYNANTIC_DETAIL_ROLE_discriminator(m, ...) \
   ::dynantic::detail::member<::dynantic::detail::role::discriminator>(&dynantic_self::m, #m __VA_OPT__(, ) __VA_ARGS__)
-#define DYNANTIC_DETAIL_ROLE_forbid_unknown() ::dynantic::detail::forbid_unknown_t {}
+#define DYNANTIC_DETAIL_ROLE_forbid_unknown() \
+  ::dynantic::detail::forbid_unknown_t {}
 #define DYNANTIC_DETAIL_ROLE_skip(m) ::dynantic::detail::skip_member(&dynantic_self::m)
 
 /// Declares a model: a struct stored in `table_name`. See the file comment for roles and options.
-#define DYNANTIC_MODEL(Type, table_name, ...)                                                              \
-  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                              \
-    using dynantic_self = Type;                                                                            \
-    using namespace ::dynantic::model_options;                                                             \
+#define DYNANTIC_MODEL(Type, table_name, ...)                                                                       \
+  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                                        \
+    using dynantic_self = Type;                                                                                     \
+    using namespace ::dynantic::model_options;                                                                      \
     return ::dynantic::detail::make_model<Type>(table_name DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ARG, __VA_ARGS__)); \
-  }                                                                                                        \
+  }                                                                                                                 \
   static_assert(::dynantic::detail::check_model<Type>(), "dynantic: invalid model declaration");
 
 /// Declares a nested struct (stored as M): the same roles as a model except keys, TTL and version.
-#define DYNANTIC_STRUCT(Type, ...)                                                                         \
-  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                              \
-    using dynantic_self = Type;                                                                            \
-    using namespace ::dynantic::model_options;                                                             \
+#define DYNANTIC_STRUCT(Type, ...)                                                                          \
+  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                                \
+    using dynantic_self = Type;                                                                             \
+    using namespace ::dynantic::model_options;                                                              \
     return ::dynantic::detail::make_struct<Type>(0 DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ARG, __VA_ARGS__)); \
-  }                                                                                                        \
+  }                                                                                                         \
   static_assert(::dynantic::detail::check_struct<Type>(), "dynantic: invalid struct declaration");
 
 #define DYNANTIC_DETAIL_ENUM_ENTRY(pair) DYNANTIC_DETAIL_ENUM_ENTRY_ pair
 #define DYNANTIC_DETAIL_ENUM_ENTRY_(e, s) ::dynantic::detail::enum_entry<dynantic_enum_self>{dynantic_enum_self::e, s},
 
 /// Declares how an enum is stored: DYNANTIC_ENUM(Status, (active, "active"), (inactive, "inactive")).
-#define DYNANTIC_ENUM(Type, ...)                                                                \
-  [[maybe_unused]] constexpr auto dynantic_enum_values(Type*) {                                \
-    using dynantic_enum_self = Type;                                                            \
-    return std::array{DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ENUM_ENTRY, __VA_ARGS__)};           \
-  }                                                                                             \
+#define DYNANTIC_ENUM(Type, ...)                                                      \
+  [[maybe_unused]] constexpr auto dynantic_enum_values(Type*) {                       \
+    using dynantic_enum_self = Type;                                                  \
+    return std::array{DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ENUM_ENTRY, __VA_ARGS__)}; \
+  }                                                                                   \
   static_assert(::dynantic::detail::check_enum<Type>(), "dynantic: DYNANTIC_ENUM repeats a value or a string");
 
 namespace dynantic {
@@ -109,8 +113,12 @@ constexpr skip_t<C> skip_member(T C::*) {
 }
 
 // ---- options
-struct min_length_t { std::size_t n; };
-struct max_length_t { std::size_t n; };
+struct min_length_t {
+  std::size_t n;
+};
+struct max_length_t {
+  std::size_t n;
+};
 enum class bound_op { ge, gt, le, lt };
 template <class V>
 struct bound_t {
@@ -121,13 +129,17 @@ template <class V, std::size_t N>
 struct one_of_t {
   std::array<V, N> values;
 };
-struct pattern_t { std::string_view regex; };
+struct pattern_t {
+  std::string_view regex;
+};
 template <class F>
 struct check_t {
   F predicate;
   std::string_view message;
 };
-struct stored_as_t { std::string_view name; };
+struct stored_as_t {
+  std::string_view name;
+};
 struct auto_uuid_t {};
 /// default_value(v): the value a member reads as when its attribute is absent (items stored before it existed).
 template <class V>
@@ -143,31 +155,57 @@ struct index_t {
   std::string_view index;
 };
 
-template <class T> struct is_bound : std::false_type {};
-template <class V> struct is_bound<bound_t<V>> : std::true_type {};
-template <class T> struct is_one_of : std::false_type {};
-template <class V, std::size_t N> struct is_one_of<one_of_t<V, N>> : std::true_type {};
-template <class T> struct is_check : std::false_type {};
-template <class F> struct is_check<check_t<F>> : std::true_type {};
-template <class T> struct is_default : std::false_type {};
-template <class V> struct is_default<default_t<V>> : std::true_type {};
-template <> struct is_default<default_initializer_t> : std::true_type {};
-
-template <class T> struct unwrap_optional { using type = T; };
-template <class T> struct unwrap_optional<std::optional<T>> { using type = T; };
-template <class T> using value_of = typename unwrap_optional<T>::type;
-
-template <class T> struct value_of_or_void { using type = value_of<T>; };
-template <class T> using value_of_or_void_t = typename value_of_or_void<T>::type;
+template <class T>
+struct is_bound : std::false_type {};
+template <class V>
+struct is_bound<bound_t<V>> : std::true_type {};
+template <class T>
+struct is_one_of : std::false_type {};
+template <class V, std::size_t N>
+struct is_one_of<one_of_t<V, N>> : std::true_type {};
+template <class T>
+struct is_check : std::false_type {};
+template <class F>
+struct is_check<check_t<F>> : std::true_type {};
+template <class T>
+struct is_default : std::false_type {};
+template <class V>
+struct is_default<default_t<V>> : std::true_type {};
+template <>
+struct is_default<default_initializer_t> : std::true_type {};
 
 template <class T>
-concept has_size = requires(const T& t) { t.size(); };
+struct unwrap_optional {
+  using type = T;
+};
+template <class T>
+struct unwrap_optional<std::optional<T>> {
+  using type = T;
+};
+template <class T>
+using value_of = typename unwrap_optional<T>::type;
+
+template <class T>
+struct value_of_or_void {
+  using type = value_of<T>;
+};
+template <class T>
+using value_of_or_void_t = typename value_of_or_void<T>::type;
+
+template <class T>
+concept has_size = requires(const T& t) {
+  t.size();
+};
 template <class T>
 constexpr bool is_number_like = (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) || std::is_same_v<T, decimal>;
 template <class T>
-concept has_enum_values = std::is_enum_v<T> && requires { dynantic_enum_values(static_cast<T*>(nullptr)); };
+concept has_enum_values = std::is_enum_v<T> && requires {
+  dynantic_enum_values(static_cast<T*>(nullptr));
+};
 template <class T>
-concept described = requires { dynantic_describe(static_cast<T*>(nullptr)); };
+concept described = requires {
+  dynantic_describe(static_cast<T*>(nullptr));
+};
 
 }  // namespace detail
 
@@ -176,13 +214,21 @@ namespace model_options {
 constexpr detail::min_length_t min_length(std::size_t n) { return {n}; }
 constexpr detail::max_length_t max_length(std::size_t n) { return {n}; }
 template <class V>
-constexpr detail::bound_t<V> ge(V v) { return {detail::bound_op::ge, v}; }
+constexpr detail::bound_t<V> ge(V v) {
+  return {detail::bound_op::ge, v};
+}
 template <class V>
-constexpr detail::bound_t<V> gt(V v) { return {detail::bound_op::gt, v}; }
+constexpr detail::bound_t<V> gt(V v) {
+  return {detail::bound_op::gt, v};
+}
 template <class V>
-constexpr detail::bound_t<V> le(V v) { return {detail::bound_op::le, v}; }
+constexpr detail::bound_t<V> le(V v) {
+  return {detail::bound_op::le, v};
+}
 template <class V>
-constexpr detail::bound_t<V> lt(V v) { return {detail::bound_op::lt, v}; }
+constexpr detail::bound_t<V> lt(V v) {
+  return {detail::bound_op::lt, v};
+}
 template <class V, class... Vs>
 constexpr auto one_of(V first, Vs... rest) {
   using E = std::conditional_t<std::is_convertible_v<V, std::string_view>, std::string_view, V>;
@@ -190,7 +236,9 @@ constexpr auto one_of(V first, Vs... rest) {
 }
 constexpr detail::pattern_t pattern(std::string_view regex) { return {regex}; }
 template <class F>
-constexpr detail::check_t<F> check(F predicate, std::string_view message) { return {predicate, message}; }
+constexpr detail::check_t<F> check(F predicate, std::string_view message) {
+  return {predicate, message};
+}
 constexpr detail::stored_as_t stored_as(std::string_view name) { return {name}; }
 inline constexpr detail::auto_uuid_t auto_uuid{};
 /// The value the member reads as when the stored item has no such attribute: field(points, default_value(0)).
@@ -218,7 +266,7 @@ constexpr bool check_option() {
     static_assert(is_number_like<V> || std::is_same_v<V, timestamp>,
                   "dynantic: ge/gt/le/lt need a number, dy::decimal or dy::timestamp member");
     using B = decltype(O::value);
-    static_assert(std::is_same_v<V, decimal> ? (is_number_like<B> || std::is_convertible_v<B, std::string_view>)
+    static_assert(std::is_same_v<V, decimal>     ? (is_number_like<B> || std::is_convertible_v<B, std::string_view>)
                   : std::is_same_v<V, timestamp> ? std::is_same_v<B, timestamp>
                                                  : is_number_like<B>,
                   "dynantic: the bound of ge/gt/le/lt must be a number (for dy::decimal also a string like \"9.99\"; "
@@ -296,9 +344,8 @@ template <std::size_t I, class P>
 using pack_element_t = std::remove_cvref_t<decltype(pack_get<I>(std::declval<const P&>()))>;
 template <class F, class... T>
 constexpr decltype(auto) pack_apply(F&& f, const pack<T...>& p) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) -> decltype(auto) {
-    return f(pack_get<I>(p)...);
-  }(std::index_sequence_for<T...>{});
+  return [&]<std::size_t... I>(std::index_sequence<I...>)->decltype(auto) { return f(pack_get<I>(p)...); }
+  (std::index_sequence_for<T...>{});
 }
 
 template <role R, class C, class T, class... Opts>
@@ -338,9 +385,18 @@ struct model_info {
   std::size_t elements = 0;
 };
 
-template <class T> struct owner_of { using type = void; };
-template <role R, class C, class T, class... O> struct owner_of<member_info<R, C, T, O...>> { using type = C; };
-template <class C> struct owner_of<skip_t<C>> { using type = C; };
+template <class T>
+struct owner_of {
+  using type = void;
+};
+template <role R, class C, class T, class... O>
+struct owner_of<member_info<R, C, T, O...>> {
+  using type = C;
+};
+template <class C>
+struct owner_of<skip_t<C>> {
+  using type = C;
+};
 
 /// Distinct base structs among the owners (void: not a member or skip argument).
 template <class M, class... Os>
@@ -391,8 +447,10 @@ constexpr bool every_member_accounted(const Info& info) {
   else return true;
 }
 
-template <class T> struct is_member_info : std::false_type {};
-template <role R, class C, class T, class... O> struct is_member_info<member_info<R, C, T, O...>> : std::true_type {};
+template <class T>
+struct is_member_info : std::false_type {};
+template <role R, class C, class T, class... O>
+struct is_member_info<member_info<R, C, T, O...>> : std::true_type {};
 
 template <class M, class... Args>
 constexpr auto make_model(std::string_view table, Args... args) {
@@ -412,8 +470,9 @@ constexpr auto make_model(std::string_view table, Args... args) {
   return [&]<std::size_t... J>(std::index_sequence<J...>) {
     using members = pack<pack_element_t<at[J], pack<Args...>>...>;
     return model_info<M, pack_element_t<at[J], pack<Args...>>...>{table, forbid, members(pack_get<at[J]>(all)...),
-                                                                   accounted_elements<M, Args...>()};
-  }(std::make_index_sequence<n>{});
+                                                                  accounted_elements<M, Args...>()};
+  }
+  (std::make_index_sequence<n>{});
 }
 
 template <class M, class... Args>
@@ -444,7 +503,8 @@ constexpr bool index_names_valid() {
              [&](const auto&... o) {
                (
                    [&] {
-                     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) ok &= valid_table_name(o.index);
+                     if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>)
+                       ok &= valid_table_name(o.index);
                    }(),
                    ...);
              },
@@ -478,10 +538,11 @@ constexpr bool check_model() {
 template <class M>
 constexpr bool check_struct() {
   using info = model_info_t<M>;
-  static_assert(count_role<info, role::partition_key>::value == 0 && count_role<info, role::sort_key>::value == 0 &&
-                    count_role<info, role::ttl>::value == 0 && count_role<info, role::version>::value == 0 &&
-                    count_role<info, role::discriminator>::value == 0,
-                "dynantic: DYNANTIC_STRUCT takes field(...) only; keys, ttl, version and discriminator belong to DYNANTIC_MODEL");
+  static_assert(
+      count_role<info, role::partition_key>::value == 0 && count_role<info, role::sort_key>::value == 0 &&
+          count_role<info, role::ttl>::value == 0 && count_role<info, role::version>::value == 0 &&
+          count_role<info, role::discriminator>::value == 0,
+      "dynantic: DYNANTIC_STRUCT takes field(...) only; keys, ttl, version and discriminator belong to DYNANTIC_MODEL");
   static_assert(every_member_accounted<M>(describe<M>()),
                 "dynantic: the struct has a member that the declaration neither maps nor skips: add field(member) "
                 "(or key, sort_key, ttl, version), or skip(member) to leave it out of the stored item");
@@ -522,7 +583,8 @@ constexpr std::size_t role_index() {
     std::size_t found = sizeof...(I);
     ((pack_element_t<I, tuple_t>::kind == R && found == sizeof...(I) ? (void)(found = I) : (void)0), ...);
     return found;
-  }(std::make_index_sequence<tuple_t::size>{});
+  }
+  (std::make_index_sequence<tuple_t::size>{});
 }
 
 template <class M, role R>
@@ -546,7 +608,9 @@ struct subtype_decl {
   std::string_view tag;
 };
 template <class T>
-concept subtype = requires { dynantic_subtype_of(static_cast<T*>(nullptr)); };
+concept subtype = requires {
+  dynantic_subtype_of(static_cast<T*>(nullptr));
+};
 template <class T>
 using base_of_t = typename decltype(dynantic_subtype_of(static_cast<T*>(nullptr)))::base_type;
 template <class T>
@@ -569,17 +633,23 @@ void apply_constraint(const T& v, const O& o, conversion_context& c) {
   if constexpr (is_optional<T>::value) {
     if (v) apply_constraint(*v, o, c);
   } else if constexpr (std::is_same_v<O, min_length_t>) {
-    if (v.size() < o.n) c.fail("length must be at least " + std::to_string(o.n) + " (got " + std::to_string(v.size()) + ")");
+    if (v.size() < o.n)
+      c.fail("length must be at least " + std::to_string(o.n) + " (got " + std::to_string(v.size()) + ")");
   } else if constexpr (std::is_same_v<O, max_length_t>) {
-    if (v.size() > o.n) c.fail("length must be at most " + std::to_string(o.n) + " (got " + std::to_string(v.size()) + ")");
+    if (v.size() > o.n)
+      c.fail("length must be at most " + std::to_string(o.n) + " (got " + std::to_string(v.size()) + ")");
   } else if constexpr (is_bound<O>::value) {
     bool ok = true;
     auto cmp = [&](const auto& a, const auto& b) {
       switch (o.op) {
-        case bound_op::ge: return a >= b;
-        case bound_op::gt: return a > b;
-        case bound_op::le: return a <= b;
-        case bound_op::lt: return a < b;
+        case bound_op::ge:
+          return a >= b;
+        case bound_op::gt:
+          return a > b;
+        case bound_op::le:
+          return a <= b;
+        case bound_op::lt:
+          return a < b;
       }
       return true;
     };
@@ -613,7 +683,9 @@ void apply_constraint(const T& v, const O& o, conversion_context& c) {
         allowed += (allowed.empty() ? "'" : ", '") + std::string(x) + "'";
       } else {
         found |= v == x;
-        allowed += (allowed.empty() ? "" : ", ") + converter<std::remove_cv_t<std::remove_reference_t<decltype(x)>>>::to_attribute(x, c).as_number_text();
+        allowed +=
+            (allowed.empty() ? "" : ", ") +
+            converter<std::remove_cv_t<std::remove_reference_t<decltype(x)>>>::to_attribute(x, c).as_number_text();
       }
     }
     if (!found) c.fail("must be one of " + allowed);
@@ -650,7 +722,9 @@ void check_member(const MI& mi, const T& v, conversion_context& c) {
 // code in src/ over that description (src/model/codec.cpp); per model, only the description is instantiated.
 
 template <class T>
-constexpr bool omittable = requires(const T& v) { converter<T>::omit(v); };
+constexpr bool omittable = requires(const T& v) {
+  converter<T>::omit(v);
+};
 
 template <class T>
 bool should_omit(const T& v) {
@@ -702,8 +776,8 @@ struct ops_of {
     converter<T>::from_attribute(a, *static_cast<T*>(v), c);
   }
   static bool omit(const void* v) { return should_omit(*static_cast<const T*>(v)); }
-  static constexpr type_ops table{&write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr,
-                                  may_be_absent<T>};
+  static constexpr type_ops table{
+      &write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr, may_be_absent<T>};
 };
 
 /// TTL members: epoch seconds whatever the C++ type (dy::timestamp or an integer, optional or not).
@@ -729,8 +803,8 @@ struct ttl_ops_of {
   }
   static void read(const ddb_value& a, void* v, conversion_context& c) { from_attribute(a.to_attribute(), v, c); }
   static bool omit(const void* v) { return should_omit(*static_cast<const T*>(v)); }
-  static constexpr type_ops table{&write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr,
-                                  may_be_absent<T>};
+  static constexpr type_ops table{
+      &write, &read, &to_attribute, &from_attribute, omittable<T> ? &omit : nullptr, may_be_absent<T>};
 };
 
 /// One declared index key: member `member` of the description is `kind` of index `index`.
@@ -746,8 +820,8 @@ struct member_desc {
   std::string_view member;  ///< C++ member name
   std::size_t offset;       ///< of the member in its struct
   role kind;
-  char scalar;              ///< 'S', 'N' or 'B': how a key or index key of this type is declared
-  bool is_string;           ///< std::string (keys encoded without a temporary value)
+  char scalar;     ///< 'S', 'N' or 'B': how a key or index key of this type is declared
+  bool is_string;  ///< std::string (keys encoded without a temporary value)
   const type_ops* ops;
   void (*check)(const void* v, conversion_context& c);  ///< the declared constraints; nullptr when none
   void (*fill_uuid)(void* v);                           ///< auto_uuid: fills an empty key; nullptr otherwise
@@ -844,7 +918,6 @@ void fill_default_at(void* v) {
       mi.opts);
 }
 
-
 /// Member I of M as the codec sees it, computed at compile time (the offset, which is not a constant
 /// expression, is filled in at run time by description<M>).
 template <class M, std::size_t I>
@@ -852,10 +925,12 @@ constexpr member_desc describe_member() {
   using MI = pack_element_t<I, members_tuple_t<M>>;
   using T = typename MI::value_type;
   constexpr const MI& mi = pack_get<I>(model_v<M>.members);
-  constexpr bool checked = []<class... O>(pack<O...>*) { return (is_constraint<O> || ...); }(
-      static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
-  constexpr bool defaulted = []<class... O>(pack<O...>*) { return (is_default<O>::value || ...); }(
-      static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
+  constexpr bool checked = []<class... O>(pack<O...>*) {
+    return (is_constraint<O> || ...);
+  }(static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
+  constexpr bool defaulted = []<class... O>(pack<O...>*) {
+    return (is_default<O>::value || ...);
+  }(static_cast<std::remove_cvref_t<decltype(mi.opts)>*>(nullptr));
   void (*uuid_fill)(void*) = nullptr;
   if constexpr (MI::template has<auto_uuid_t>) uuid_fill = &fill_uuid<T>;
   const type_ops* ops = nullptr;
@@ -865,8 +940,8 @@ constexpr member_desc describe_member() {
   if constexpr (checked) check = &check_member_at<M, I>;
   void (*fill)(void*) = nullptr;
   if constexpr (defaulted) fill = &fill_default_at<M, I>;
-  return member_desc{mi.name, mi.member, 0, MI::kind, scalar_of<T>(), std::is_same_v<T, std::string>, ops, check,
-                     uuid_fill, fill};
+  return member_desc{mi.name, mi.member, 0,         MI::kind, scalar_of<T>(), std::is_same_v<T, std::string>,
+                     ops,     check,     uuid_fill, fill};
 }
 
 /// The declared index keys of M, computed at compile time.
@@ -879,7 +954,8 @@ constexpr std::array<index_decl, N> describe_indexes() {
         [&](const auto&... o) {
           (
               [&] {
-                if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>) out[k++] = {i, o.kind, o.index};
+                if constexpr (std::is_same_v<std::remove_cvref_t<decltype(o)>, index_t>)
+                  out[k++] = {i, o.kind, o.index};
               }(),
               ...);
         },
@@ -907,22 +983,26 @@ struct description {
   // Constant: built by the compiler, no code per member.
   static constexpr std::array<member_desc, count> constant_members = []<std::size_t... I>(std::index_sequence<I...>) {
     return std::array<member_desc, count>{describe_member<M, I>()...};
-  }(std::make_index_sequence<count>{});
+  }
+  (std::make_index_sequence<count>{});
   static constexpr std::array<index_decl, index_count> indexes = describe_indexes<M, index_count>();
 
   std::array<member_desc, count> members = constant_members;
   model_desc desc;
 
-  static_assert(sizeof(int M::*) == sizeof(std::ptrdiff_t), "dynantic: data member pointers are offsets (Itanium C++ ABI)");
+  static_assert(sizeof(int M::*) == sizeof(std::ptrdiff_t),
+                "dynantic: data member pointers are offsets (Itanium C++ ABI)");
 
   description() {
     // offsets: the data member pointers' values (Itanium C++ ABI), members of base structs as members of M
     [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((members[I].offset = static_cast<std::size_t>(std::bit_cast<std::ptrdiff_t>(
-            static_cast<typename pack_element_t<I, members_tuple_t<M>>::value_type M::*>(
-                static_cast<const pack_leaf<I, pack_element_t<I, members_tuple_t<M>>>&>(model_v<M>.members).value.ptr)))),
+      ((members[I].offset = static_cast<std::size_t>(
+            std::bit_cast<std::ptrdiff_t>(static_cast<typename pack_element_t<I, members_tuple_t<M>>::value_type M::*>(
+                static_cast<const pack_leaf<I, pack_element_t<I, members_tuple_t<M>>>&>(model_v<M>.members)
+                    .value.ptr)))),
        ...);
-    }(std::make_index_sequence<count>{});
+    }
+    (std::make_index_sequence<count>{});
     desc.table = model_v<M>.table;
     desc.forbid_unknown = model_v<M>.forbid_unknown;
     desc.members = members.data();
@@ -975,7 +1055,7 @@ void read_members(const item& in, M& m, conversion_context& c) {
 
 /// Enums declared with DYNANTIC_ENUM: stored as their declared string.
 template <class E>
-  requires detail::has_enum_values<E>
+requires detail::has_enum_values<E>
 struct converter<E> {
   static constexpr auto values = dynantic_enum_values(static_cast<E*>(nullptr));
   static attribute_value to_attribute(E v, conversion_context& c) {
@@ -1024,7 +1104,7 @@ struct converter<E> {
 
 /// Structs declared with DYNANTIC_STRUCT or DYNANTIC_MODEL: stored as M.
 template <class S>
-  requires detail::described<S>
+requires detail::described<S>
 struct converter<S> {
   static attribute_value to_attribute(const S& v, conversion_context& c) {
     return attribute_value::map(detail::encode_item(detail::desc_of<S>(), &v, c));
@@ -1050,8 +1130,7 @@ concept model = detail::described<M> && !detail::model_v<M>.table.empty();
 
 /// The item a model is stored as. @throws validation_error with every problem.
 template <class M>
-  requires detail::described<M>
-item to_item(const M& m) {
+requires detail::described<M> item to_item(const M& m) {
   conversion_context c;
   item out = detail::encode_item(detail::desc_of<M>(), &m, c);
   c.throw_if_failed();
@@ -1061,8 +1140,7 @@ item to_item(const M& m) {
 /// The model stored as `it`. @throws validation_error with every problem (wrong types, missing required
 /// attributes, constraints, unknown attributes when the model forbids them).
 template <class M>
-  requires detail::described<M>
-M from_item(const item& it) {
+requires detail::described<M> M from_item(const item& it) {
   conversion_context c;
   M m{};
   detail::read_members(it, m, c);
@@ -1072,23 +1150,18 @@ M from_item(const item& it) {
 
 /// Checks a model's constraints without converting it. @throws validation_error
 template <class M>
-  requires detail::described<M>
-void validate(const M& m) {
-  (void)to_item(m);
-}
+requires detail::described<M>
+void validate(const M& m) { (void)to_item(m); }
 
 /// Appends the DynamoDB-JSON of `m` (the wire form of the item) to `out`, without building an item.
 /// @throws validation_error with every problem; `out` is left unchanged then.
 template <class M>
-  requires detail::described<M>
-void append_dynamodb_json(std::string& out, const M& m) {
-  detail::encode_json(detail::desc_of<M>(), &m, out);
-}
+requires detail::described<M>
+void append_dynamodb_json(std::string& out, const M& m) { detail::encode_json(detail::desc_of<M>(), &m, out); }
 
 /// The DynamoDB-JSON of `m`. Attributes come in declaration order (to_item orders them by name).
 template <class M>
-  requires detail::described<M>
-std::string to_dynamodb_json(const M& m) {
+requires detail::described<M> std::string to_dynamodb_json(const M& m) {
   std::string out;
   append_dynamodb_json(out, m);
   return out;
@@ -1096,13 +1169,11 @@ std::string to_dynamodb_json(const M& m) {
 
 /// Decodes DynamoDB-JSON straight into a model. @throws decode_error (not DynamoDB-JSON), validation_error
 template <class M>
-  requires detail::described<M>
-M from_dynamodb_json(std::string_view json) {
+requires detail::described<M> M from_dynamodb_json(std::string_view json) {
   conversion_context c;
   M m{};
-  detail::ddb_value::parse_item(json, [&](const detail::ddb_value& item) {
-    detail::decode_members(detail::desc_of<M>(), item, &m, c);
-  });
+  detail::ddb_value::parse_item(
+      json, [&](const detail::ddb_value& item) { detail::decode_members(detail::desc_of<M>(), item, &m, c); });
   c.throw_if_failed();
   return m;
 }
@@ -1115,16 +1186,12 @@ item item_from_plain_json(std::string_view json);
 /// Plain JSON (what Pydantic's model_dump_json gives): numbers as JSON numbers with their exact text, sets as
 /// arrays, bytes as base64 strings, timestamps/UUIDs/enums as strings. @throws validation_error
 template <class M>
-  requires detail::described<M>
-std::string to_json(const M& m) {
-  return detail::plain_json_from_item(to_item(m));
-}
+requires detail::described<M> std::string to_json(const M& m) { return detail::plain_json_from_item(to_item(m)); }
 
 /// Parses plain JSON into a model with the same validation as from_item (model_validate_json).
 /// @throws decode_error for malformed JSON, validation_error for everything else.
 template <class M>
-  requires detail::described<M>
-M from_json(std::string_view json) {
+requires detail::described<M> M from_json(std::string_view json) {
   item it = detail::item_from_plain_json(json);
   conversion_context c;
   c.json_input = true;

@@ -37,20 +37,20 @@
 
 /// Declares a subtype of `Base` (a model with discriminator(member)) stored with the tag `tag`. The roles are
 /// those of DYNANTIC_MODEL; the keys must be the base's (same attribute names and types).
-#define DYNANTIC_SUBTYPE(Type, Base, tag, ...)                                                             \
-  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                              \
-    using dynantic_self = Type;                                                                            \
-    using namespace ::dynantic::model_options;                                                             \
-    return ::dynantic::detail::make_model<Type>(::dynantic::detail::model_v<Base>.table                   \
-                                                    DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ARG, __VA_ARGS__)); \
-  }                                                                                                        \
+#define DYNANTIC_SUBTYPE(Type, Base, tag, ...)                                                                       \
+  [[maybe_unused]] constexpr auto dynantic_describe(Type*) {                                                         \
+    using dynantic_self = Type;                                                                                      \
+    using namespace ::dynantic::model_options;                                                                       \
+    return ::dynantic::detail::make_model<Type>(                                                                     \
+        ::dynantic::detail::model_v<Base>.table DYNANTIC_PP_FOR_EACH(DYNANTIC_DETAIL_ARG, __VA_ARGS__));             \
+  }                                                                                                                  \
   [[maybe_unused]] constexpr auto dynantic_subtype_of(Type*) { return ::dynantic::detail::subtype_decl<Base>{tag}; } \
-  static_assert(::dynantic::detail::check_model<Type>(), "dynantic: invalid model declaration");          \
+  static_assert(::dynantic::detail::check_model<Type>(), "dynantic: invalid model declaration");                     \
   static_assert(::dynantic::detail::check_subtype<Type>(), "dynantic: invalid subtype declaration");
 
 /// Lists the subtypes of `Base` (after their declarations): reads through table<Base> return
 /// std::variant<listed types...>. Optionally end the list with dynantic::unknown_subtype.
-#define DYNANTIC_SUBTYPES(Base, ...)                                                                 \
+#define DYNANTIC_SUBTYPES(Base, ...)                                                                                \
   [[maybe_unused]] constexpr auto dynantic_subtypes(Base*) { return ::dynantic::detail::type_list<__VA_ARGS__>{}; } \
   static_assert(::dynantic::detail::check_subtypes<Base>(), "dynantic: invalid DYNANTIC_SUBTYPES");
 
@@ -77,7 +77,9 @@ template <class... T>
 struct type_list {};
 
 template <class T>
-concept polymorphic_base = requires { dynantic_subtypes(static_cast<T*>(nullptr)); };
+concept polymorphic_base = requires {
+  dynantic_subtypes(static_cast<T*>(nullptr));
+};
 
 template <class B>
 using subtypes_of = decltype(dynantic_subtypes(static_cast<B*>(nullptr)));
@@ -121,17 +123,19 @@ constexpr bool check_subtype() {
                 "dynantic: the base of a DYNANTIC_SUBTYPE needs discriminator(member) in its DYNANTIC_MODEL");
   static_assert(!subtype<B>, "dynantic: a subtype's base must be a base model, not another subtype");
   static_assert(!subtype_tag<S>().empty(), "dynantic: a subtype's tag must not be empty");
-  static_assert(role_member<S, role::partition_key>().name == role_member<B, role::partition_key>().name &&
-                    std::is_same_v<typename role_type<S, role::partition_key>::type,
-                                   typename role_type<B, role::partition_key>::type>,
-                "dynantic: a subtype must declare the base's partition key: key(member) with the same attribute name and type");
-  static_assert(has_role<S, role::sort_key> == has_role<B, role::sort_key>,
-                "dynantic: a subtype must declare the base's sort key: sort_key(member) with the same attribute name and type");
+  static_assert(
+      role_member<S, role::partition_key>().name == role_member<B, role::partition_key>().name &&
+          std::is_same_v<typename role_type<S, role::partition_key>::type,
+                         typename role_type<B, role::partition_key>::type>,
+      "dynantic: a subtype must declare the base's partition key: key(member) with the same attribute name and type");
+  static_assert(
+      has_role<S, role::sort_key> == has_role<B, role::sort_key>,
+      "dynantic: a subtype must declare the base's sort key: sort_key(member) with the same attribute name and type");
   if constexpr (has_role<B, role::sort_key> && has_role<S, role::sort_key>) {
-    static_assert(role_member<S, role::sort_key>().name == role_member<B, role::sort_key>().name &&
-                      std::is_same_v<typename role_type<S, role::sort_key>::type,
-                                     typename role_type<B, role::sort_key>::type>,
-                  "dynantic: a subtype must declare the base's sort key: sort_key(member) with the same attribute name and type");
+    static_assert(
+        role_member<S, role::sort_key>().name == role_member<B, role::sort_key>().name &&
+            std::is_same_v<typename role_type<S, role::sort_key>::type, typename role_type<B, role::sort_key>::type>,
+        "dynantic: a subtype must declare the base's sort key: sort_key(member) with the same attribute name and type");
   }
   constexpr bool stores_tag = [] {
     bool found = false;
@@ -158,8 +162,9 @@ constexpr bool check_subtype_list(type_list<T...>) {
     else if constexpr (subtype<T>) return std::is_same_v<base_of_t<T>, B>;
     else return false;
   }() && ...);
-  static_assert(all_subtypes_of_b,
-                "dynantic: every type in DYNANTIC_SUBTYPES(Base, ...) must be declared with DYNANTIC_SUBTYPE(Type, Base, ...)");
+  static_assert(
+      all_subtypes_of_b,
+      "dynantic: every type in DYNANTIC_SUBTYPES(Base, ...) must be declared with DYNANTIC_SUBTYPE(Type, Base, ...)");
   if constexpr (all_subtypes_of_b) {
     constexpr std::array<std::string_view, sizeof...(T)> tags{[] {
       if constexpr (is_unknown_subtype<T>) return std::string_view{};
@@ -175,9 +180,10 @@ constexpr bool check_subtype_list(type_list<T...>) {
     }();
     static_assert(distinct, "dynantic: two subtypes of one base have the same tag");
     constexpr std::array<std::string_view, sizeof...(T) + 1> ttls{ttl_attribute<B>(), [] {
-      if constexpr (is_unknown_subtype<T>) return std::string_view{};
-      else return ttl_attribute<T>();
-    }()...};
+                                                                    if constexpr (is_unknown_subtype<T>)
+                                                                      return std::string_view{};
+                                                                    else return ttl_attribute<T>();
+                                                                  }()...};
     constexpr bool one_ttl = [&] {
       std::string_view seen;
       for (auto t : ttls) {
@@ -223,13 +229,12 @@ struct family<M> {
       std::tuple<M>{}, std::declval<typename drop_fallback<subtypes_of<M>>::type>()))>::type;
 };
 template <subtype M>
-  requires polymorphic_base<base_of_t<M>>
+requires polymorphic_base<base_of_t<M>>
 struct family<M> {
   using type = typename family<base_of_t<M>>::type;
 };
 template <subtype M>
-  requires(!polymorphic_base<base_of_t<M>>)
-struct family<M> {
+requires(!polymorphic_base<base_of_t<M>>) struct family<M> {
   using type = type_list<base_of_t<M>, M>;
 };
 template <class M>

@@ -56,7 +56,8 @@ class zoned_timestamp {
   std::chrono::minutes offset() const noexcept { return offset_; }
   /// The wall-clock time at the offset (what the text shows before the offset).
   naive_timestamp local() const noexcept {
-    return naive_timestamp{instant_.time_since_epoch() + std::chrono::duration_cast<std::chrono::microseconds>(offset_)};
+    return naive_timestamp{instant_.time_since_epoch() +
+                           std::chrono::duration_cast<std::chrono::microseconds>(offset_)};
   }
 
   friend bool operator==(const zoned_timestamp&, const zoned_timestamp&) = default;

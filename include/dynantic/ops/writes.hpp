@@ -64,8 +64,8 @@ enum class update_mode { update, upsert };
 /// The UpdateItem of an update: keys refused, TTL converted, version incremented, the existence condition
 /// (update) or the required members checked (upsert), subtype tag and guard.
 ops::update_item_request build_update(const model_desc& d, const std::string& table, const item& key,
-                                      std::vector<update_action> actions, const cond_node* cond,
-                                      ops::return_values rv, update_mode mode);
+                                      std::vector<update_action> actions, const cond_node* cond, ops::return_values rv,
+                                      update_mode mode);
 /// An update as one action of TransactWriteItems.
 ops::transact_write update_action_of(ops::update_item_request r);
 

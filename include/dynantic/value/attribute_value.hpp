@@ -48,8 +48,7 @@ class attribute_value {
   static attribute_value number_unchecked(std::string text);
   /// N from an integer (always valid).
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  static attribute_value number(I v) {
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) static attribute_value number(I v) {
     return number_unchecked(std::to_string(v));
   }
   /// B from raw bytes.
@@ -67,13 +66,13 @@ class attribute_value {
   static attribute_value binary_set(std::vector<std::string> bs);
 
   // ---- convenient implicit construction for literals in hand-written items ----
-  attribute_value(const char* s) : attribute_value(string(s)) {}              // NOLINT
-  attribute_value(std::string s) : attribute_value(string(std::move(s))) {}    // NOLINT
+  attribute_value(const char* s) : attribute_value(string(s)) {}                    // NOLINT
+  attribute_value(std::string s) : attribute_value(string(std::move(s))) {}         // NOLINT
   attribute_value(std::string_view s) : attribute_value(string(std::string(s))) {}  // NOLINT
   template <class I>
-    requires(std::is_integral_v<I> && !std::is_same_v<I, bool>)
-  attribute_value(I v) : attribute_value(number(v)) {}  // NOLINT
-  attribute_value(bool b) : attribute_value(boolean(b)) {}  // NOLINT
+  requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) attribute_value(I v)
+      : attribute_value(number(v)) {}                              // NOLINT
+  attribute_value(bool b) : attribute_value(boolean(b)) {}         // NOLINT
   attribute_value(item m) : attribute_value(map(std::move(m))) {}  // NOLINT
 
   value_type type() const noexcept { return type_; }
@@ -108,10 +107,10 @@ class attribute_value {
 
   value_type type_ = value_type::null;
   bool bool_ = false;
-  std::string text_;               // S, N, B (raw bytes)
-  std::vector<std::string> set_;   // SS, NS, BS
+  std::string text_;                   // S, N, B (raw bytes)
+  std::vector<std::string> set_;       // SS, NS, BS
   std::vector<attribute_value> list_;  // L
-  item map_;                       // M
+  item map_;                           // M
 };
 
 }  // namespace dynantic
