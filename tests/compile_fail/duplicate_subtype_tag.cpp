@@ -1,26 +1,20 @@
 // EXPECT: dynantic: two subtypes of one base have the same tag
-#include <dynantic/dynantic.hpp>
+#include "polymorphic_models.hpp"
 
-struct Entity {
+struct Post {
   std::string pk{};
   std::string sk{};
-  std::string kind{};
+  std::string text{};
 };
-DYNANTIC_MODEL(Entity, "app", key(pk), sort_key(sk), discriminator(kind))
-struct Customer {
+DYNANTIC_SUBTYPE(Post, Thread, "POST", key(pk), sort_key(sk), field(text))
+struct Reply {
   std::string pk{};
   std::string sk{};
-  std::string name{};
-};
-DYNANTIC_SUBTYPE(Customer, Entity, "CUSTOMER", key(pk), sort_key(sk), field(name))
-struct Order {
-  std::string pk{};
-  std::string sk{};
-  int total = 0;
+  int votes = 0;
 };
 #if DYNANTIC_FAIL
-DYNANTIC_SUBTYPE(Order, Entity, "CUSTOMER", key(pk), sort_key(sk), field(total))
+DYNANTIC_SUBTYPE(Reply, Thread, "POST", key(pk), sort_key(sk), field(votes))
 #else
-DYNANTIC_SUBTYPE(Order, Entity, "ORDER", key(pk), sort_key(sk), field(total))
+DYNANTIC_SUBTYPE(Reply, Thread, "REPLY", key(pk), sort_key(sk), field(votes))
 #endif
-DYNANTIC_SUBTYPES(Entity, Customer, Order)
+DYNANTIC_SUBTYPES(Thread, Post, Reply)

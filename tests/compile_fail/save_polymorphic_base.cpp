@@ -1,16 +1,6 @@
 // EXPECT: dynantic: write subtypes \(table<Subtype>\), not the polymorphic base
-#include <dynantic/dynantic.hpp>
+#include "polymorphic_models.hpp"
 
-struct Entity {
-  std::string pk{};
-  std::string kind{};
-};
-DYNANTIC_MODEL(Entity, "app", key(pk), discriminator(kind))
-struct Customer {
-  std::string pk{};
-  std::string name{};
-};
-DYNANTIC_SUBTYPE(Customer, Entity, "CUSTOMER", key(pk), field(name))
 DYNANTIC_SUBTYPES(Entity, Customer)
 
 void save(const dynantic::client& c) {

@@ -1,12 +1,7 @@
 // EXPECT: dynantic: a subtype must declare the base's partition key: key\(member\) with the same attribute name and
 // type
-#include <dynantic/dynantic.hpp>
+#include "polymorphic_models.hpp"
 
-struct Entity {
-  std::string pk{};
-  std::string kind{};
-};
-DYNANTIC_MODEL(Entity, "app", key(pk), discriminator(kind))
 struct Counter {
 #if DYNANTIC_FAIL
   std::int64_t pk = 0;

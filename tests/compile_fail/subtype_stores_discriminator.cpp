@@ -1,17 +1,12 @@
 // EXPECT: dynantic: a subtype must not declare the discriminator attribute: saving writes its tag
-#include <dynantic/dynantic.hpp>
+#include "polymorphic_models.hpp"
 
-struct Entity {
-  std::string pk{};
-  std::string kind{};
-};
-DYNANTIC_MODEL(Entity, "app", key(pk), discriminator(kind))
-struct Customer {
+struct Tagged {
   std::string pk{};
   std::string kind{};
 };
 #if DYNANTIC_FAIL
-DYNANTIC_SUBTYPE(Customer, Entity, "CUSTOMER", key(pk), field(kind))
+DYNANTIC_SUBTYPE(Tagged, Entity, "TAGGED", key(pk), field(kind))
 #else
-DYNANTIC_SUBTYPE(Customer, Entity, "CUSTOMER", key(pk), field(kind, stored_as("customer_kind")))
+DYNANTIC_SUBTYPE(Tagged, Entity, "TAGGED", key(pk), field(kind, stored_as("tagged_kind")))
 #endif

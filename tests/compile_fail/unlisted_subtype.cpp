@@ -1,17 +1,7 @@
 // EXPECT: dynantic: every type in DYNANTIC_SUBTYPES\(Base, ...\) must be declared with DYNANTIC_SUBTYPE\(Type, Base,
 // ...\)
-#include <dynantic/dynantic.hpp>
+#include "polymorphic_models.hpp"
 
-struct Entity {
-  std::string pk{};
-  std::string kind{};
-};
-DYNANTIC_MODEL(Entity, "app", key(pk), discriminator(kind))
-struct Customer {
-  std::string pk{};
-  std::string name{};
-};
-DYNANTIC_SUBTYPE(Customer, Entity, "CUSTOMER", key(pk), field(name))
 struct Plain {
   std::string pk{};
 };
