@@ -24,18 +24,12 @@ std::string show(const dy::item& it) {
 
 std::string show(const dy::attribute_value& v) {
   switch (v.type()) {
-    case dy::value_type::s:
-      return '"' + v.as_string() + '"';
-    case dy::value_type::n:
-      return v.as_number_text();
-    case dy::value_type::boolean:
-      return v.as_bool() ? "true" : "false";
-    case dy::value_type::null:
-      return "null";
-    case dy::value_type::b:
-      return "<" + std::to_string(v.as_binary().size()) + " bytes>";
-    case dy::value_type::m:
-      return show(v.as_map());
+    case dy::value_type::s: return '"' + v.as_string() + '"';
+    case dy::value_type::n: return v.as_number_text();
+    case dy::value_type::boolean: return v.as_bool() ? "true" : "false";
+    case dy::value_type::null: return "null";
+    case dy::value_type::b: return "<" + std::to_string(v.as_binary().size()) + " bytes>";
+    case dy::value_type::m: return show(v.as_map());
     case dy::value_type::l: {
       std::string s = "[";
       for (const auto& e : v.as_list()) s += (s.size() > 1 ? ", " : "") + show(e);

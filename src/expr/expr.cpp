@@ -82,10 +82,8 @@ std::string render_condition(const cond_node& n, render_context& c) {
       }
       return s + ")";
     }
-    case k::exists:
-      return "attribute_exists(" + p + ")";
-    case k::not_exists:
-      return "attribute_not_exists(" + p + ")";
+    case k::exists: return "attribute_exists(" + p + ")";
+    case k::not_exists: return "attribute_not_exists(" + p + ")";
     case k::begins_with: {
       std::string v = c.value(n.operands.at(0));
       return "begins_with(" + p + ", " + v + ")";
@@ -156,9 +154,7 @@ std::string render_update(const std::vector<update_action>& actions, render_cont
         join(set, p + " = list_append(" + v + ", " + p + ")");
         break;
       }
-      case k::remove:
-        join(remove, p);
-        break;
+      case k::remove: join(remove, p); break;
       case k::add: {
         std::string v = c.value(a.value);
         join(add, p + " " + v);

@@ -92,22 +92,22 @@ T load(const ddb_value& w) {
   return v;
 }
 
+// The one-letter type tags: S, N, B, M, L.
+bool one_letter_tag(char c, value_type& t) {
+  switch (c) {
+    case 'S': t = value_type::s; return true;
+    case 'N': t = value_type::n; return true;
+    case 'B': t = value_type::b; return true;
+    case 'M': t = value_type::m; return true;
+    case 'L': t = value_type::l; return true;
+    default: return false;
+  }
+}
+
 value_type tag_of(std::string_view tag) {
+  value_type t;
   if (tag.size() == 1) {
-    switch (tag[0]) {
-      case 'S':
-        return value_type::s;
-      case 'N':
-        return value_type::n;
-      case 'B':
-        return value_type::b;
-      case 'M':
-        return value_type::m;
-      case 'L':
-        return value_type::l;
-      default:
-        break;
-    }
+    if (one_letter_tag(tag[0], t)) return t;
   } else if (tag == "BOOL") {
     return value_type::boolean;
   } else if (tag == "NULL") {
@@ -152,21 +152,9 @@ std::string_view key_of(od::field& f) { return view_of(f.key(), nullptr, &f); }
 // Type tags are 1 to 4 capital letters: read them in place.
 value_type fast_tag(od::field& f) {
   const char* k = f.key().raw();
+  value_type t;
   if (k[1] == '"') {
-    switch (k[0]) {
-      case 'S':
-        return value_type::s;
-      case 'N':
-        return value_type::n;
-      case 'B':
-        return value_type::b;
-      case 'M':
-        return value_type::m;
-      case 'L':
-        return value_type::l;
-      default:
-        break;
-    }
+    if (one_letter_tag(k[0], t)) return t;
   } else if (k[2] == '"') {
     if (k[1] == 'S') {
       if (k[0] == 'S') return value_type::ss;
@@ -325,8 +313,7 @@ attribute_value ddb_value::to_attribute() const {
     return attribute_value::map(std::move(m));
   }
   switch (tag) {
-    case value_type::s:
-      return attribute_value::string(std::string(text()));
+    case value_type::s: return attribute_value::string(std::string(text()));
     case value_type::n: {
       std::string t(text());
       if (auto why = codec::check_number(t)) throw validation_error("", "invalid number '" + t + "': " + *why);
@@ -337,8 +324,7 @@ attribute_value ddb_value::to_attribute() const {
       if (!raw) shape("B value is not valid base64");
       return attribute_value::binary_from_string(std::move(*raw));
     }
-    case value_type::boolean:
-      return attribute_value::boolean(boolean());
+    case value_type::boolean: return attribute_value::boolean(boolean());
     case value_type::null:
       if (!boolean()) shape("NULL must be true");
       return attribute_value::null();
@@ -364,8 +350,7 @@ attribute_value ddb_value::to_attribute() const {
       if (tag == value_type::ns) return attribute_value::number_set(std::move(elems));
       return attribute_value::binary_set(std::move(elems));
     }
-    default:
-      break;
+    default: break;
   }
   shape("unknown type");
 }

@@ -51,26 +51,16 @@ void no_alternative(conversion_context& c, value_type stored, const std::vector<
 
 std::string_view type_name(value_type t) {
   switch (t) {
-    case value_type::null:
-      return "NULL";
-    case value_type::s:
-      return "a string (S)";
-    case value_type::n:
-      return "a number (N)";
-    case value_type::b:
-      return "binary (B)";
-    case value_type::boolean:
-      return "a boolean (BOOL)";
-    case value_type::m:
-      return "a map (M)";
-    case value_type::l:
-      return "a list (L)";
-    case value_type::ss:
-      return "a string set (SS)";
-    case value_type::ns:
-      return "a number set (NS)";
-    case value_type::bs:
-      return "a binary set (BS)";
+    case value_type::null: return "NULL";
+    case value_type::s: return "a string (S)";
+    case value_type::n: return "a number (N)";
+    case value_type::b: return "binary (B)";
+    case value_type::boolean: return "a boolean (BOOL)";
+    case value_type::m: return "a map (M)";
+    case value_type::l: return "a list (L)";
+    case value_type::ss: return "a string set (SS)";
+    case value_type::ns: return "a number set (NS)";
+    case value_type::bs: return "a binary set (BS)";
   }
   return "?";
 }
@@ -161,14 +151,10 @@ bool regex_match(std::string_view pattern, const std::string& text) {
 
 std::string describe_bound(bound_op op) {
   switch (op) {
-    case bound_op::ge:
-      return ">=";
-    case bound_op::gt:
-      return ">";
-    case bound_op::le:
-      return "<=";
-    case bound_op::lt:
-      return "<";
+    case bound_op::ge: return ">=";
+    case bound_op::gt: return ">";
+    case bound_op::le: return "<=";
+    case bound_op::lt: return "<";
   }
   return "?";
 }
@@ -178,21 +164,11 @@ std::string describe_bound(bound_op op) {
 namespace {
 void plain_value(json_writer& w, const attribute_value& v) {
   switch (v.type()) {
-    case value_type::null:
-      w.null();
-      break;
-    case value_type::s:
-      w.string(v.as_string());
-      break;
-    case value_type::n:
-      w.raw(v.as_number_text());
-      break;
-    case value_type::b:
-      w.string(codec::base64_encode(v.as_binary_string()));
-      break;
-    case value_type::boolean:
-      w.boolean(v.as_bool());
-      break;
+    case value_type::null: w.null(); break;
+    case value_type::s: w.string(v.as_string()); break;
+    case value_type::n: w.raw(v.as_number_text()); break;
+    case value_type::b: w.string(codec::base64_encode(v.as_binary_string())); break;
+    case value_type::boolean: w.boolean(v.as_bool()); break;
     case value_type::m:
       w.begin_object();
       for (const auto& [k, e] : v.as_map()) {

@@ -54,16 +54,11 @@ void write_if(json_writer& w, std::string_view key, const std::string& s) {
 
 std::string_view return_values_text(return_values r) {
   switch (r) {
-    case return_values::none:
-      return "NONE";
-    case return_values::all_old:
-      return "ALL_OLD";
-    case return_values::updated_old:
-      return "UPDATED_OLD";
-    case return_values::all_new:
-      return "ALL_NEW";
-    case return_values::updated_new:
-      return "UPDATED_NEW";
+    case return_values::none: return "NONE";
+    case return_values::all_old: return "ALL_OLD";
+    case return_values::updated_old: return "UPDATED_OLD";
+    case return_values::all_new: return "ALL_NEW";
+    case return_values::updated_new: return "UPDATED_NEW";
   }
   return "NONE";
 }
@@ -75,20 +70,11 @@ void write_return(json_writer& w, return_values r, bool old_on_failure) {
 
 void write_select(json_writer& w, select s) {
   switch (s) {
-    case select::default_:
-      return;
-    case select::all_attributes:
-      w.member("Select", "ALL_ATTRIBUTES");
-      return;
-    case select::all_projected_attributes:
-      w.member("Select", "ALL_PROJECTED_ATTRIBUTES");
-      return;
-    case select::specific_attributes:
-      w.member("Select", "SPECIFIC_ATTRIBUTES");
-      return;
-    case select::count:
-      w.member("Select", "COUNT");
-      return;
+    case select::default_: return;
+    case select::all_attributes: w.member("Select", "ALL_ATTRIBUTES"); return;
+    case select::all_projected_attributes: w.member("Select", "ALL_PROJECTED_ATTRIBUTES"); return;
+    case select::specific_attributes: w.member("Select", "SPECIFIC_ATTRIBUTES"); return;
+    case select::count: w.member("Select", "COUNT"); return;
   }
 }
 
@@ -713,18 +699,10 @@ void transact_write_items(const client& c, const transact_write_items_request& r
     require_table(t.table_name);
     w.begin_object();
     switch (t.type) {
-      case transact_write::kind::put:
-        w.key("Put");
-        break;
-      case transact_write::kind::update:
-        w.key("Update");
-        break;
-      case transact_write::kind::delete_:
-        w.key("Delete");
-        break;
-      case transact_write::kind::condition_check:
-        w.key("ConditionCheck");
-        break;
+      case transact_write::kind::put: w.key("Put"); break;
+      case transact_write::kind::update: w.key("Update"); break;
+      case transact_write::kind::delete_: w.key("Delete"); break;
+      case transact_write::kind::condition_check: w.key("ConditionCheck"); break;
     }
     w.begin_object();
     w.member("TableName", t.table_name);

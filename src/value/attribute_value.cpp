@@ -10,26 +10,16 @@ namespace dynantic {
 
 std::string_view type_tag(value_type t) noexcept {
   switch (t) {
-    case value_type::null:
-      return "NULL";
-    case value_type::s:
-      return "S";
-    case value_type::n:
-      return "N";
-    case value_type::b:
-      return "B";
-    case value_type::boolean:
-      return "BOOL";
-    case value_type::m:
-      return "M";
-    case value_type::l:
-      return "L";
-    case value_type::ss:
-      return "SS";
-    case value_type::ns:
-      return "NS";
-    case value_type::bs:
-      return "BS";
+    case value_type::null: return "NULL";
+    case value_type::s: return "S";
+    case value_type::n: return "N";
+    case value_type::b: return "B";
+    case value_type::boolean: return "BOOL";
+    case value_type::m: return "M";
+    case value_type::l: return "L";
+    case value_type::ss: return "SS";
+    case value_type::ns: return "NS";
+    case value_type::bs: return "BS";
   }
   return "?";
 }
@@ -175,22 +165,16 @@ const std::vector<std::string>& attribute_value::as_set() const {
 bool operator==(const attribute_value& a, const attribute_value& b) {
   if (a.type_ != b.type_) return false;
   switch (a.type_) {
-    case value_type::null:
-      return true;
-    case value_type::boolean:
-      return a.bool_ == b.bool_;
+    case value_type::null: return true;
+    case value_type::boolean: return a.bool_ == b.bool_;
     case value_type::s:
     case value_type::n:
-    case value_type::b:
-      return a.text_ == b.text_;
+    case value_type::b: return a.text_ == b.text_;
     case value_type::ss:
     case value_type::ns:
-    case value_type::bs:
-      return a.set_ == b.set_;
-    case value_type::l:
-      return a.list_ == b.list_;
-    case value_type::m:
-      return a.map_ == b.map_;
+    case value_type::bs: return a.set_ == b.set_;
+    case value_type::l: return a.list_ == b.list_;
+    case value_type::m: return a.map_ == b.map_;
   }
   return false;
 }
@@ -208,15 +192,11 @@ std::size_t number_size(std::string_view n) {
 
 std::size_t value_size(const attribute_value& v) {
   switch (v.type()) {
-    case value_type::s:
-      return v.as_string().size();
-    case value_type::n:
-      return number_size(v.as_number_text());
-    case value_type::b:
-      return v.as_binary_string().size();
+    case value_type::s: return v.as_string().size();
+    case value_type::n: return number_size(v.as_number_text());
+    case value_type::b: return v.as_binary_string().size();
     case value_type::boolean:
-    case value_type::null:
-      return 1;
+    case value_type::null: return 1;
     case value_type::m: {
       std::size_t s = 3;
       for (const auto& [k, e] : v.as_map()) s += k.size() + value_size(e) + 1;

@@ -58,14 +58,10 @@ attribute_value read_value(simdjson::dom::element e) {
   simdjson::dom::element v = field.value;
   if (tag.size() == 1) {
     switch (tag[0]) {
-      case 'S':
-        return attribute_value::string(std::string(as_string(v, "S")));
-      case 'N':
-        return attribute_value::number_unchecked(checked_number(as_string(v, "N")));
-      case 'B':
-        return attribute_value::binary_from_string(decoded_binary(as_string(v, "B")));
-      case 'M':
-        return attribute_value::map(read_item(v));
+      case 'S': return attribute_value::string(std::string(as_string(v, "S")));
+      case 'N': return attribute_value::number_unchecked(checked_number(as_string(v, "N")));
+      case 'B': return attribute_value::binary_from_string(decoded_binary(as_string(v, "B")));
+      case 'M': return attribute_value::map(read_item(v));
       case 'L': {
         std::vector<attribute_value> l;
         auto a = as_array(v, "L");
@@ -73,8 +69,7 @@ attribute_value read_value(simdjson::dom::element e) {
         for (auto x : a) l.push_back(read_value(x));
         return attribute_value::list(std::move(l));
       }
-      default:
-        break;
+      default: break;
     }
   } else if (tag == "BOOL") {
     bool b;

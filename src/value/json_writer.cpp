@@ -93,27 +93,13 @@ bool append_json_string(std::string& out_, std::string_view s) {
     out_.append(p + run, i - run);
     run = ++i;
     switch (c) {
-      case '"':
-        out_ += "\\\"";
-        break;
-      case '\\':
-        out_ += "\\\\";
-        break;
-      case '\n':
-        out_ += "\\n";
-        break;
-      case '\r':
-        out_ += "\\r";
-        break;
-      case '\t':
-        out_ += "\\t";
-        break;
-      case '\b':
-        out_ += "\\b";
-        break;
-      case '\f':
-        out_ += "\\f";
-        break;
+      case '"': out_ += "\\\""; break;
+      case '\\': out_ += "\\\\"; break;
+      case '\n': out_ += "\\n"; break;
+      case '\r': out_ += "\\r"; break;
+      case '\t': out_ += "\\t"; break;
+      case '\b': out_ += "\\b"; break;
+      case '\f': out_ += "\\f"; break;
       default: {
         static constexpr char hex[] = "0123456789abcdef";
         char buf[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -156,12 +142,8 @@ class item_encoder {
     w_.begin_object();
     w_.key(type_tag(v.type()));
     switch (v.type()) {
-      case value_type::null:
-        w_.boolean(true);
-        break;
-      case value_type::boolean:
-        w_.boolean(v.as_bool());
-        break;
+      case value_type::null: w_.boolean(true); break;
+      case value_type::boolean: w_.boolean(v.as_bool()); break;
       case value_type::s:
         if (!w_.string(v.as_string())) check_utf8(v.as_string());  // ASCII needs no check
         break;
@@ -169,12 +151,8 @@ class item_encoder {
         check_num(v.as_number_text());
         w_.string(v.as_number_text());
         break;
-      case value_type::b:
-        w_.string(base64_encode(v.as_binary_string()));
-        break;
-      case value_type::m:
-        item_body(v.as_map());
-        break;
+      case value_type::b: w_.string(base64_encode(v.as_binary_string())); break;
+      case value_type::m: item_body(v.as_map()); break;
       case value_type::l: {
         w_.begin_array();
         std::size_t i = 0;
@@ -188,9 +166,7 @@ class item_encoder {
       }
       case value_type::ss:
       case value_type::ns:
-      case value_type::bs:
-        set(v);
-        break;
+      case value_type::bs: set(v); break;
     }
     w_.end_object();
   }

@@ -71,21 +71,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 
 net_failure map_curl(CURLcode c) {
   switch (c) {
-    case CURLE_OK:
-      return net_failure::none;
-    case CURLE_OPERATION_TIMEDOUT:
-      return net_failure::timeout;
+    case CURLE_OK: return net_failure::none;
+    case CURLE_OPERATION_TIMEDOUT: return net_failure::timeout;
     case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-      return net_failure::connect;
+    case CURLE_COULDNT_RESOLVE_HOST: return net_failure::connect;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING:
-      return net_failure::reset;
-    case CURLE_PARTIAL_FILE:
-      return net_failure::truncated;
-    default:
-      return net_failure::other;
+    case CURLE_GOT_NOTHING: return net_failure::reset;
+    case CURLE_PARTIAL_FILE: return net_failure::truncated;
+    default: return net_failure::other;
   }
 }
 

@@ -63,15 +63,9 @@ class executor final : public request_source {
     std::exception_ptr err;
     if (r.failure != net_failure::none) {
       switch (r.failure) {
-        case net_failure::truncated:
-          fc = failure_class::transient;
-          break;
-        case net_failure::other:
-          fc = failure_class::fatal;
-          break;
-        default:
-          fc = failure_class::timeout;
-          break;
+        case net_failure::truncated: fc = failure_class::transient; break;
+        case net_failure::other: fc = failure_class::fatal; break;
+        default: fc = failure_class::timeout; break;
       }
     } else if (r.status == 200) {
       if (crc_matches(r)) {
@@ -125,8 +119,7 @@ class executor final : public request_source {
     if (r.failure != net_failure::none) {
       std::string msg = "dynantic: " + r.failure_message + " (endpoint " + endpoint + ")";
       switch (r.failure) {
-        case net_failure::timeout:
-          return std::make_exception_ptr(request_timeout(msg, attempts));
+        case net_failure::timeout: return std::make_exception_ptr(request_timeout(msg, attempts));
         case net_failure::connect:
           return std::make_exception_ptr(transport_error(transport_error::kind::connect, msg, attempts));
         case net_failure::reset:
@@ -134,8 +127,7 @@ class executor final : public request_source {
         case net_failure::truncated:
           return std::make_exception_ptr(transport_error(
               r.status == 200 ? transport_error::kind::corrupted : transport_error::kind::truncated, msg, attempts));
-        default:
-          return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
+        default: return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
       }
     }
     return make_service_error(r, attempts, retryable);

@@ -54,22 +54,14 @@ INSTANTIATE_TEST_SUITE_P(each, faults,
                                            fault::truncate, fault::corrupt, fault::lost_answer),
                          [](const auto& info) {
                            switch (info.param) {
-                             case fault::throttle:
-                               return std::string("throttle");
-                             case fault::error500:
-                               return std::string("http500");
-                             case fault::error503:
-                               return std::string("http503");
-                             case fault::reset:
-                               return std::string("reset");
-                             case fault::truncate:
-                               return std::string("truncated");
-                             case fault::corrupt:
-                               return std::string("corrupted");
-                             case fault::lost_answer:
-                               return std::string("lost_answer");
-                             default:
-                               return std::string("none");
+                             case fault::throttle: return std::string("throttle");
+                             case fault::error500: return std::string("http500");
+                             case fault::error503: return std::string("http503");
+                             case fault::reset: return std::string("reset");
+                             case fault::truncate: return std::string("truncated");
+                             case fault::corrupt: return std::string("corrupted");
+                             case fault::lost_answer: return std::string("lost_answer");
+                             default: return std::string("none");
                            }
                          });
 

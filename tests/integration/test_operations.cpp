@@ -58,8 +58,7 @@ void expect_same(const attribute_value& a, const attribute_value& b, const std::
       }
       break;
     }
-    default:
-      EXPECT_EQ(a, b) << path;
+    default: EXPECT_EQ(a, b) << path;
   }
 }
 

@@ -146,8 +146,7 @@ void compare(const dy::attribute_value& want, const dy::attribute_value& got, co
       for (const auto& [k, v] : want.as_map()) compare(v, got.as_map().at(k), path + "." + k);
       break;
     }
-    default:
-      EXPECT_EQ(want, got) << path;
+    default: EXPECT_EQ(want, got) << path;
   }
 }
 

@@ -642,14 +642,10 @@ void apply_constraint(const T& v, const O& o, conversion_context& c) {
     bool ok = true;
     auto cmp = [&](const auto& a, const auto& b) {
       switch (o.op) {
-        case bound_op::ge:
-          return a >= b;
-        case bound_op::gt:
-          return a > b;
-        case bound_op::le:
-          return a <= b;
-        case bound_op::lt:
-          return a < b;
+        case bound_op::ge: return a >= b;
+        case bound_op::gt: return a > b;
+        case bound_op::le: return a <= b;
+        case bound_op::lt: return a < b;
       }
       return true;
     };
