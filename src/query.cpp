@@ -1,10 +1,6 @@
 // Query/scan paging and cursors (see include/dynantic/query.hpp).
 #include <dynantic/query.hpp>
 
-#include <atomic>
-#include <mutex>
-#include <thread>
-
 #include <openssl/crypto.h>
 
 #include <dynantic/value/codec.hpp>
@@ -268,47 +264,6 @@ void item_stream::fill() {
     started_ = true;
     if (!page_.items.empty()) return;
   }
-}
-
-void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in_flight,
-                   const std::function<std::function<void()>(const std::vector<answer_item>&)>& decode) {
-  if (segments < 1) throw validation_error("segments", "a parallel scan needs at least one segment");
-  std::atomic<std::int32_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  std::exception_ptr first_error;
-  auto worker = [&] {
-    try {
-      for (;;) {
-        std::int32_t seg = next++;
-        if (seg >= segments || failed) return;
-        read_spec one = s;
-        one.segment = seg;
-        one.total_segments = segments;
-        one.limit.reset();
-        auto req = make_page_request(one);
-        std::optional<item> start;
-        do {
-          auto raw = fetch_items(req, s.target.key_names, start, std::nullopt);
-          auto deliver = decode(raw.items);  // decoded on this thread
-          {
-            std::lock_guard lock(mu);  // handed over one page at a time
-            deliver();
-          }
-          start = std::move(raw.next);
-        } while (start && !failed);
-      }
-    } catch (...) {
-      std::lock_guard lock(mu);
-      if (!first_error) first_error = std::current_exception();
-      failed = true;
-    }
-  };
-  std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(max_in_flight, static_cast<std::size_t>(segments)));
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < n; ++i) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  if (first_error) std::rethrow_exception(first_error);
 }
 
 index_keys_info index_keys(const model_desc& d, std::span<const model_desc* const> family, std::string_view index) {

@@ -189,10 +189,6 @@ class item_stream {
   bool started_ = false;
 };
 
-/// The parallel scan behind scan<M>::parallel: `segments` segments, at most `max_in_flight` at once (threads).
-/// For each page, `decode` runs on the scanning thread and the function it returns is called one at a time.
-void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in_flight,
-                   const std::function<std::function<void()>(const std::vector<answer_item>&)>& decode);
 }  // namespace detail
 
 /// Common to query and scan: filter, limit, paging, iteration. Derived is query<M, SK> or scan<M>.
@@ -559,30 +555,10 @@ class scan : public read_builder<M, scan<M>> {
   scan segment(std::int32_t segment, std::int32_t total) && { return std::move(this->segment(segment, total)); }
 
   /// Parallel scan: `segments` segments, at most `max_in_flight` scanned at once, each page of results
-  /// handed to `sink` as it arrives (from the scanning threads, one call at a time).
+  /// handed to `sink` as it arrives (from the scanning threads, one call at a time). Defined with the bulk
+  /// layer's engine in dynantic/bulk/parallel_scan.hpp (included by table.hpp and dynantic.hpp).
   void parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
                 std::size_t max_in_flight = 4) const;
 };
-
-template <class M>
-void scan<M>::parallel(std::int32_t segments, const std::function<void(std::vector<result_t<M>>&&)>& sink,
-                       std::size_t max_in_flight) const {
-  const detail::read_spec& s = this->spec_;
-  detail::parallel_scan(s, segments, max_in_flight, [&sink, &s](const std::vector<detail::answer_item>& raw) {
-    auto items = std::make_shared<std::vector<result_t<M>>>();
-    auto invalid = std::make_shared<std::vector<invalid_item>>();
-    items->reserve(raw.size());
-    // decoded on the scanning thread; invalid items are handed over with the page, one call at a time
-    detail::invalid_handler keep;
-    if (s.on_invalid) keep = [&invalid](invalid_item&& i) { invalid->push_back(std::move(i)); };
-    for (const auto& it : raw) {
-      if (auto m = detail::decode_answer<M>(it, s.target.table, keep)) items->push_back(std::move(*m));
-    }
-    return std::function<void()>([&sink, &s, items, invalid] {
-      for (auto& i : *invalid) s.on_invalid(std::move(i));
-      if (!items->empty()) sink(std::move(*items));
-    });
-  });
-}
 
 }  // namespace dynantic

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <dynantic/bulk/batch.hpp>
+#include <dynantic/bulk/parallel_scan.hpp>
 #include <dynantic/bulk/table_admin.hpp>
 #include <dynantic/bulk/transaction.hpp>
 #include <dynantic/bulk/writer.hpp>
