@@ -17,10 +17,12 @@ struct credentials {
   std::string access_key_id{};
   std::string secret_access_key{};
   std::string session_token{};
+  /// When temporary credentials stop working (nothing for long-term keys).
+  std::optional<std::chrono::system_clock::time_point> expiration{};
 };
 
-/// Where credentials come from. The seam for the full chain (profiles, container, instance metadata):
-/// a provider may refresh what it returns; the client asks before signing every attempt.
+/// Where credentials come from. A provider may refresh what it returns; the client asks before signing every
+/// attempt, from any thread.
 class credentials_provider {
  public:
   virtual ~credentials_provider() = default;
@@ -33,6 +35,27 @@ std::shared_ptr<credentials_provider> static_credentials(credentials c);
 /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, read once when created.
 /// Asking it for credentials throws credentials_error when the variables were not set.
 std::shared_ptr<credentials_provider> environment_credentials();
+/// The AWS SDKs' default chain, what a client uses without explicit credentials. The first source that applies
+/// is used from then on:
+///  1. the environment: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN;
+///  2. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN (AWS_ROLE_SESSION_NAME), STS
+///     AssumeRoleWithWebIdentity (EKS IRSA);
+///  3. the profile AWS_PROFILE (else "default") of AWS_SHARED_CREDENTIALS_FILE (~/.aws/credentials) and
+///     AWS_CONFIG_FILE (~/.aws/config): static keys, `credential_process`, or `role_arn` with `source_profile`,
+///     `credential_source` or `web_identity_token_file` through STS AssumeRole;
+///  4. the container endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI, with the token of
+///     AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (re-read at each fetch) or AWS_CONTAINER_AUTHORIZATION_TOKEN (ECS,
+///     EKS Pod Identity);
+///  5. EC2 instance metadata, IMDSv2 (AWS_EC2_METADATA_SERVICE_ENDPOINT; AWS_EC2_METADATA_DISABLED=true skips it).
+/// Nothing is read or fetched until the first request is signed. Temporary credentials are refreshed before they
+/// expire: 15 minutes before, one caller refreshes while the others keep signing with the current ones; 10
+/// minutes before, callers wait for the refresh; never two refreshes at once. STS is reached at
+/// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else https://sts.<region>.amazonaws.com.
+/// @throws credentials_error (from get()) naming every source tried and why it did not apply, or the error of
+///         the source that applies but failed.
+std::shared_ptr<credentials_provider> default_credentials();
+/// The credentials of one profile of the shared files, resolved as step 3 of default_credentials() does.
+std::shared_ptr<credentials_provider> profile_credentials(std::string profile);
 
 /// Retries in the AWS SDKs' "standard" mode: capped exponential backoff with full jitter and a
 /// retry quota (token bucket) shared by every call of a client, so that an outage does not turn
@@ -57,13 +80,14 @@ struct retry_options {
 
 /// Everything a client needs; every field has a working default.
 struct client_options {
-  /// AWS region. Empty: AWS_REGION, then AWS_DEFAULT_REGION; with neither, "us-east-1" when an
-  /// endpoint is given (DynamoDB Local), else the constructor throws dynantic::error.
+  /// AWS region. Empty: AWS_REGION, then AWS_DEFAULT_REGION, then `region` of the profile (AWS_PROFILE, else
+  /// "default") in AWS_CONFIG_FILE (~/.aws/config); with none, "us-east-1" when an endpoint is given (DynamoDB
+  /// Local), else the constructor throws dynantic::error. Never asks instance metadata.
   std::string region{};
   /// Endpoint URL like "http://127.0.0.1:8000". Empty: AWS_ENDPOINT_URL_DYNAMODB, then
   /// AWS_ENDPOINT_URL, then https://dynamodb.<region>.amazonaws.com.
   std::string endpoint{};
-  /// Explicit credentials; when empty, `credentials_source` (default: the environment) is used.
+  /// Explicit credentials; when empty, `credentials_source` (default: default_credentials()) is used.
   std::optional<dynantic::credentials> credentials{};
   std::shared_ptr<credentials_provider> credentials_source{};
   /// TCP + TLS connect timeout.

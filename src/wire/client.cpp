@@ -1,10 +1,13 @@
+#include <atomic>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
 
 #include "wire/client_impl.hpp"
+#include "wire/credentials.hpp"
 
 namespace dynantic {
 namespace {
@@ -50,6 +53,69 @@ std::shared_ptr<credentials_provider> static_credentials(credentials c) {
 
 std::shared_ptr<credentials_provider> environment_credentials() { return std::make_shared<env_provider>(); }
 
+namespace {
+// The default chain: resolved at the first get(), then the chosen source answers every call.
+class chain_provider final : public credentials_provider {
+ public:
+  credentials get() override {
+    if (auto* p = chosen_.load(std::memory_order_acquire)) return p->get();
+    std::lock_guard lock(mu_);
+    if (!owner_) owner_ = resolve();
+    chosen_.store(owner_.get(), std::memory_order_release);
+    return owner_->get();
+  }
+
+ private:
+  static std::shared_ptr<credentials_provider> resolve() {
+    std::string tried;
+    auto attempt = [&](const char* name, const detail::source_result& r) {
+      if (!r.provider) tried += std::string("\n  ") + name + ": " + r.skipped;
+      return r.provider;
+    };
+    const std::string profile = detail::selected_profile();
+    const bool named = std::getenv("AWS_PROFILE") || std::getenv("AWS_DEFAULT_PROFILE");
+    if (auto p = attempt("environment", detail::environment_source())) return p;
+    if (auto p = attempt("web identity", detail::web_identity_source())) return p;
+    if (auto p = attempt(("profile '" + profile + "'").c_str(), detail::profile_source(profile, named))) return p;
+    if (auto p = attempt("container", detail::container_source())) return p;
+    if (auto p = attempt("instance metadata", detail::instance_metadata_source())) return p;
+    throw credentials_error("dynantic: no credentials found (or pass client_options::credentials); tried, in order:" +
+                            tried);
+  }
+  std::mutex mu_;
+  std::shared_ptr<credentials_provider> owner_;
+  std::atomic<credentials_provider*> chosen_{nullptr};
+};
+
+class profile_provider final : public credentials_provider {
+ public:
+  explicit profile_provider(std::string name) : name_(std::move(name)) {}
+  credentials get() override {
+    if (auto* p = chosen_.load(std::memory_order_acquire)) return p->get();
+    std::lock_guard lock(mu_);
+    if (!owner_) {
+      auto r = detail::profile_source(name_, true);
+      if (!r.provider) throw credentials_error("dynantic: profile '" + name_ + "' " + r.skipped);
+      owner_ = r.provider;
+    }
+    chosen_.store(owner_.get(), std::memory_order_release);
+    return owner_->get();
+  }
+
+ private:
+  std::string name_;
+  std::mutex mu_;
+  std::shared_ptr<credentials_provider> owner_;
+  std::atomic<credentials_provider*> chosen_{nullptr};
+};
+}  // namespace
+
+std::shared_ptr<credentials_provider> default_credentials() { return std::make_shared<chain_provider>(); }
+
+std::shared_ptr<credentials_provider> profile_credentials(std::string profile) {
+  return std::make_shared<profile_provider>(std::move(profile));
+}
+
 namespace detail {
 
 void resolve_region_endpoint(client_options& o) {
@@ -57,9 +123,12 @@ void resolve_region_endpoint(client_options& o) {
   if (o.endpoint.empty()) o.endpoint = env("AWS_ENDPOINT_URL");
   if (o.region.empty()) o.region = env("AWS_REGION");
   if (o.region.empty()) o.region = env("AWS_DEFAULT_REGION");
+  if (o.region.empty()) o.region = profile_region();
   if (o.region.empty()) {
     if (o.endpoint.empty()) {
-      throw error("dynantic: no AWS region: set client_options::region, AWS_REGION or AWS_DEFAULT_REGION");
+      throw error(
+          "dynantic: no AWS region: set client_options::region, AWS_REGION, AWS_DEFAULT_REGION or region in the "
+          "profile (~/.aws/config)");
     }
     o.region = "us-east-1";
   }
@@ -97,7 +166,7 @@ client_impl::client_impl(client_options o, std::unique_ptr<transport> t)
   } else if (options_.credentials_source) {
     creds_ = options_.credentials_source;
   } else {
-    creds_ = environment_credentials();
+    creds_ = default_credentials();
   }
   if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
   if (!transport_) transport_ = make_curl_transport(options_);

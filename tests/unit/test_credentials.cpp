@@ -1,0 +1,484 @@
+// The default credential chain, source by source, against files, a credential_process script and loopback
+// servers that answer as STS, the container endpoint and EC2 instance metadata do. Every test sets the
+// variables the chain reads (and restores them), so the machine's own ~/.aws and environment do not count.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <dynantic/client.hpp>
+#include <dynantic/error.hpp>
+
+#include "http_stub.hpp"
+#include "wire/credentials.hpp"
+
+namespace {
+namespace dy = dynantic;
+using dynantic::testing::http_stub;
+using dynantic::testing::stub_request;
+using dynantic::testing::stub_response;
+using namespace std::chrono_literals;
+
+const char* const chain_variables[] = {"AWS_ACCESS_KEY_ID",
+                                       "AWS_SECRET_ACCESS_KEY",
+                                       "AWS_SESSION_TOKEN",
+                                       "AWS_PROFILE",
+                                       "AWS_DEFAULT_PROFILE",
+                                       "AWS_SHARED_CREDENTIALS_FILE",
+                                       "AWS_CONFIG_FILE",
+                                       "AWS_WEB_IDENTITY_TOKEN_FILE",
+                                       "AWS_ROLE_ARN",
+                                       "AWS_ROLE_SESSION_NAME",
+                                       "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+                                       "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                                       "AWS_EC2_METADATA_DISABLED",
+                                       "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                                       "AWS_EC2_METADATA_V1_DISABLED",
+                                       "AWS_ENDPOINT_URL_STS",
+                                       "AWS_ENDPOINT_URL",
+                                       "AWS_REGION",
+                                       "AWS_DEFAULT_REGION",
+                                       "AWS_ENDPOINT_URL_DYNAMODB"};
+
+// A clean environment for the chain: every variable it reads saved and unset, the shared files pointed at a
+// scratch directory, instance metadata off (a test that wants it turns it on). Restored at the end.
+class chain_env {
+ public:
+  chain_env() {
+    for (const char* v : chain_variables) {
+      const char* old = std::getenv(v);
+      if (old) saved_[v] = old;
+      ::unsetenv(v);
+    }
+    dir_ = std::filesystem::temp_directory_path() /
+           ("dy-cred-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    std::filesystem::create_directories(dir_);
+    set("AWS_SHARED_CREDENTIALS_FILE", path("credentials"));
+    set("AWS_CONFIG_FILE", path("config"));
+    set("AWS_EC2_METADATA_DISABLED", "true");
+  }
+  ~chain_env() {
+    for (const char* v : chain_variables) ::unsetenv(v);
+    for (const auto& [k, v] : saved_) ::setenv(k.c_str(), v.c_str(), 1);
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  void set(const char* name, const std::string& value) { ::setenv(name, value.c_str(), 1); }
+  void unset(const char* name) { ::unsetenv(name); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string write(const std::string& name, const std::string& text) const {
+    std::ofstream(path(name)) << text;
+    return path(name);
+  }
+
+ private:
+  static int& counter() {
+    static int n = 0;
+    return n;
+  }
+  std::map<std::string, std::string> saved_;
+  std::filesystem::path dir_;
+};
+
+std::string iso(std::chrono::system_clock::time_point t) {
+  std::time_t s = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  ::gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string json_credentials(const std::string& id, std::chrono::system_clock::time_point expires,
+                             const char* token_key = "Token") {
+  return R"({"AccessKeyId":")" + id + R"(","SecretAccessKey":"secret-)" + id + R"(",")" + token_key + R"(":"token-)" +
+         id + R"(","Expiration":")" + iso(expires) + R"("})";
+}
+
+std::string sts_answer(const std::string& action, const std::string& id) {
+  return "<" + action + "Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><" + action +
+         "Result><Credentials><AccessKeyId>" + id + "</AccessKeyId><SecretAccessKey>secret-" + id +
+         "</SecretAccessKey><SessionToken>token&amp;" + id + "</SessionToken><Expiration>" +
+         iso(std::chrono::system_clock::now() + 1h) + "</Expiration></Credentials></" + action + "Result></" + action +
+         "Response>";
+}
+
+dy::credentials resolve() { return dy::default_credentials()->get(); }
+
+// ---------------------------------------------------------------- pieces
+
+TEST(credentials, utc_timestamps_as_aws_writes_them) {
+  using dy::detail::parse_utc_timestamp;
+  auto t = parse_utc_timestamp("2026-12-05T10:20:30Z");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count(), 1796466030);
+  EXPECT_EQ(parse_utc_timestamp("2026-12-05T10:20:30.123Z"), t);
+  EXPECT_EQ(parse_utc_timestamp("2026-12-05T10:20:30+00:00"), t);
+  EXPECT_FALSE(parse_utc_timestamp("2026-12-05T10:20:30+02:00"));  // not UTC: refused, not misread
+  EXPECT_FALSE(parse_utc_timestamp("yesterday"));
+  EXPECT_FALSE(parse_utc_timestamp("2026-13-05T10:20:30Z"));
+}
+
+TEST(credentials, ini_sections_comments_and_sub_settings) {
+  auto f = dy::detail::parse_ini(
+      "# comment\n[default]\nregion = eu-west-1 ; trailing\ns3 =\n  max_concurrent_requests = 10\n"
+      "output=json\n\n[profile dev]\n; comment\naws_access_key_id=AKID\n");
+  ASSERT_EQ(f.size(), 2u);
+  EXPECT_EQ(f["default"]["region"], "eu-west-1");
+  EXPECT_EQ(f["default"]["output"], "json");
+  EXPECT_EQ(f["default"].count("max_concurrent_requests"), 0u);  // belongs to s3
+  EXPECT_EQ(f["profile dev"]["aws_access_key_id"], "AKID");
+}
+
+// ---------------------------------------------------------------- sources, in the chain's order
+
+TEST(credentials, environment_comes_first) {
+  chain_env e;
+  e.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  e.set("AWS_SECRET_ACCESS_KEY", "secret");
+  e.set("AWS_SESSION_TOKEN", "tok");
+  e.write("credentials", "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=s\n");
+  auto c = resolve();
+  EXPECT_EQ(c.access_key_id, "AKIDENV");
+  EXPECT_EQ(c.session_token, "tok");
+  EXPECT_FALSE(c.expiration);
+}
+
+TEST(credentials, half_set_environment_is_an_error) {
+  chain_env e;
+  e.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  try {
+    resolve();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    EXPECT_NE(std::string(err.what()).find("AWS_SECRET_ACCESS_KEY is not set"), std::string::npos) << err.what();
+  }
+}
+
+TEST(credentials, profile_from_credentials_file_and_config_file) {
+  chain_env e;
+  e.write("credentials",
+          "[default]\naws_access_key_id=AKIDDEFAULT\naws_secret_access_key=s1\n[dev]\n"
+          "aws_access_key_id = AKIDDEV\naws_secret_access_key = s2\naws_session_token = t2\n");
+  e.write("config",
+          "[default]\nregion = eu-central-1\n[profile ops]\naws_access_key_id=AKIDOPS\n"
+          "aws_secret_access_key=s3\nregion=ap-south-1\n[profile dev]\naws_access_key_id=AKIDSHADOWED\n");
+  EXPECT_EQ(resolve().access_key_id, "AKIDDEFAULT");
+  e.set("AWS_PROFILE", "dev");
+  auto dev = resolve();
+  EXPECT_EQ(dev.access_key_id, "AKIDDEV");  // the credentials file wins over the config file
+  EXPECT_EQ(dev.session_token, "t2");
+  e.set("AWS_PROFILE", "ops");
+  EXPECT_EQ(resolve().access_key_id, "AKIDOPS");
+  EXPECT_EQ(dy::profile_credentials("dev")->get().access_key_id, "AKIDDEV");
+}
+
+TEST(credentials, region_from_the_profile) {
+  chain_env e;
+  e.write("config", "[default]\nregion = eu-central-1\n[profile ops]\nregion=ap-south-1\n");
+  dy::client_options o;
+  o.credentials = dy::credentials{"a", "b"};
+  EXPECT_EQ(dy::client(o).region(), "eu-central-1");
+  EXPECT_EQ(dy::client(o).endpoint(), "https://dynamodb.eu-central-1.amazonaws.com");
+  e.set("AWS_PROFILE", "ops");
+  EXPECT_EQ(dy::client(o).region(), "ap-south-1");
+  e.set("AWS_REGION", "us-west-2");  // the environment wins
+  EXPECT_EQ(dy::client(o).region(), "us-west-2");
+}
+
+TEST(credentials, named_profile_that_does_not_exist_is_an_error) {
+  chain_env e;
+  e.set("AWS_PROFILE", "nope");
+  try {
+    resolve();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    EXPECT_NE(std::string(err.what()).find("profile 'nope'"), std::string::npos) << err.what();
+  }
+}
+
+TEST(credentials, credential_process_with_expiration) {
+  chain_env e;
+  auto expires = std::chrono::system_clock::now() + 2h;
+  std::string out = R"({"Version":1,"AccessKeyId":"AKIDPROC","SecretAccessKey":"sp","SessionToken":"tp",)"
+                    R"("Expiration":")" +
+                    iso(expires) + R"("})";
+  std::string script = e.write("proc.sh", "#!/bin/sh\necho '" + out + "'\n");
+  e.write("config", "[default]\ncredential_process = sh " + script + "\n");
+  auto c = resolve();
+  EXPECT_EQ(c.access_key_id, "AKIDPROC");
+  EXPECT_EQ(c.session_token, "tp");
+  ASSERT_TRUE(c.expiration);
+  EXPECT_EQ(iso(*c.expiration), iso(expires));
+}
+
+TEST(credentials, credential_process_failures_are_errors) {
+  chain_env e;
+  std::string fails = e.write("fails.sh", "#!/bin/sh\necho oops >&2\nexit 3\n");
+  EXPECT_THROW(dy::detail::run_credential_process("sh " + fails), dy::credentials_error);
+  std::string v2 =
+      e.write("v2.sh", "#!/bin/sh\necho '{\"Version\":2,\"AccessKeyId\":\"a\",\"SecretAccessKey\":\"b\"}'\n");
+  EXPECT_THROW(dy::detail::run_credential_process("sh " + v2), dy::credentials_error);
+  std::string nokey = e.write("nokey.sh", "#!/bin/sh\necho '{\"Version\":1,\"AccessKeyId\":\"a\"}'\n");
+  EXPECT_THROW(dy::detail::run_credential_process("sh " + nokey), dy::credentials_error);
+}
+
+TEST(credentials, role_arn_with_source_profile_through_sts_assume_role) {
+  chain_env e;
+  http_stub sts([](const stub_request& r) {
+    if (r.body.find("Action=AssumeRole&") == std::string::npos) return stub_response{400, "<ErrorResponse/>"};
+    return stub_response{200, sts_answer("AssumeRole", "ASIAROLE")};
+  });
+  e.set("AWS_ENDPOINT_URL_STS", sts.url());
+  e.set("AWS_REGION", "eu-west-1");
+  e.write("credentials", "[base]\naws_access_key_id=AKIDBASE\naws_secret_access_key=sbase\n");
+  e.write("config",
+          "[profile app]\nrole_arn=arn:aws:iam::123456789012:role/app\nsource_profile=base\n"
+          "role_session_name=my-session\nexternal_id=ext-1\n");
+  e.set("AWS_PROFILE", "app");
+  auto c = resolve();
+  EXPECT_EQ(c.access_key_id, "ASIAROLE");
+  EXPECT_EQ(c.session_token, "token&ASIAROLE");  // XML entities decoded
+  ASSERT_TRUE(c.expiration);
+  auto reqs = sts.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "POST");
+  EXPECT_NE(reqs[0].body.find("RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fapp"), std::string::npos);
+  EXPECT_NE(reqs[0].body.find("RoleSessionName=my-session"), std::string::npos);
+  EXPECT_NE(reqs[0].body.find("ExternalId=ext-1"), std::string::npos);
+  // signed with the source profile's keys, for STS in the region
+  EXPECT_NE(reqs[0].header("authorization").find("Credential=AKIDBASE/"), std::string::npos);
+  EXPECT_NE(reqs[0].header("authorization").find("/eu-west-1/sts/aws4_request"), std::string::npos);
+}
+
+TEST(credentials, sts_errors_name_the_code) {
+  chain_env e;
+  http_stub sts([](const stub_request&) {
+    return stub_response{403,
+                         "<ErrorResponse><Error><Code>AccessDenied</Code><Message>not allowed</Message></Error>"
+                         "</ErrorResponse>"};
+  });
+  e.set("AWS_ENDPOINT_URL_STS", sts.url());
+  e.write("config",
+          "[default]\nrole_arn=arn:aws:iam::1:role/x\nsource_profile=default\naws_access_key_id=a\n"
+          "aws_secret_access_key=b\n");
+  try {
+    resolve();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    EXPECT_NE(std::string(err.what()).find("AccessDenied: not allowed"), std::string::npos) << err.what();
+  }
+}
+
+TEST(credentials, source_profile_cycles_are_errors) {
+  chain_env e;
+  e.write("config",
+          "[profile a]\nrole_arn=arn:aws:iam::1:role/a\nsource_profile=b\n"
+          "[profile b]\nrole_arn=arn:aws:iam::1:role/b\nsource_profile=a\n");
+  e.set("AWS_PROFILE", "a");
+  EXPECT_THROW(resolve(), dy::credentials_error);
+}
+
+TEST(credentials, web_identity_from_the_environment) {
+  chain_env e;
+  http_stub sts([](const stub_request&) {
+    return stub_response{200, sts_answer("AssumeRoleWithWebIdentity", "ASIAWEB")};
+  });
+  e.set("AWS_ENDPOINT_URL_STS", sts.url());
+  e.set("AWS_WEB_IDENTITY_TOKEN_FILE", e.write("token", "eyJ.web.token\n"));
+  e.set("AWS_ROLE_ARN", "arn:aws:iam::1:role/pod");
+  e.set("AWS_ROLE_SESSION_NAME", "pod-session");
+  e.write("credentials", "[default]\naws_access_key_id=AKIDFILE\naws_secret_access_key=s\n");  // comes later
+  auto c = resolve();
+  EXPECT_EQ(c.access_key_id, "ASIAWEB");
+  auto reqs = sts.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_NE(reqs[0].body.find("Action=AssumeRoleWithWebIdentity"), std::string::npos);
+  EXPECT_NE(reqs[0].body.find("WebIdentityToken=eyJ.web.token"), std::string::npos);  // the file, trimmed
+  EXPECT_NE(reqs[0].body.find("RoleSessionName=pod-session"), std::string::npos);
+  EXPECT_EQ(reqs[0].header("authorization"), "");  // unsigned
+}
+
+TEST(credentials, container_endpoint_with_a_token_file_read_at_each_fetch) {
+  chain_env e;
+  std::atomic<int> served{0};
+  http_stub container([&](const stub_request& r) {
+    int n = ++served;
+    // the first credentials are inside the mandatory refresh window, so the next call fetches again
+    auto expires = std::chrono::system_clock::now() + (n == 1 ? 5min : 1h);
+    return stub_response{200,
+                         json_credentials("ASIACONT" + std::to_string(n) + "-" + r.header("authorization"), expires)};
+  });
+  e.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", container.url() + "/v1/credentials");
+  std::string token_file = e.write("token", "first-token\n");
+  e.set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file);
+  auto p = dy::default_credentials();
+  EXPECT_EQ(p->get().access_key_id, "ASIACONT1-first-token");
+  e.write("token", "second-token");  // rotated
+  EXPECT_EQ(p->get().access_key_id, "ASIACONT2-second-token");
+  EXPECT_EQ(p->get().access_key_id, "ASIACONT2-second-token");  // valid for an hour: no fetch
+  EXPECT_EQ(served.load(), 2);
+  auto reqs = container.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].path, "/v1/credentials");
+}
+
+TEST(credentials, container_full_uri_must_be_an_allowed_host) {
+  chain_env e;
+  e.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://example.com/creds");
+  try {
+    resolve();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    EXPECT_NE(std::string(err.what()).find("only loopback"), std::string::npos) << err.what();
+  }
+}
+
+TEST(credentials, instance_metadata_v2) {
+  chain_env e;
+  http_stub imds([](const stub_request& r) {
+    if (r.method == "PUT" && r.path == "/latest/api/token") {
+      if (r.header("x-aws-ec2-metadata-token-ttl-seconds") != "21600") return stub_response{400, ""};
+      return stub_response{200, "imds-token"};
+    }
+    if (r.header("x-aws-ec2-metadata-token") != "imds-token") return stub_response{401, ""};
+    if (r.path == "/latest/meta-data/iam/security-credentials/") return stub_response{200, "app-role\n"};
+    if (r.path == "/latest/meta-data/iam/security-credentials/app-role") {
+      return stub_response{200, R"({"Code":"Success","LastUpdated":"x","Type":"AWS-HMAC",)" +
+                                    json_credentials("ASIAIMDS", std::chrono::system_clock::now() + 6h).substr(1)};
+    }
+    return stub_response{404, ""};
+  });
+  e.unset("AWS_EC2_METADATA_DISABLED");
+  e.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url());
+  auto c = resolve();
+  EXPECT_EQ(c.access_key_id, "ASIAIMDS");
+  EXPECT_EQ(c.session_token, "token-ASIAIMDS");
+  EXPECT_EQ(imds.requests().size(), 3u);
+}
+
+TEST(credentials, instance_metadata_without_a_role_is_skipped_and_named) {
+  chain_env e;
+  http_stub imds([](const stub_request& r) {
+    if (r.method == "PUT") return stub_response{200, "t"};
+    return stub_response{404, ""};
+  });
+  e.unset("AWS_EC2_METADATA_DISABLED");
+  e.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url());
+  try {
+    resolve();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    EXPECT_NE(std::string(err.what()).find("instance metadata: the instance has no IAM role"), std::string::npos)
+        << err.what();
+  }
+}
+
+TEST(credentials, nothing_found_names_every_source) {
+  chain_env e;
+  try {
+    resolve();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    std::string m = err.what();
+    for (const char* source : {"environment:", "web identity:", "profile 'default':", "container:",
+                               "instance metadata: AWS_EC2_METADATA_DISABLED is true"}) {
+      EXPECT_NE(m.find(source), std::string::npos) << source << " missing in: " << m;
+    }
+  }
+}
+
+TEST(credentials, no_source_is_asked_before_the_first_signature) {
+  chain_env e;
+  std::atomic<int> asked{0};
+  http_stub imds([&](const stub_request&) {
+    ++asked;
+    return stub_response{404, ""};
+  });
+  e.unset("AWS_EC2_METADATA_DISABLED");
+  e.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url());
+  dy::client_options o;
+  o.region = "eu-west-1";
+  dy::client c(o);  // constructing a client reads no file and asks no endpoint
+  auto p = dy::default_credentials();
+  EXPECT_EQ(asked.load(), 0);
+  EXPECT_THROW(p->get(), dy::credentials_error);
+  EXPECT_GE(asked.load(), 1);
+}
+
+// ---------------------------------------------------------------- refresh windows
+
+struct fake_clock {
+  std::atomic<std::int64_t> seconds{1'800'000'000};
+  std::chrono::system_clock::time_point now() const {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(seconds.load()));
+  }
+};
+
+TEST(credentials, advisory_window_refreshes_in_one_caller_and_keeps_credentials_on_failure) {
+  fake_clock clock;
+  std::atomic<int> calls{0};
+  std::atomic<bool> fail{false};
+  dy::detail::refreshing_provider p(
+      [&] {
+        ++calls;
+        if (fail) throw dy::credentials_error("endpoint down");
+        return dy::credentials{"AKID" + std::to_string(calls.load()), "s", "t", clock.now() + 1h};
+      },
+      15min, 10min, [&] { return clock.now(); });
+  EXPECT_EQ(p.get().access_key_id, "AKID1");
+  clock.seconds += 30 * 60;  // 30 min left: nothing to do
+  EXPECT_EQ(p.get().access_key_id, "AKID1");
+  EXPECT_EQ(calls.load(), 1);
+  clock.seconds += 17 * 60;  // 13 min left: advisory
+  fail = true;
+  EXPECT_EQ(p.get().access_key_id, "AKID1");  // the refresh failed: the current ones are still good
+  fail = false;
+  EXPECT_EQ(p.get().access_key_id, "AKID3");
+  clock.seconds += 55 * 60;  // 5 min left of AKID3 (issued 47 min in, valid 1 h): mandatory
+  fail = true;
+  EXPECT_THROW(p.get(), dy::credentials_error);  // in the mandatory window a failure is the caller's
+}
+
+TEST(credentials, sixteen_threads_across_a_refresh_never_get_expired_credentials) {
+  fake_clock clock;
+  std::atomic<int> in_flight{0}, most{0}, calls{0};
+  dy::detail::refreshing_provider p(
+      [&] {
+        int n = ++in_flight;
+        most = std::max(most.load(), n);
+        std::this_thread::sleep_for(20ms);  // a slow endpoint
+        --in_flight;
+        ++calls;
+        return dy::credentials{"AKID", "s", "t", clock.now() + 1h};
+      },
+      15min, 10min, [&] { return clock.now(); });
+  p.get();
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        if (t == 0 && i % 50 == 0) clock.seconds += 13 * 60;  // into the advisory, then the mandatory window
+        auto asked = clock.now();
+        auto c = p.get();
+        if (!c.expiration || *c.expiration <= asked) ++bad;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(bad.load(), 0);
+  EXPECT_EQ(most.load(), 1);  // never two refreshes at once
+  EXPECT_GE(calls.load(), 2);
+}
+
+}  // namespace
