@@ -23,6 +23,8 @@ struct curl_global {
 struct slot {
   CURL* easy = nullptr;
   curl_slist* headers = nullptr;
+  const std::string* body = nullptr;  // the request body, handed to libcurl by on_read
+  std::size_t body_sent = 0;
   std::size_t token = 0;
   http_response response;
   bool busy = false;
@@ -32,6 +34,24 @@ std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
   auto* s = static_cast<slot*>(user);
   s->response.body.append(data, size * n);
   return size * n;
+}
+
+std::size_t on_read(char* out, std::size_t size, std::size_t n, void* user) {
+  auto* s = static_cast<slot*>(user);
+  std::size_t k = std::min(size * n, s->body->size() - s->body_sent);
+  std::memcpy(out, s->body->data() + s->body_sent, k);
+  s->body_sent += k;
+  return k;
+}
+
+// libcurl sends a request again on its own when a reused connection dies before the answer, rewinding the body.
+// Such a send is an attempt the retry policy did not count (and the first one may have been applied: a lost
+// answer), so the body cannot be rewound once any of it went out: libcurl then fails the transfer
+// (CURLE_SEND_FAIL_REWIND, a reset for the retry policy), which decides whether to send again.
+int on_seek(void* user, curl_off_t offset, int origin) {
+  auto* s = static_cast<slot*>(user);
+  if (origin == SEEK_SET && offset == 0 && s->body_sent == 0) return CURL_SEEKFUNC_OK;
+  return CURL_SEEKFUNC_CANTSEEK;
 }
 
 bool header_is(std::string_view line, std::string_view name) {
@@ -77,7 +97,8 @@ net_failure map_curl(CURLcode c) {
     case CURLE_COULDNT_RESOLVE_HOST: return net_failure::connect;
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_GOT_NOTHING: return net_failure::reset;
+    case CURLE_GOT_NOTHING:
+    case CURLE_SEND_FAIL_REWIND: return net_failure::reset;  // the connection died after the body was sent
     case CURLE_PARTIAL_FILE: return net_failure::truncated;
     default: return net_failure::other;
   }
@@ -176,7 +197,12 @@ class engine {
     for (const auto& h : req.headers) s.headers = curl_slist_append(s.headers, h.c_str());
     curl_easy_setopt(e, CURLOPT_URL, req.url->c_str());
     curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body->data());
+    s.body = req.body;
+    s.body_sent = 0;
+    curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+    curl_easy_setopt(e, CURLOPT_READDATA, &s);
+    curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+    curl_easy_setopt(e, CURLOPT_SEEKDATA, &s);
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body->size()));
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, s.headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);

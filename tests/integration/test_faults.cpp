@@ -120,4 +120,24 @@ TEST(faults_exhausted, mixed_faults_within_attempts_succeed) {
   EXPECT_EQ(p.requests(), 5u);
 }
 
+// libcurl resends a request on its own when a reused connection dies before answering; a lost answer (the
+// server applied the request) must be one attempt, seen by the retry policy, not a silent second update.
+TEST(faults_exhausted, a_lost_answer_on_a_reused_connection_is_sent_once) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  scratch_table t(direct, "f", false);
+  fault_proxy p(proxy_to_server({}));
+  client c(fast_retries(p, 1));
+  ops::put_item(c, {.table_name = t.name(), .item = {{"pk", "a"}, {"n", 0}}});  // the connection to reuse
+  p.set_script({fault::lost_answer});
+  const auto before = p.requests();
+  ops::update_item_request add{.table_name = t.name(), .key = {{"pk", "a"}}, .update_expression = "ADD n :one"};
+  add.expression_attribute_values = {{":one", 1}};
+  EXPECT_THROW(ops::update_item(c, add), transport_error);
+  EXPECT_EQ(p.requests() - before, 1u);
+  auto got = ops::get_item(direct, {.table_name = t.name(), .key = {{"pk", "a"}}, .consistent_read = true});
+  ASSERT_TRUE(got.item);
+  EXPECT_EQ(got.item->at("n").as_number_text(), "1");  // applied once
+}
+
 }  // namespace test_faults
