@@ -57,25 +57,45 @@ std::shared_ptr<credentials_provider> default_credentials();
 /// The credentials of one profile of the shared files, resolved as step 3 of default_credentials() does.
 std::shared_ptr<credentials_provider> profile_credentials(std::string profile);
 
-/// Retries in the AWS SDKs' "standard" mode: capped exponential backoff with full jitter and a
-/// retry quota (token bucket) shared by every call of a client, so that an outage does not turn
-/// into a retry storm.
+/// Retries in the AWS SDKs' standard mode with the 2026 defaults for DynamoDB (botocore's AWS_NEW_RETRIES_2026):
+/// 4 attempts, backoff with full jitter from 25 ms (1 s for throttling) capped at 20 s, the server's
+/// x-amz-retry-after honoured, and a retry quota (token bucket) shared by every call of a client, so that an
+/// outage does not turn into a retry storm: a retry costs 14 tokens (5 after throttling) of 500.
+/// retry_options::legacy_standard() gives the standard mode as it was before.
 struct retry_options {
   /// Attempts per call, the first one included (1 = no retries).
-  int max_attempts = 3;
+  int max_attempts = 4;
   /// Backoff before retry n (n = 1, 2, ...) is uniform in [0, min(max_backoff, base * 2^(n-1))).
   std::chrono::milliseconds base_delay{25};
   /// Base for throttling errors, which need more room than transient faults.
-  std::chrono::milliseconds throttle_base_delay{500};
+  std::chrono::milliseconds throttle_base_delay{1000};
   std::chrono::milliseconds max_backoff{20'000};
-  /// Token bucket: a retry costs retry_cost (timeout_cost after a timeout or a reset connection);
-  /// a success returns what its retries took, or no_retry_refund tokens when it needed none.
+  /// With an x-amz-retry-after header (milliseconds) on the answer, the delay is that value kept within
+  /// [backoff, backoff + 5 s].
+  bool honor_retry_after = true;
+  /// Token bucket: a retry costs retry_cost (throttle_cost after throttling, timeout_cost after a timeout or a
+  /// reset connection); a success returns what its retries took, or no_retry_refund tokens when it needed none.
   int quota_capacity = 500;
-  int retry_cost = 5;
-  int timeout_cost = 10;
+  int retry_cost = 14;
+  int throttle_cost = 5;
+  int timeout_cost = 14;
   int no_retry_refund = 1;
   /// Uniform random numbers in [0, 1) for the jitter; empty: a per-thread generator.
   std::function<double()> random{};
+
+  /// The standard mode before the 2026 update: 3 attempts, 1 s base for every error, retries cost 5 tokens
+  /// (10 after a timeout), x-amz-retry-after ignored.
+  static retry_options legacy_standard() {
+    retry_options o;
+    o.max_attempts = 3;
+    o.base_delay = std::chrono::milliseconds(1000);
+    o.throttle_base_delay = std::chrono::milliseconds(1000);
+    o.honor_retry_after = false;
+    o.retry_cost = 5;
+    o.throttle_cost = 5;
+    o.timeout_cost = 10;
+    return o;
+  }
 };
 
 /// Everything a client needs; every field has a working default.

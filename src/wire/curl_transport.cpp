@@ -77,6 +77,15 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   if (line.starts_with("HTTP/")) {  // a new response (e.g. after 100-continue): reset what we kept
     s->response.request_id.clear();
     s->response.crc32.clear();
+    s->response.retry_after.reset();
+  } else if (header_is(line, "x-amz-retry-after")) {
+    // milliseconds; anything else (negative, not a number, absurdly large) is ignored, as botocore does
+    auto v = header_value(line, 17);
+    char* end = nullptr;
+    long long ms = std::strtoll(v.c_str(), &end, 10);
+    if (!v.empty() && end && *end == '\0' && ms >= 0 && ms < 86'400'000) {
+      s->response.retry_after = std::chrono::milliseconds(ms);
+    }
   } else if (header_is(line, "x-amzn-requestid")) {
     s->response.request_id = header_value(line, 16);
   } else if (header_is(line, "x-amz-crc32")) {

@@ -82,10 +82,10 @@ class executor final : public request_source {
     }
 
     if (fc != failure_class::fatal && call.attempts < ro.max_attempts) {
-      int cost = fc == failure_class::timeout ? ro.timeout_cost : ro.retry_cost;
+      int cost = retry_cost(ro, fc);
       if (c_.quota().acquire(cost)) {
         st.tokens_taken += cost;
-        auto delay = backoff(ro, call.attempts, fc == failure_class::throttle, c_.random01());
+        auto delay = backoff(ro, call.attempts, fc == failure_class::throttle, c_.random01(), r.retry_after);
         delayed_.emplace_back(now + delay, token);
         return;
       }

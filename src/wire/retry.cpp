@@ -36,12 +36,26 @@ failure_class classify(int http_status, std::string_view code) {
   return failure_class::fatal;
 }
 
-std::chrono::microseconds backoff(const retry_options& o, int retry, bool throttle, double r) {
+std::chrono::microseconds backoff(const retry_options& o, int retry, bool throttle, double r,
+                                  std::optional<std::chrono::milliseconds> retry_after) {
   double base_us = std::chrono::duration<double, std::micro>(throttle ? o.throttle_base_delay : o.base_delay).count();
   double cap_us = std::chrono::duration<double, std::micro>(o.max_backoff).count();
   double ceiling = std::min(cap_us, base_us * std::ldexp(1.0, std::min(retry - 1, 40)));
   r = std::clamp(r, 0.0, 1.0);
-  return std::chrono::microseconds(static_cast<long long>(r * ceiling));
+  double t = r * ceiling;
+  if (retry_after && o.honor_retry_after) {
+    double after_us = std::chrono::duration<double, std::micro>(*retry_after).count();
+    t = std::max(t, std::min(after_us, t + 5e6));
+  }
+  return std::chrono::microseconds(static_cast<long long>(t));
+}
+
+int retry_cost(const retry_options& o, failure_class c) {
+  switch (c) {
+    case failure_class::throttle: return o.throttle_cost;
+    case failure_class::timeout: return o.timeout_cost;
+    default: return o.retry_cost;
+  }
 }
 
 bool retry_quota::acquire(int cost) {

@@ -2,6 +2,7 @@
 // Standard-mode retry policy: which failures are retried, the backoff, and the retry quota.
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include <dynantic/client.hpp>
@@ -19,8 +20,12 @@ enum class failure_class {
 failure_class classify(int http_status, std::string_view code);
 bool is_throttling_code(std::string_view code);
 
-/// Backoff before retry number `retry` (1 for the first retry), with `r` uniform in [0, 1).
-std::chrono::microseconds backoff(const retry_options& o, int retry, bool throttle, double r);
+/// Backoff before retry number `retry` (1 for the first retry), with `r` uniform in [0, 1). `retry_after`: the
+/// answer's x-amz-retry-after, which (when honoured) moves the delay within [backoff, backoff + 5 s].
+std::chrono::microseconds backoff(const retry_options& o, int retry, bool throttle, double r,
+                                  std::optional<std::chrono::milliseconds> retry_after = std::nullopt);
+/// The quota cost of a retry after a failure of class `c`.
+int retry_cost(const retry_options& o, failure_class c);
 
 /// Token bucket shared by all calls of a client.
 class retry_quota {

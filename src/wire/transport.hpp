@@ -24,8 +24,9 @@ struct http_request {
 struct http_response {
   long status = 0;
   std::string body;
-  std::string request_id;  // x-amzn-RequestId
-  std::string crc32;       // x-amz-crc32 as sent (decimal), empty when absent
+  std::string request_id;                                // x-amzn-RequestId
+  std::string crc32;                                     // x-amz-crc32 as sent (decimal), empty when absent
+  std::optional<std::chrono::milliseconds> retry_after;  // x-amz-retry-after (milliseconds), when valid
   net_failure failure = net_failure::none;
   std::string failure_message;
 };

@@ -45,6 +45,32 @@ TEST(retry, backoff_is_full_jitter_capped_exponential) {
   EXPECT_EQ(detail::backoff(o, 1000, true, 1.0), microseconds(20'000'000));
 }
 
+TEST(retry, defaults_are_the_2026_standard_mode_for_dynamodb) {
+  retry_options o;
+  EXPECT_EQ(o.max_attempts, 4);
+  EXPECT_EQ(o.base_delay, milliseconds(25));
+  EXPECT_EQ(o.throttle_base_delay, milliseconds(1000));
+  EXPECT_EQ(o.max_backoff, milliseconds(20000));
+  EXPECT_EQ(o.quota_capacity, 500);
+  EXPECT_EQ(detail::retry_cost(o, detail::failure_class::transient), 14);
+  EXPECT_EQ(detail::retry_cost(o, detail::failure_class::timeout), 14);
+  EXPECT_EQ(detail::retry_cost(o, detail::failure_class::throttle), 5);
+  auto legacy = retry_options::legacy_standard();
+  EXPECT_EQ(legacy.max_attempts, 3);
+  EXPECT_EQ(detail::backoff(legacy, 2, false, 0.5), microseconds(1'000'000));  // 0.5 * 1 s * 2
+  EXPECT_EQ(detail::retry_cost(legacy, detail::failure_class::transient), 5);
+  EXPECT_EQ(detail::retry_cost(legacy, detail::failure_class::timeout), 10);
+}
+
+TEST(retry, retry_after_moves_the_delay_within_five_seconds_of_the_backoff) {
+  retry_options o;  // 25 ms base: with r = 0.5 the first backoff is 12.5 ms
+  EXPECT_EQ(detail::backoff(o, 1, false, 0.5, milliseconds(800)), microseconds(800'000));       // longer: honoured
+  EXPECT_EQ(detail::backoff(o, 1, false, 0.5, milliseconds(1)), microseconds(12'500));          // shorter: the backoff
+  EXPECT_EQ(detail::backoff(o, 1, false, 0.5, milliseconds(60'000)), microseconds(5'012'500));  // at most +5 s
+  o.honor_retry_after = false;
+  EXPECT_EQ(detail::backoff(o, 1, false, 0.5, milliseconds(800)), microseconds(12'500));
+}
+
 TEST(retry, quota_drains_and_refills) {
   retry_options o;
   o.quota_capacity = 12;
@@ -83,6 +109,20 @@ TEST(executor, retries_transient_failures_then_succeeds) {
   EXPECT_EQ(t->waits, (std::vector<microseconds>{microseconds(12500), microseconds(25000)}));
 }
 
+TEST(executor, the_servers_retry_after_is_honoured) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t i) {
+        if (i > 0) return ok(R"({"TableNames":[]})");
+        auto r = aws_error(503, "ServiceUnavailable");
+        r.retry_after = milliseconds(300);
+        return r;
+      },
+      t, seeded(0.5));
+  ops::list_tables(c);
+  EXPECT_EQ(t->waits, (std::vector<microseconds>{microseconds(300000)}));
+}
+
 TEST(executor, throttling_uses_the_throttle_base) {
   scripted_transport* t = nullptr;
   auto c = scripted_client(
@@ -91,7 +131,7 @@ TEST(executor, throttling_uses_the_throttle_base) {
       },
       t, seeded(0.5));
   ops::list_tables(c);
-  EXPECT_EQ(t->waits, (std::vector<microseconds>{microseconds(250000)}));
+  EXPECT_EQ(t->waits, (std::vector<microseconds>{microseconds(500000)}));  // 0.5 * 1 s
 }
 
 TEST(executor, gives_up_after_max_attempts_with_the_typed_error) {
@@ -103,12 +143,12 @@ TEST(executor, gives_up_after_max_attempts_with_the_typed_error) {
     ops::list_tables(c);
     FAIL();
   } catch (const throttled& e) {
-    EXPECT_EQ(e.attempts(), 3);
+    EXPECT_EQ(e.attempts(), 4);
     EXPECT_EQ(e.http_status(), 400);
     EXPECT_EQ(e.request_id(), "req-ProvisionedThroughputExceededException");
     EXPECT_TRUE(e.retryable());
   }
-  EXPECT_EQ(t->requests.size(), 3u);
+  EXPECT_EQ(t->requests.size(), 4u);
 }
 
 TEST(executor, max_attempts_is_configurable) {
@@ -148,7 +188,7 @@ TEST(executor, network_failures_are_retried_and_typed) {
     FAIL();
   } catch (const transport_error& e) {
     EXPECT_EQ(e.failure(), transport_error::kind::reset);
-    EXPECT_EQ(e.attempts(), 3);
+    EXPECT_EQ(e.attempts(), 4);  // the default max_attempts
   }
 }
 
@@ -199,7 +239,7 @@ TEST(executor, every_attempt_is_signed_afresh) {
 TEST(executor, retry_quota_stops_a_retry_storm) {
   scripted_transport* t = nullptr;
   auto o = seeded();
-  o.retry.quota_capacity = 20;  // four retries' worth
+  o.retry.quota_capacity = 56;  // four retries' worth (14 each)
   o.retry.max_attempts = 10;
   auto c =
       scripted_client([](const recorded_request&, std::size_t) { return aws_error(503, "ServiceUnavailable"); }, t, o);
@@ -210,20 +250,35 @@ TEST(executor, retry_quota_stops_a_retry_storm) {
   EXPECT_EQ(t->requests.size(), 1u);  // no tokens left: no retry at all
 }
 
-TEST(executor, timeouts_cost_more_tokens) {
+TEST(executor, retries_cost_by_what_failed) {
   scripted_transport* t = nullptr;
   auto o = seeded();
-  o.retry.quota_capacity = 20;
+  o.retry.quota_capacity = 30;
   o.retry.max_attempts = 10;
   auto c = scripted_client([](const recorded_request&, std::size_t) { return net(net_failure::timeout); }, t, o);
   EXPECT_THROW(ops::list_tables(c), request_timeout);
-  EXPECT_EQ(t->requests.size(), 3u);  // 1 + 2 retries at 10 tokens each
+  EXPECT_EQ(t->requests.size(), 3u);  // 1 + 2 retries at 14 tokens each
+  scripted_transport* t2 = nullptr;
+  auto c2 = scripted_client(
+      [](const recorded_request&, std::size_t) { return aws_error(400, "ProvisionedThroughputExceededException"); }, t2,
+      o);
+  EXPECT_THROW(ops::list_tables(c2), throttled);
+  EXPECT_EQ(t2->requests.size(), 7u);  // 1 + 6 retries at 5 tokens each (throttling is cheap to retry)
+  auto legacy = seeded();
+  legacy.retry = retry_options::legacy_standard();
+  legacy.retry.random = [] { return 0.5; };
+  legacy.retry.quota_capacity = 20;
+  legacy.retry.max_attempts = 10;
+  scripted_transport* t3 = nullptr;
+  auto c3 = scripted_client([](const recorded_request&, std::size_t) { return net(net_failure::timeout); }, t3, legacy);
+  EXPECT_THROW(ops::list_tables(c3), request_timeout);
+  EXPECT_EQ(t3->requests.size(), 3u);  // legacy: 1 + 2 retries at 10 tokens each
 }
 
 TEST(executor, success_refills_the_quota) {
   scripted_transport* t = nullptr;
   auto o = seeded();
-  o.retry.quota_capacity = 10;
+  o.retry.quota_capacity = 14;  // one retry's worth
   o.retry.max_attempts = 10;
   int n = 0;
   auto c = scripted_client([&n](const recorded_request&,
