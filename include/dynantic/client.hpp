@@ -112,8 +112,14 @@ struct client_options {
   std::shared_ptr<credentials_provider> credentials_source{};
   /// TCP + TLS connect timeout.
   std::chrono::milliseconds connect_timeout{3'000};
-  /// Timeout of one attempt, from connect to the last byte of the answer.
-  std::chrono::milliseconds request_timeout{10'000};
+  /// An attempt fails (request_timeout, retried by the policy) when no byte of it moves for this long: a stalled
+  /// connection, not a long answer. Checked about once a second; zero: no such limit.
+  std::chrono::milliseconds read_timeout{30'000};
+  /// Limit of one attempt, from connect to the last byte of the answer; zero: none (read_timeout still applies).
+  std::chrono::milliseconds request_timeout{0};
+  /// Limit of a whole call, its retries and their backoff included; zero: none. When it would pass, no further
+  /// attempt starts and the call fails with its last error; a running attempt is cut at the deadline.
+  std::chrono::milliseconds call_timeout{0};
   /// Verify the server's TLS certificate and host name. Leave it on outside tests.
   bool verify_tls = true;
   retry_options retry{};

@@ -25,6 +25,11 @@ struct slot {
   curl_slist* headers = nullptr;
   const std::string* body = nullptr;  // the request body, handed to libcurl by on_read
   std::size_t body_sent = 0;
+  // the read timeout: when a byte last moved either way
+  std::chrono::steady_clock::time_point last_progress{};
+  curl_off_t progressed = 0;
+  std::chrono::milliseconds read_timeout{0};
+  bool stalled = false;
   std::size_t token = 0;
   http_response response;
   bool busy = false;
@@ -52,6 +57,22 @@ int on_seek(void* user, curl_off_t offset, int origin) {
   auto* s = static_cast<slot*>(user);
   if (origin == SEEK_SET && offset == 0 && s->body_sent == 0) return CURL_SEEKFUNC_OK;
   return CURL_SEEKFUNC_CANTSEEK;
+}
+
+// Called by libcurl often while bytes move and about once a second while none do.
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* s = static_cast<slot*>(user);
+  auto now = std::chrono::steady_clock::now();
+  if (dlnow + ulnow != s->progressed) {
+    s->progressed = dlnow + ulnow;
+    s->last_progress = now;
+    return 0;
+  }
+  if (now - s->last_progress >= s->read_timeout) {
+    s->stalled = true;
+    return 1;  // CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
 }
 
 bool header_is(std::string_view line, std::string_view name) {
@@ -165,6 +186,10 @@ class engine {
         } else {
           r.failure = map_curl(rc);
           r.failure_message = curl_easy_strerror(rc);
+          if (rc == CURLE_ABORTED_BY_CALLBACK && s->stalled) {
+            r.failure = net_failure::timeout;
+            r.failure_message = "no data moved for " + std::to_string(s->read_timeout.count()) + " ms (read timeout)";
+          }
         }
         curl_slist_free_all(s->headers);
         s->headers = nullptr;
@@ -223,7 +248,16 @@ class engine {
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opts_.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(opts_.request_timeout.count()));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));  // 0: none
+    s.last_progress = std::chrono::steady_clock::now();
+    s.progressed = 0;
+    s.stalled = false;
+    s.read_timeout = opts_.read_timeout;
+    if (s.read_timeout.count() > 0) {  // libcurl's LOW_SPEED_* averages over 5 s: a stall is watched here instead
+      curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+      curl_easy_setopt(e, CURLOPT_XFERINFODATA, &s);
+      curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+    }
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opts_.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opts_.verify_tls ? 2L : 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -39,10 +39,18 @@ class executor final : public request_source {
     token = ready_.front();
     ready_.pop_front();
     api_call& call = calls_[token];
+    auto& st = state_[token];
+    if (call.attempts == 0) st.started = now;
     ++call.attempts;
     out.url = &c_.url();
     out.body = &call.body;
     out.headers = c_.signed_headers(call.operation, call.body);
+    out.timeout = c_.options().request_timeout;
+    if (auto limit = c_.options().call_timeout; limit.count() > 0) {  // the attempt ends by the call's deadline
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(st.started + limit - now);
+      left = std::max(left, std::chrono::milliseconds(1));
+      if (out.timeout.count() == 0 || left < out.timeout) out.timeout = left;
+    }
     return true;
   }
 
@@ -83,9 +91,11 @@ class executor final : public request_source {
 
     if (fc != failure_class::fatal && call.attempts < ro.max_attempts) {
       int cost = retry_cost(ro, fc);
-      if (c_.quota().acquire(cost)) {
+      auto delay = backoff(ro, call.attempts, fc == failure_class::throttle, c_.random01(), r.retry_after);
+      auto limit = c_.options().call_timeout;
+      bool in_time = limit.count() == 0 || now + delay < st.started + limit;
+      if (in_time && c_.quota().acquire(cost)) {
         st.tokens_taken += cost;
-        auto delay = backoff(ro, call.attempts, fc == failure_class::throttle, c_.random01(), r.retry_after);
         delayed_.emplace_back(now + delay, token);
         return;
       }
@@ -100,6 +110,7 @@ class executor final : public request_source {
  private:
   struct call_state {
     int tokens_taken = 0;
+    steady_time started{};  // when the first attempt started (the call's deadline counts from there)
   };
 
   static std::string error_code(const http_response& r) {

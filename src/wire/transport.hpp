@@ -19,6 +19,8 @@ struct http_request {
   const std::string* url = nullptr;
   std::vector<std::string> headers;   // "Name: value"
   const std::string* body = nullptr;  // owned by the caller until completion
+  /// This attempt's time limit (the call's deadline, or client_options::request_timeout); zero: none.
+  std::chrono::milliseconds timeout{0};
 };
 
 struct http_response {

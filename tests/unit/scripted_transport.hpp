@@ -16,6 +16,7 @@ struct recorded_request {
   std::vector<std::string> headers;
   std::string body;
   detail::steady_time at;
+  std::chrono::milliseconds timeout{0};  // the attempt's time limit the executor gave the transport
   std::string header(std::string_view name) const {
     for (const auto& h : headers) {
       if (h.size() > name.size() + 1 && h.compare(0, name.size(), name) == 0 && h[name.size()] == ':') {
@@ -37,7 +38,7 @@ class scripted_transport final : public detail::transport {
       std::size_t token;
       detail::http_request req;
       if (src.next(now_, token, req)) {
-        requests.push_back({req.headers, *req.body, now_});
+        requests.push_back({req.headers, *req.body, now_, req.timeout});
         auto r = respond_(requests.back(), requests.size() - 1);
         src.complete(token, std::move(r), now_);
       } else {

@@ -7,6 +7,7 @@
 #include <dynantic/error.hpp>
 #include <dynantic/ops/operations.hpp>
 
+#include "http_stub.hpp"
 #include "scripted_transport.hpp"
 #include "wire/retry.hpp"
 
@@ -273,6 +274,50 @@ TEST(executor, retries_cost_by_what_failed) {
   auto c3 = scripted_client([](const recorded_request&, std::size_t) { return net(net_failure::timeout); }, t3, legacy);
   EXPECT_THROW(ops::list_tables(c3), request_timeout);
   EXPECT_EQ(t3->requests.size(), 3u);  // legacy: 1 + 2 retries at 10 tokens each
+}
+
+TEST(executor, call_timeout_bounds_a_call_with_its_retries) {
+  scripted_transport* t = nullptr;
+  auto o = seeded(0.5);
+  o.retry.max_attempts = 10;
+  o.call_timeout = milliseconds(100);
+  auto c =
+      scripted_client([](const recorded_request&, std::size_t) { return aws_error(503, "ServiceUnavailable"); }, t, o);
+  EXPECT_THROW(ops::list_tables(c), service_error);
+  // backoffs 12.5, 25, 50 ms fit in 100 ms; the next (100 ms) would end after the deadline: 4 attempts
+  ASSERT_EQ(t->requests.size(), 4u);
+  EXPECT_EQ(t->requests[0].timeout, milliseconds(100));  // each attempt is cut at the deadline
+  EXPECT_EQ(t->requests[1].timeout, milliseconds(87));
+  EXPECT_EQ(t->requests[3].timeout, milliseconds(12));
+}
+
+TEST(executor, request_timeout_limits_each_attempt_when_set) {
+  scripted_transport* t = nullptr;
+  auto o = seeded();
+  o.request_timeout = milliseconds(2500);
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return ok(); }, t, o);
+  ops::list_tables(c);
+  EXPECT_EQ(t->requests[0].timeout, milliseconds(2500));
+  scripted_transport* t2 = nullptr;
+  auto c2 = scripted_client([](const recorded_request&, std::size_t) { return ok(); }, t2, seeded());
+  ops::list_tables(c2);
+  EXPECT_EQ(t2->requests[0].timeout, milliseconds(0));  // by default only a stall ends an attempt
+}
+
+// A server that accepts the request and then sends nothing: the read timeout (no progress) ends the attempt,
+// where a whole-request limit would have to be long enough for the slowest healthy answer.
+TEST(executor, a_stalled_answer_ends_with_request_timeout) {
+  dynantic::testing::http_stub stalled([](const dynantic::testing::stub_request&) {
+    return dynantic::testing::stub_response{200, R"({"TableNames":[]})", std::chrono::milliseconds(2500)};
+  });
+  client_options o;
+  o.endpoint = stalled.url();
+  o.region = "us-east-1";
+  o.credentials = credentials{"a", "b"};
+  o.read_timeout = std::chrono::seconds(1);
+  o.retry.max_attempts = 1;
+  client c(o);
+  EXPECT_THROW(ops::list_tables(c), request_timeout);
 }
 
 TEST(executor, success_refills_the_quota) {
