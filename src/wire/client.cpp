@@ -73,7 +73,7 @@ class chain_provider final : public credentials_provider {
       return r.provider;
     };
     const std::string profile = detail::selected_profile();
-    const bool named = std::getenv("AWS_PROFILE") || std::getenv("AWS_DEFAULT_PROFILE");
+    const bool named = !env("AWS_PROFILE").empty() || !env("AWS_DEFAULT_PROFILE").empty();
     if (auto p = attempt("environment", detail::environment_source())) return p;
     if (auto p = attempt("web identity", detail::web_identity_source())) return p;
     if (auto p = attempt(("profile '" + profile + "'").c_str(), detail::profile_source(profile, named))) return p;
