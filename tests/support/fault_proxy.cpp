@@ -7,12 +7,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <stdexcept>
 #include <string_view>
 
 #include <simdjson.h>
 #include <zlib.h>
+
+#include "wire/sigv4.hpp"
 
 namespace dynantic::testing {
 namespace {
@@ -164,6 +168,9 @@ bool split_endpoint(const std::string& url, std::string& host, int& port) {
 }
 
 fault_proxy::fault_proxy(fault_proxy_options o) : o_(std::move(o)), script_(o_.script), gen_(o_.seed) {
+  if (o_.secret_key.empty()) {
+    if (const char* s = std::getenv("AWS_SECRET_ACCESS_KEY")) o_.secret_key = s;
+  }
   listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -224,6 +231,57 @@ namespace {
 std::string with_length(const std::string& head_without_length, std::size_t n) {
   return head_without_length + "Content-Length: " + std::to_string(n) + "\r\n\r\n";
 }
+
+// Signs `head` (request line and headers, each line ending in CRLF) again for `body` with the client's date,
+// scope and signed headers: what a proxy that edits a request must do for AWS to accept it.
+std::string resign(const std::string& head, const std::string& body, const std::string& secret) {
+  std::string auth = header(head, "authorization");
+  const std::string algo = "AWS4-HMAC-SHA256 ";
+  if (secret.empty() || !auth.starts_with(algo)) return head;
+  auto field = [&](const std::string& name) {
+    auto pos = auth.find(name + "=");
+    if (pos == std::string::npos) return std::string{};
+    pos += name.size() + 1;
+    return auth.substr(pos, auth.find(',', pos) - pos);
+  };
+  std::string cred = field("Credential"), signed_list = field("SignedHeaders");
+  std::vector<std::string> scope;
+  for (std::size_t pos = 0;;) {
+    auto slash = cred.find('/', pos);
+    scope.push_back(cred.substr(pos, slash - pos));
+    if (slash == std::string::npos) break;
+    pos = slash + 1;
+  }
+  std::string date = header(head, "x-amz-date");
+  std::tm tm{};
+  if (scope.size() != 5 || date.size() != 16 || !::strptime(date.c_str(), "%Y%m%dT%H%M%SZ", &tm)) return head;
+  detail::signing_request r;
+  std::string host = header(head, "host");
+  r.host = host;
+  r.payload = body;
+  for (std::size_t pos = 0; pos <= signed_list.size();) {
+    auto semi = signed_list.find(';', pos);
+    if (semi == std::string::npos) semi = signed_list.size();
+    std::string name = signed_list.substr(pos, semi - pos);
+    if (name != "host" && name != "x-amz-date" && name != "x-amz-security-token") {
+      r.headers.emplace_back(name, header(head, name));
+    }
+    pos = semi + 1;
+  }
+  credentials c{scope[0], secret, header(head, "x-amz-security-token"), std::nullopt};
+  detail::sigv4_signer signer(scope[2], scope[3]);
+  auto sig = signer.sign(r, c, std::chrono::system_clock::from_time_t(::timegm(&tm)));
+  std::string out;
+  for (std::size_t pos = 0; pos < head.size();) {
+    auto eol = head.find("\r\n", pos);
+    if (eol == std::string::npos) eol = head.size();
+    std::string line = head.substr(pos, eol - pos);
+    out += lower(line).starts_with("authorization:") ? "Authorization: " + sig.authorization : line;
+    out += "\r\n";
+    pos = eol + 2;
+  }
+  return out;
+}
 }  // namespace
 
 bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::string& head, const std::string& body,
@@ -280,6 +338,7 @@ bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::
     }
     message ans;
     if (up < 0) up = connect_to(o_.upstream_host, o_.upstream_port);
+    h = resign(h, forward, o_.secret_key);
     if (up < 0 || !send_all(up, with_length(h, forward.size()) + forward) || !read_message(up, up_in, ans, 30000)) {
       return false;
     }

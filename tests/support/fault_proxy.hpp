@@ -42,6 +42,11 @@ struct fault_proxy_options {
   /// UnprocessedItems / UnprocessedKeys; the rest is forwarded (so the server applies exactly the rest).
   double unprocessed_rate = 0;
   unsigned seed = 1;
+  /// The secret of the access key the client signs with: a request whose body the proxy edits (a partial batch)
+  /// is signed again with it, keeping the client's date, scope and signed headers, so that a signature-checking
+  /// upstream accepts it as AWS would. Empty: AWS_SECRET_ACCESS_KEY (when unset, edited requests keep the
+  /// client's now-wrong signature).
+  std::string secret_key;
   std::chrono::seconds max_lifetime{300};
   std::uint64_t max_requests = 1'000'000;
 };

@@ -4,20 +4,34 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
+#include <dynantic/table.hpp>
+
+#include <unistd.h>
 
 #include "http_stub.hpp"
 #include "wire/credentials.hpp"
+
+namespace test_credentials {
+struct Probe {
+  std::string id;
+};
+DYNANTIC_MODEL(Probe, "probes", key(id))
+}  // namespace test_credentials
 
 namespace {
 namespace dy = dynantic;
@@ -469,6 +483,142 @@ TEST(credentials, sixteen_threads_across_a_refresh_never_get_expired_credentials
   EXPECT_EQ(bad.load(), 0);
   EXPECT_EQ(most.load(), 1);  // never two refreshes at once
   EXPECT_GE(calls.load(), 2);
+}
+
+// What DynamoDB would say of the requests a client sent: each one checked by botocore (the suite's signer check,
+// tests/tools/sigv4_verifier.py --check) with the secret of the access key it names.
+struct signer_verdict {
+  int verified = -1;
+  std::string failures;
+};
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+signer_verdict verify_with_botocore(const std::vector<stub_request>& requests,
+                                    const std::map<std::string, std::string>& secrets, const std::string& region) {
+  std::string in = "{\"region\":" + json_string(region) + ",\"secrets\":{";
+  bool first = true;
+  for (const auto& [k, v] : secrets) {
+    in += (first ? "" : ",") + json_string(k) + ":" + json_string(v);
+    first = false;
+  }
+  in += "},\"requests\":[";
+  first = true;
+  for (const auto& r : requests) {
+    in += std::string(first ? "" : ",") + "{\"method\":" + json_string(r.method) + ",\"path\":" + json_string(r.path) +
+          ",\"body\":" + json_string(r.body) + ",\"headers\":{";
+    bool first_header = true;
+    for (const auto& [k, v] : r.headers) {
+      in += (first_header ? "" : ",") + json_string(k) + ":" + json_string(v);
+      first_header = false;
+    }
+    in += "}}";
+    first = false;
+  }
+  in += "]}";
+  auto file = std::filesystem::temp_directory_path() / ("dynantic_signed_" + std::to_string(::getpid()) + ".json");
+  std::ofstream(file) << in;
+  std::string cmd = "/usr/bin/python3 " DYNANTIC_SIGV4_VERIFIER " --check < " + file.string();
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  if (p) ::pclose(p);
+  std::filesystem::remove(file);
+  signer_verdict v;
+  auto at = out.find("\"verified\": ");
+  if (at != std::string::npos) v.verified = std::atoi(out.c_str() + at + 12);
+  auto f = out.find("\"failures\": ");
+  v.failures = f == std::string::npos ? out : out.substr(f);
+  return v;
+}
+
+std::chrono::system_clock::time_point parse_amz_date(const std::string& d) {
+  std::tm tm{};
+  ::strptime(d.c_str(), "%Y%m%dT%H%M%SZ", &tm);
+  return std::chrono::system_clock::from_time_t(::timegm(&tm));
+}
+
+// Temporary credentials that live 6 s, refreshed (a new key each time, from a slow endpoint) 4 s before they
+// expire by one caller while the others keep signing, and 3 s before by every caller: 16 threads share one
+// client through at least two refreshes. Every request DynamoDB saw must carry a signature botocore accepts,
+// made with credentials that had not expired when it was signed.
+TEST(credentials, sixteen_threads_share_one_client_across_refreshes_and_every_signature_verifies) {
+  std::mutex mu;
+  std::map<std::string, std::string> secrets;
+  std::map<std::string, std::chrono::system_clock::time_point> expires;
+  int issued = 0;
+  auto provider = std::make_shared<dy::detail::refreshing_provider>(
+      [&] {
+        std::this_thread::sleep_for(30ms);  // a slow STS / container endpoint
+        std::lock_guard lock(mu);
+        std::string n = std::to_string(++issued);
+        dy::credentials c{"AKIDREFRESH" + n, "secret/" + n, "token-" + n, std::chrono::system_clock::now() + 6s};
+        secrets[c.access_key_id] = c.secret_access_key;
+        expires[c.access_key_id] = *c.expiration;
+        return c;
+      },
+      4s, 3s);
+  http_stub dynamodb([](const stub_request&) { return stub_response{200, "{}"}; });
+  dy::client_options o;
+  o.endpoint = dynamodb.url();
+  o.region = "eu-central-1";
+  o.credentials_source = provider;
+  dy::client c(o);
+  dy::table<test_credentials::Probe> probes(c);
+  std::atomic<int> misses{0}, errors{0};
+  std::atomic<bool> done{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; !done || i < 20; ++i) {
+        try {
+          if (!probes.get("p" + std::to_string(t) + "-" + std::to_string(i))) ++misses;
+        } catch (const std::exception&) {
+          ++errors;
+        }
+      }
+    });
+  }
+  auto give_up = std::chrono::steady_clock::now() + 120s;
+  while (provider->fetches() < 3 && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(50ms);
+  done = true;
+  for (auto& t : threads) t.join();
+  ASSERT_GE(provider->fetches(), 3) << "no two refreshes within two minutes";
+  EXPECT_EQ(errors.load(), 0);
+
+  auto requests = dynamodb.requests();
+  ASSERT_EQ(static_cast<int>(requests.size()), misses.load());
+  std::set<std::string> keys_used;
+  int signed_after_expiry = 0;
+  for (const auto& r : requests) {
+    auto auth = r.header("authorization");
+    auto from = auth.find("Credential=") + 11;
+    std::string key = auth.substr(from, auth.find('/', from) - from);
+    keys_used.insert(key);
+    std::lock_guard lock(mu);
+    if (!expires.count(key) || parse_amz_date(r.header("x-amz-date")) >= expires[key]) ++signed_after_expiry;
+  }
+  EXPECT_GE(keys_used.size(), 3u);
+  EXPECT_EQ(signed_after_expiry, 0);
+  auto verdict = verify_with_botocore(requests, secrets, "eu-central-1");
+  EXPECT_EQ(verdict.verified, static_cast<int>(requests.size())) << verdict.failures;
 }
 
 }  // namespace
