@@ -13,7 +13,8 @@ dy_log() { printf '== %s\n' "$*" >&2; }
 
 # Debian packages the build, the tests and the server need.
 DY_PACKAGES=(cmake g++ make ccache pkg-config libcurl4-openssl-dev libssl-dev libsimdjson-dev zlib1g-dev
-             libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore python3-boto3 clang-format)
+             libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore python3-boto3 clang-format
+             openssl)
 
 dy_install_packages() {
   local missing=() p

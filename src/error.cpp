@@ -86,6 +86,8 @@ transport_error::transport_error(kind k, std::string message, int attempts)
 request_timeout::request_timeout(std::string message, int attempts)
     : transport_error(kind::timeout, std::move(message), attempts) {}
 
+tls_error::tls_error(std::string message, int attempts) : transport_error(kind::tls, std::move(message), attempts) {}
+
 service_error::service_error(details d) : error(describe(d)), d_(std::move(d)) {}
 service_error::service_error(details d, const std::string& context)
     : error(context + ": " + describe(d)), d_(std::move(d)) {}

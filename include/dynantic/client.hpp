@@ -122,6 +122,11 @@ struct client_options {
   std::chrono::milliseconds call_timeout{0};
   /// Verify the server's TLS certificate and host name. Leave it on outside tests.
   bool verify_tls = true;
+  /// A PEM file of the certificate authorities to trust instead of the system's (a corporate TLS-inspecting
+  /// proxy, a private endpoint). Empty: AWS_CA_BUNDLE, else the system's store. A file that cannot be read
+  /// makes the constructor throw dynantic::error. Proxies come from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (as
+  /// curl reads them).
+  std::string ca_bundle{};
   retry_options retry{};
   /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};

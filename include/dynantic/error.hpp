@@ -78,7 +78,7 @@ class credentials_error : public error {
 /// truncated or corrupted answer (length or x-amz-crc32 mismatch).
 class transport_error : public error {
  public:
-  enum class kind { connect, timeout, reset, truncated, corrupted, other };
+  enum class kind { connect, timeout, reset, truncated, corrupted, tls, other };
   transport_error(kind k, std::string message, int attempts);
   kind failure() const noexcept { return kind_; }
   /// How many attempts were made before giving up.
@@ -93,6 +93,13 @@ class transport_error : public error {
 class request_timeout : public transport_error {
  public:
   request_timeout(std::string message, int attempts);
+};
+
+/// The TLS handshake failed: the server's certificate is not signed by a trusted authority (see
+/// client_options::ca_bundle), does not name the endpoint's host, or TLS could not be negotiated. Not retried.
+class tls_error : public transport_error {
+ public:
+  tls_error(std::string message, int attempts);
 };
 
 /// DynamoDB answered with an error. Keeps the AWS error code (`__type` after the '#'), the message,

@@ -1,5 +1,6 @@
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
 #include <random>
 
@@ -134,6 +135,11 @@ void resolve_region_endpoint(client_options& o) {
   }
   if (o.endpoint.empty()) o.endpoint = "https://dynamodb." + o.region + ".amazonaws.com";
   while (!o.endpoint.empty() && o.endpoint.back() == '/') o.endpoint.pop_back();
+  if (o.ca_bundle.empty()) o.ca_bundle = env("AWS_CA_BUNDLE");
+  if (!o.ca_bundle.empty() && !std::ifstream(o.ca_bundle)) {
+    throw error("dynantic: cannot read the CA bundle '" + o.ca_bundle +
+                "' (client_options::ca_bundle or AWS_CA_BUNDLE)");
+  }
 }
 
 namespace {

@@ -33,6 +33,7 @@ struct slot {
   std::size_t token = 0;
   http_response response;
   bool busy = false;
+  char error_text[CURL_ERROR_SIZE] = {};  // libcurl's detail of a failure ("SSL certificate problem: ...")
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -130,6 +131,13 @@ net_failure map_curl(CURLcode c) {
     case CURLE_GOT_NOTHING:
     case CURLE_SEND_FAIL_REWIND: return net_failure::reset;  // the connection died after the body was sent
     case CURLE_PARTIAL_FILE: return net_failure::truncated;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return net_failure::tls;
     default: return net_failure::other;
   }
 }
@@ -186,6 +194,7 @@ class engine {
         } else {
           r.failure = map_curl(rc);
           r.failure_message = curl_easy_strerror(rc);
+          if (s->error_text[0] != '\0') r.failure_message += std::string(": ") + s->error_text;
           if (rc == CURLE_ABORTED_BY_CALLBACK && s->stalled) {
             r.failure = net_failure::timeout;
             r.failure_message = "no data moved for " + std::to_string(s->read_timeout.count()) + " ms (read timeout)";
@@ -258,6 +267,9 @@ class engine {
       curl_easy_setopt(e, CURLOPT_XFERINFODATA, &s);
       curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     }
+    s.error_text[0] = '\0';
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s.error_text);
+    if (!opts_.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, opts_.ca_bundle.c_str());
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opts_.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opts_.verify_tls ? 2L : 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");

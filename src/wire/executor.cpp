@@ -72,6 +72,7 @@ class executor final : public request_source {
     if (r.failure != net_failure::none) {
       switch (r.failure) {
         case net_failure::truncated: fc = failure_class::transient; break;
+        case net_failure::tls:  // a certificate that was not trusted will not be trusted on the next attempt
         case net_failure::other: fc = failure_class::fatal; break;
         default: fc = failure_class::timeout; break;
       }
@@ -138,6 +139,11 @@ class executor final : public request_source {
         case net_failure::truncated:
           return std::make_exception_ptr(transport_error(
               r.status == 200 ? transport_error::kind::corrupted : transport_error::kind::truncated, msg, attempts));
+        case net_failure::tls:
+          return std::make_exception_ptr(tls_error("dynantic: TLS with " + endpoint + " failed: " + r.failure_message +
+                                                       " (trusted CAs: client_options::ca_bundle, AWS_CA_BUNDLE or "
+                                                       "the system's store)",
+                                                   attempts));
         default: return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
       }
     }

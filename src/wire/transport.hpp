@@ -13,7 +13,7 @@ namespace dynantic::detail {
 
 using steady_time = std::chrono::steady_clock::time_point;
 
-enum class net_failure { none, connect, timeout, reset, truncated, other };
+enum class net_failure { none, connect, timeout, reset, truncated, tls, other };
 
 struct http_request {
   const std::string* url = nullptr;
