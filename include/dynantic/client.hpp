@@ -82,7 +82,20 @@ struct retry_options {
   int no_retry_refund = 1;
   /// Uniform random numbers in [0, 1) for the jitter; empty: a per-thread generator.
   std::function<double()> random{};
+  /// Adaptive mode (botocore's retry_mode = "adaptive"): on top of the above, a client-side rate limiter shared
+  /// by every call of the client. It stays off until DynamoDB first throttles; from then on attempts leave at
+  /// most at a rate that CUBIC congestion control sets from the answers: cut to 0.7 × the measured send rate on
+  /// each throttling answer, grown back along a cubic curve after it, never above twice the measured rate. An
+  /// attempt waits (without blocking a thread) until the limiter lets it go. For one process that owns a
+  /// table's capacity; with many writers a throttled client slows down where the others may not.
+  bool adaptive = false;
 
+  /// The standard mode with the adaptive rate limiter.
+  static retry_options adaptive_mode() {
+    retry_options o;
+    o.adaptive = true;
+    return o;
+  }
   /// The standard mode before the 2026 update: 3 attempts, 1 s base for every error, retries cost 5 tokens
   /// (10 after a timeout), x-amz-retry-after ignored.
   static retry_options legacy_standard() {
@@ -147,6 +160,9 @@ class client {
 
   const std::string& region() const noexcept;
   const std::string& endpoint() const noexcept;
+  /// With retry_options::adaptive: the send rate (attempts per second) the client-side limiter allows now;
+  /// nothing while it is off (before DynamoDB first throttled this client, or without the adaptive mode).
+  std::optional<double> adaptive_send_rate() const;
 
  private:
   explicit client(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}

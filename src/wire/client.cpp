@@ -176,6 +176,7 @@ client_impl::client_impl(client_options o, std::unique_ptr<transport> t)
   }
   if (options_.retry.max_attempts < 1) options_.retry.max_attempts = 1;
   if (!transport_) transport_ = make_curl_transport(options_);
+  limiter_ = std::make_unique<adaptive_limiter>(transport_->now());
 }
 
 credentials client_impl::current_credentials() { return creds_->get(); }
@@ -216,5 +217,9 @@ client::client(client_options options) : impl_(std::make_shared<detail::client_i
 
 const std::string& client::region() const noexcept { return impl_->region(); }
 const std::string& client::endpoint() const noexcept { return impl_->endpoint(); }
+std::optional<double> client::adaptive_send_rate() const {
+  if (!impl_->options().retry.adaptive || !impl_->limiter().enabled()) return std::nullopt;
+  return impl_->limiter().fill_rate();
+}
 
 }  // namespace dynantic

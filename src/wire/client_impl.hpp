@@ -42,6 +42,7 @@ class client_impl {
   const std::string& endpoint() const { return options_.endpoint; }
   const client_options& options() const { return options_; }
   retry_quota& quota() { return quota_; }
+  adaptive_limiter& limiter() { return *limiter_; }
   transport& sender() { return *transport_; }
 
   // used by the executor
@@ -56,6 +57,7 @@ class client_impl {
   std::shared_ptr<credentials_provider> creds_;
   sigv4_signer signer_;
   retry_quota quota_;
+  std::unique_ptr<adaptive_limiter> limiter_;  // made with the transport, on its clock
   std::unique_ptr<transport> transport_;
 };
 

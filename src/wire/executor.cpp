@@ -36,6 +36,14 @@ class executor final : public request_source {
   bool next(steady_time now, std::size_t& token, http_request& out) override {
     promote(now);
     if (ready_.empty()) return false;
+    if (c_.options().retry.adaptive) {
+      // The adaptive mode's rate limiter: without a send token now, the attempt waits until there will be one.
+      if (auto wait = c_.limiter().acquire(now); wait.count() > 0) {
+        for (auto t : ready_) delayed_.emplace_back(now + wait, t);
+        ready_.clear();
+        return false;
+      }
+    }
     token = ready_.front();
     ready_.pop_front();
     api_call& call = calls_[token];
@@ -79,6 +87,7 @@ class executor final : public request_source {
     } else if (r.status == 200) {
       if (crc_matches(r)) {
         c_.quota().on_success(st.tokens_taken, ro.no_retry_refund);
+        if (ro.adaptive) c_.limiter().on_response(now, false);
         call.response = std::move(r.body);
         finish();
         return;
@@ -89,6 +98,7 @@ class executor final : public request_source {
     } else {
       fc = classify(static_cast<int>(r.status), error_code(r));
     }
+    if (ro.adaptive) c_.limiter().on_response(now, r.failure == net_failure::none && fc == failure_class::throttle);
 
     if (fc != failure_class::fatal && call.attempts < ro.max_attempts) {
       int cost = retry_cost(ro, fc);

@@ -140,4 +140,40 @@ TEST(faults_exhausted, a_lost_answer_on_a_reused_connection_is_sent_once) {
   EXPECT_EQ(got.item->at("n").as_number_text(), "1");  // applied once
 }
 
+// The adaptive mode through the proxy: after a second of puts at the client's own pace (so the limiter has
+// measured a send rate), the proxy throttles one request in ten for the next sixty. Every put lands once, the
+// proxy saw exactly the puts plus the throttled attempts, and the client's limiter is on.
+TEST(faults_adaptive, throttling_engages_the_rate_limiter_and_every_put_lands) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  scratch_table t(direct, "adaptive", false);
+  fault_proxy p(proxy_to_server({}));
+  auto o = fast_retries(p, 6);
+  o.retry.adaptive = true;
+  client c(o);
+  EXPECT_FALSE(c.adaptive_send_rate().has_value());
+  auto start = std::chrono::steady_clock::now();
+  int n = 0;
+  auto put = [&] {
+    int i = n++;
+    ops::put_item(c, {.table_name = t.name(), .item = {{"pk", "k" + std::to_string(i)}, {"v", i + 1}}});
+  };
+  while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200)) put();
+  EXPECT_FALSE(c.adaptive_send_rate().has_value()) << "no throttling yet: the limiter stays off";
+  std::vector<fault> script;
+  for (int i = 0; i < 60; ++i) script.push_back(i % 10 == 5 ? fault::throttle : fault::none);
+  auto before = p.requests();
+  p.set_script(script);
+  for (int i = 0; i < 100; ++i) put();
+  EXPECT_EQ(p.requests() - before, 106u) << "100 puts and 6 throttled attempts";
+  ASSERT_TRUE(c.adaptive_send_rate().has_value());
+  EXPECT_GE(*c.adaptive_send_rate(), 0.5);
+  int stored = 0;
+  for (int i = 0; i < n; ++i) {
+    auto got = ops::get_item(direct, {.table_name = t.name(), .key = {{"pk", "k" + std::to_string(i)}}});
+    stored += got.item && got.item->at("v") == attribute_value(i + 1);
+  }
+  EXPECT_EQ(stored, n);
+}
+
 }  // namespace test_faults

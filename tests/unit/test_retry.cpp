@@ -2,7 +2,12 @@
 // transport on a fake clock (no sockets, no sleeping).
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <sstream>
+#include <unistd.h>
 
 #include <dynantic/error.hpp>
 #include <dynantic/ops/operations.hpp>
@@ -350,6 +355,105 @@ TEST(executor, many_calls_retry_independently) {
     EXPECT_FALSE(call.error);
     EXPECT_EQ(call.attempts, 2);
     EXPECT_NE(call.response.find("ACTIVE"), std::string::npos);
+  }
+}
+
+// ---------------------------------------------------------------- adaptive mode
+
+// Drives our limiter and botocore's ClientRateLimiter (tests/tools/botocore_adaptive.py) through the same sends
+// and answers on the same clock: every send is granted or refused alike, and after every answer the fill rate and
+// the measured send rate agree.
+TEST(adaptive, the_limiter_matches_botocore_event_for_event) {
+  struct event {
+    double t;
+    const char* kind;
+  };
+  std::vector<event> events;
+  double t = 1'000'000.25;
+  events.push_back({t, "ok"});
+  // 30 sends a second; DynamoDB throttles a burst of them, then some, then none
+  for (int i = 0; i < 600; ++i) {
+    t += 1.0 / 30 + (i % 7) * 0.003;
+    events.push_back({t, "send"});
+    bool throttle = (i >= 100 && i < 140 && i % 3 == 0) || (i >= 300 && i < 320 && i % 5 == 0);
+    events.push_back({t + 0.004, throttle ? "throttle" : "ok"});
+  }
+  std::ostringstream in;
+  in.precision(17);
+  in << "[";
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    in << (i ? "," : "") << R"({"t":)" << events[i].t << R"(,"kind":")" << events[i].kind << "\"}";
+  }
+  in << "]";
+  std::string file = ::testing::TempDir() + "adaptive_events_" + std::to_string(::getpid()) + ".json";
+  std::ofstream(file) << in.str();
+  FILE* p = ::popen(("/usr/bin/python3 " DYNANTIC_BOTOCORE_ADAPTIVE " < " + file).c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::vector<std::string> lines;
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, p)) lines.emplace_back(buf);
+  EXPECT_EQ(::pclose(p), 0) << "python3-botocore failed (scripts/test installs it)";
+  std::remove(file.c_str());
+  ASSERT_EQ(lines.size(), events.size());
+
+  auto number_after = [](const std::string& line, const std::string& key) {
+    auto at = line.find("\"" + key + "\": ");
+    return at == std::string::npos ? -1.0 : std::strtod(line.c_str() + at + key.size() + 4, nullptr);
+  };
+  detail::adaptive_limiter ours(events.front().t);
+  int refused = 0, throttles = 0;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const auto& e = events[i];
+    const auto& theirs = lines[i];
+    if (std::string(e.kind) == "send") {
+      bool granted = ours.acquire_at(e.t) == 0;
+      refused += !granted;
+      ASSERT_EQ(granted, theirs.find("true") != std::string::npos) << "event " << i << ": " << theirs;
+    } else {
+      throttles += std::string(e.kind) == "throttle";
+      ours.on_response_at(e.t, std::string(e.kind) == "throttle");
+      ASSERT_NEAR(ours.fill_rate(), number_after(theirs, "fill_rate"), 1e-9 * std::max(1.0, ours.fill_rate()))
+          << "event " << i << ": " << theirs;
+      ASSERT_NEAR(ours.measured_rate(), number_after(theirs, "measured"), 1e-9 * std::max(1.0, ours.measured_rate()))
+          << "event " << i << ": " << theirs;
+      ASSERT_EQ(ours.enabled(), theirs.find("\"enabled\": true") != std::string::npos) << "event " << i;
+    }
+  }
+  EXPECT_EQ(throttles, 17);
+  EXPECT_GT(refused, 0) << "the sequence never made the limiter refuse a send";
+}
+
+// On the scripted transport's clock (answers take no time): after DynamoDB throttles the first call, the other
+// five leave one by one as the limiter's tokens come (no two at the same instant), where the standard mode sends
+// them at once; all succeed.
+TEST(adaptive, after_throttling_attempts_wait_for_the_limiter) {
+  for (bool adaptive : {false, true}) {
+    scripted_transport* t = nullptr;
+    auto o = seeded(0.5);
+    o.retry.adaptive = adaptive;
+    auto c = scripted_client(
+        [](const recorded_request&, std::size_t i) {
+          if (i == 0) return aws_error(400, "ProvisionedThroughputExceededException");
+          return ok(R"({"Table":{"TableName":"x","TableStatus":"ACTIVE"}})");
+        },
+        t, o);
+    EXPECT_FALSE(c.adaptive_send_rate().has_value());
+    std::vector<detail::api_call> calls;
+    for (int i = 0; i < 6; ++i)
+      calls.push_back({"DescribeTable", R"({"TableName":"t)" + std::to_string(i) + "\"}", {}, {}, 0, {}});
+    detail::client_access::impl(c).execute(calls, 6);
+    for (const auto& call : calls) EXPECT_FALSE(call.error);
+    ASSERT_EQ(t->requests.size(), 7u);
+    int at_once = 0;
+    for (std::size_t i = 2; i < t->requests.size(); ++i) at_once += t->requests[i].at == t->requests[i - 1].at;
+    if (adaptive) {
+      EXPECT_EQ(at_once, 0) << "each attempt after the throttling answer waits for a token";
+      ASSERT_TRUE(c.adaptive_send_rate().has_value());
+      EXPECT_GE(*c.adaptive_send_rate(), 0.5);  // the bucket's floor
+    } else {
+      EXPECT_EQ(at_once, 4) << "the standard mode sends the other calls at once";
+      EXPECT_FALSE(c.adaptive_send_rate().has_value());
+    }
   }
 }
 
