@@ -120,31 +120,6 @@ std::optional<std::string> xml_text(std::string_view xml, std::string_view tag, 
   return out;
 }
 
-// Credentials from a JSON object of string members (container endpoint, instance metadata, credential_process):
-// `token_key` names the session token's member ("Token" or "SessionToken").
-credentials credentials_from_json(const std::string& body, std::string_view token_key, const std::string& source) {
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  if (parser.parse(body).get_object().get(o) != simdjson::SUCCESS) {
-    throw credentials_error("dynantic: " + source + " answered with something that is not a JSON object");
-  }
-  auto str = [&](std::string_view key) {
-    std::string_view v;
-    return o[key].get_string().get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
-  };
-  credentials c{str("AccessKeyId"), str("SecretAccessKey"), str(token_key)};
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    std::string code = str("Code"), message = str("Message");
-    throw credentials_error("dynantic: " + source + " gave no AccessKeyId/SecretAccessKey" +
-                            (code.empty() ? "" : " (" + code + (message.empty() ? "" : ": " + message) + ")"));
-  }
-  if (std::string e = str("Expiration"); !e.empty()) {
-    c.expiration = parse_utc_timestamp(e);
-    if (!c.expiration) throw credentials_error("dynantic: " + source + " gave an unreadable Expiration '" + e + "'");
-  }
-  return c;
-}
-
 std::string sts_region() {
   std::string r = env("AWS_REGION");
   if (r.empty()) r = env("AWS_DEFAULT_REGION");
@@ -206,18 +181,7 @@ credentials sts_call(const std::string& action, const std::string& form, const c
     throw credentials_error("dynantic: STS " + action + " at " + url + " failed: HTTP " + std::to_string(res.status) +
                             (code.empty() ? "" : " " + code) + (message.empty() ? "" : ": " + message));
   }
-  auto at = res.body.find("<Credentials>");
-  credentials c;
-  if (at != std::string::npos) {
-    c.access_key_id = xml_text(res.body, "AccessKeyId", at).value_or("");
-    c.secret_access_key = xml_text(res.body, "SecretAccessKey", at).value_or("");
-    c.session_token = xml_text(res.body, "SessionToken", at).value_or("");
-    if (auto e = xml_text(res.body, "Expiration", at)) c.expiration = parse_utc_timestamp(*e);
-  }
-  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    throw credentials_error("dynantic: STS " + action + " at " + url + " answered without credentials");
-  }
-  return c;
+  return parse_sts_answer(res.body, "STS " + action + " at " + url);
 }
 
 std::string default_session_name() {
@@ -348,6 +312,60 @@ std::optional<wall_time> parse_utc_timestamp(std::string_view s) {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
   std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return wall_time(std::chrono::seconds(days * 86400 + h * 3600 + mi * 60 + sec));
+}
+
+// ---------------------------------------------------------------- what the sources answer
+
+credentials credentials_from_json(const std::string& body, std::string_view token_key, const std::string& source) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(body).get_object().get(o) != simdjson::SUCCESS) {
+    throw credentials_error("dynantic: " + source + " answered with something that is not a JSON object");
+  }
+  auto str = [&](std::string_view key) {
+    std::string_view v;
+    return o[key].get_string().get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
+  };
+  credentials c{str("AccessKeyId"), str("SecretAccessKey"), str(token_key)};
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    std::string code = str("Code"), message = str("Message");
+    throw credentials_error("dynantic: " + source + " gave no AccessKeyId/SecretAccessKey" +
+                            (code.empty() ? "" : " (" + code + (message.empty() ? "" : ": " + message) + ")"));
+  }
+  if (std::string e = str("Expiration"); !e.empty()) {
+    c.expiration = parse_utc_timestamp(e);
+    if (!c.expiration) throw credentials_error("dynantic: " + source + " gave an unreadable Expiration '" + e + "'");
+  }
+  return c;
+}
+
+credentials parse_process_output(const std::string& out, const std::string& source) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  std::int64_t version = 0;
+  if (parser.parse(out).get_object().get(o) != simdjson::SUCCESS || o["Version"].get_int64().get(version) ||
+      version != 1) {
+    throw credentials_error("dynantic: " + source + " did not print a Version 1 JSON object");
+  }
+  return credentials_from_json(out, "SessionToken", source);
+}
+
+credentials parse_sts_answer(const std::string& body, const std::string& source) {
+  auto at = body.find("<Credentials>");
+  credentials c;
+  if (at != std::string::npos) {
+    c.access_key_id = xml_text(body, "AccessKeyId", at).value_or("");
+    c.secret_access_key = xml_text(body, "SecretAccessKey", at).value_or("");
+    c.session_token = xml_text(body, "SessionToken", at).value_or("");
+    if (auto e = xml_text(body, "Expiration", at)) {
+      c.expiration = parse_utc_timestamp(*e);
+      if (!c.expiration) throw credentials_error("dynantic: " + source + " gave an unreadable Expiration '" + *e + "'");
+    }
+  }
+  if (c.access_key_id.empty() || c.secret_access_key.empty()) {
+    throw credentials_error("dynantic: " + source + " answered without credentials");
+  }
+  return c;
 }
 
 // ---------------------------------------------------------------- shared files
@@ -615,14 +633,7 @@ credentials run_credential_process(const std::string& command) {
     throw credentials_error("dynantic: credential_process '" + command + "' failed (exit status " +
                             std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : status) + ")");
   }
-  simdjson::dom::parser parser;
-  simdjson::dom::object o;
-  std::int64_t version = 0;
-  if (parser.parse(out).get_object().get(o) != simdjson::SUCCESS || o["Version"].get_int64().get(version) ||
-      version != 1) {
-    throw credentials_error("dynantic: credential_process '" + command + "' did not print a Version 1 JSON object");
-  }
-  return credentials_from_json(out, "SessionToken", "credential_process '" + command + "'");
+  return parse_process_output(out, "credential_process '" + command + "'");
 }
 
 credentials assume_role(const credentials& source, const std::string& role_arn, const std::string& session_name,

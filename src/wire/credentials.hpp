@@ -20,6 +20,16 @@ using wall_time = std::chrono::system_clock::time_point;
 /// "2026-12-05T10:00:00Z" (fractions and "+00:00" accepted). Nothing for other texts.
 std::optional<wall_time> parse_utc_timestamp(std::string_view text);
 
+// ---------------------------------------------------------------- what the sources answer (@throws credentials_error)
+
+/// Credentials from a JSON object of string members (the container endpoint, instance metadata): AccessKeyId,
+/// SecretAccessKey, `token_key` ("Token" or "SessionToken"), Expiration. `source` names it in errors.
+credentials credentials_from_json(const std::string& body, std::string_view token_key, const std::string& source);
+/// A credential_process's output: a Version 1 JSON object.
+credentials parse_process_output(const std::string& out, const std::string& source);
+/// STS AssumeRole / AssumeRoleWithWebIdentity's XML answer (HTTP 200).
+credentials parse_sts_answer(const std::string& body, const std::string& source);
+
 // ---------------------------------------------------------------- shared config and credentials files
 
 using ini_section = std::map<std::string, std::string, std::less<>>;
