@@ -212,14 +212,23 @@ void fault_proxy::set_script(std::vector<fault> script) {
 }
 
 fault fault_proxy::next_fault() {
-  std::lock_guard lock(mu_);
-  if (script_pos_ < script_.size()) return script_[script_pos_++];
-  std::uniform_real_distribution<double> u(0, 1);
-  double x = u(gen_);
-  if ((x -= o_.throttle_rate) < 0) return fault::throttle;
-  if ((x -= o_.error500_rate) < 0) return fault::error500;
-  if ((x -= o_.reset_rate) < 0) return fault::reset;
-  return fault::none;
+  fault f = fault::none;
+  {
+    std::lock_guard lock(mu_);
+    if (script_pos_ < script_.size()) {
+      f = script_[script_pos_++];
+    } else {
+      std::uniform_real_distribution<double> u(0, 1);
+      double x = u(gen_);
+      if ((x -= o_.throttle_rate) < 0) f = fault::throttle;
+      else if ((x -= o_.error500_rate) < 0) f = fault::error500;
+      else if ((x -= o_.error503_rate) < 0) f = fault::error503;
+      else if ((x -= o_.reset_rate) < 0) f = fault::reset;
+      else if ((x -= o_.lost_answer_rate) < 0) f = fault::lost_answer;
+    }
+  }
+  ++injected_[static_cast<std::size_t>(f)];
+  return f;
 }
 
 bool fault_proxy::chance(double p) {
@@ -304,7 +313,9 @@ bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::
       }
     }
     for (auto e : list) {
-      std::string& to = chance(o_.unprocessed_rate) ? held_list : fwd_list;
+      bool hold = chance(o_.unprocessed_rate);
+      withheld_ += hold;
+      std::string& to = hold ? held_list : fwd_list;
       if (!to.empty()) to += ',';
       to += simdjson::to_string(e);
     }

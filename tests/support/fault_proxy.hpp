@@ -2,6 +2,7 @@
 // A fault-injecting HTTP/1.1 proxy for tests: listens on 127.0.0.1 only, forwards to one upstream
 // (DynamoDB Local), and answers chosen requests with injected faults instead. Bounded: it stops itself
 // after max_lifetime or max_requests, and on destruction.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -38,6 +39,8 @@ struct fault_proxy_options {
   double throttle_rate = 0;
   double error500_rate = 0;
   double reset_rate = 0;
+  double error503_rate = 0;
+  double lost_answer_rate = 0;
   /// BatchWriteItem / BatchGetItem: each write or key is withheld with this probability and answered as
   /// UnprocessedItems / UnprocessedKeys; the rest is forwarded (so the server applies exactly the rest).
   double unprocessed_rate = 0;
@@ -63,6 +66,10 @@ class fault_proxy {
   /// Requests received so far, and how many of them reached the upstream.
   std::uint64_t requests() const { return requests_.load(); }
   std::uint64_t forwarded() const { return forwarded_.load(); }
+  /// Faults injected so far, by kind (scripted and random); `withheld()`: batch writes and keys answered as
+  /// unprocessed.
+  std::uint64_t injected(fault f) const { return injected_[static_cast<std::size_t>(f)].load(); }
+  std::uint64_t withheld() const { return withheld_.load(); }
   /// Replaces the script (counting restarts from the next request).
   void set_script(std::vector<fault> script);
   void stop();
@@ -83,7 +90,8 @@ class fault_proxy {
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
-  std::atomic<std::uint64_t> requests_{0}, forwarded_{0};
+  std::atomic<std::uint64_t> requests_{0}, forwarded_{0}, withheld_{0};
+  std::array<std::atomic<std::uint64_t>, 8> injected_{};
   std::mutex mu_;
   std::vector<fault> script_;
   std::size_t script_pos_ = 0;
