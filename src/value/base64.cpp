@@ -67,6 +67,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
       if (r < 0) return std::nullopt;
       v = (v << 6) | static_cast<std::uint32_t>(r);
     }
+    // the bits the padding leaves over must be zero: one text per value (RFC 4648 section 3.5)
+    if ((pad == 1 && (v & 0xff) != 0) || (pad == 2 && (v & 0xffff) != 0)) return std::nullopt;
     out += static_cast<char>((v >> 16) & 0xff);
     if (pad < 2) out += static_cast<char>((v >> 8) & 0xff);
     if (pad < 1) out += static_cast<char>(v & 0xff);

@@ -1,5 +1,6 @@
 #include "value/json_reader.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include <dynantic/error.hpp>
@@ -88,6 +89,18 @@ attribute_value read_value(simdjson::dom::element e) {
       if (tag[0] == 'S') elems.emplace_back(s);
       else if (tag[0] == 'N') elems.push_back(checked_number(s));
       else elems.push_back(decoded_binary(s));
+    }
+    // What could not be written back is not read either: DynamoDB stores no empty set and no set with two equal
+    // elements (numbers compare by value).
+    if (elems.empty()) shape("an empty " + std::string(tag) + " (DynamoDB stores no empty sets)");
+    if (elems.size() > 1) {
+      std::vector<std::string> sorted;
+      sorted.reserve(elems.size());
+      for (const auto& x : elems) sorted.push_back(tag[0] == 'N' ? codec::canonical_number(x) : x);
+      std::sort(sorted.begin(), sorted.end());
+      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+        shape(std::string(tag) + " has two equal elements");
+      }
     }
     if (tag[0] == 'S') return attribute_value::string_set(std::move(elems));
     if (tag[0] == 'N') return attribute_value::number_set_unchecked(std::move(elems));

@@ -310,6 +310,13 @@ std::optional<wall_time> parse_utc_timestamp(std::string_view s) {
   std::string_view zone = s.substr(i);
   if (zone != "Z" && zone != "z" && zone != "+00:00" && zone != "+0000") return std::nullopt;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  // a real day (no 31 February), and a year the clock can hold (system_clock counts nanoseconds: 1678 to 2262)
+  if (!std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                   std::chrono::day(static_cast<unsigned>(d)))
+           .ok() ||
+      y < 1970 || y > 2200) {
+    return std::nullopt;
+  }
   std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   return wall_time(std::chrono::seconds(days * 86400 + h * 3600 + mi * 60 + sec));
 }

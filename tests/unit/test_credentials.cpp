@@ -150,6 +150,14 @@ TEST(credentials, utc_timestamps_as_aws_writes_them) {
   EXPECT_FALSE(parse_utc_timestamp("2026-12-05T10:20:30+02:00"));  // not UTC: refused, not misread
   EXPECT_FALSE(parse_utc_timestamp("yesterday"));
   EXPECT_FALSE(parse_utc_timestamp("2026-13-05T10:20:30Z"));
+  EXPECT_FALSE(parse_utc_timestamp("2026-02-31T10:20:30Z"));  // no such day: refused, not moved to March
+  // found by fuzz/time.cpp and fuzz/credentials.cpp: years the clock cannot hold overflowed
+  EXPECT_FALSE(parse_utc_timestamp("0224-05-01T12:34:56Z"));
+  EXPECT_FALSE(parse_utc_timestamp("9999-05-01T12:34:56Z"));
+  EXPECT_THROW(
+      dy::detail::parse_process_output(
+          R"({"Version":1,"AccessKeyId":"AK","SecretAccessKey":"SK","Expiration":"1013-12-05T10:00:00Z"})", "process"),
+      dy::credentials_error);
 }
 
 TEST(credentials, ini_sections_comments_and_sub_settings) {

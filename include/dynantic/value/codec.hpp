@@ -40,7 +40,8 @@ std::string canonical_number(std::string_view text);
 
 /// Base64 (RFC 4648, with padding), as DynamoDB uses for B and BS.
 std::string base64_encode(std::string_view raw);
-/// @return nothing when `text` is not valid padded base64.
+/// @return nothing when `text` is not valid padded base64, or not the canonical text of its bytes (bits left over
+///         by the padding not zero), so that equal binaries have one text.
 std::optional<std::string> base64_decode(std::string_view text);
 
 }  // namespace dynantic::codec
