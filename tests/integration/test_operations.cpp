@@ -1,7 +1,10 @@
 // Every low-level operation against a real DynamoDB Local (DYNANTIC_TEST_ENDPOINT).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <dynantic/dynantic.hpp>
 
@@ -326,6 +329,61 @@ TEST(operations, concurrent_calls_share_one_client) {
         } catch (...) {
           ++failures;
         }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+}
+
+// One client, 16 threads, every kind of call at once (run under ThreadSanitizer by scripts/test): puts, consistent
+// gets, atomic ADDs, queries, deletes, BatchWriteItem and TransactWriteItems. Each thread's own items end as its
+// calls say.
+TEST(operations, sixteen_threads_of_mixed_calls_share_one_client) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto c = test_client();
+  scratch_table t(c, "mixed");
+  constexpr int threads_n = 16, rounds = 12;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int th = 0; th < threads_n; ++th) {
+    threads.emplace_back([&, th] {
+      const std::string pk = "thread-" + std::to_string(th);
+      try {
+        for (int i = 0; i < rounds; ++i) {
+          std::string sk = "item-" + std::to_string(i);
+          ops::put_item(c, {.table_name = t.name(), .item = {{"pk", pk}, {"sk", sk}, {"v", i}}});
+          auto g = ops::get_item(c, {.table_name = t.name(), .key = {{"pk", pk}, {"sk", sk}}, .consistent_read = true});
+          if (!g.item || g.item->at("v") != attribute_value(i)) ++failures;
+          ops::update_item(c, {.table_name = t.name(),
+                               .key = {{"pk", pk}, {"sk", "counter"}},
+                               .update_expression = "ADD n :one",
+                               .expression_attribute_values = {{":one", 1}}});
+          ops::batch_write_item(
+              c, {.request_items = {{t.name(),
+                                     {write_request::put({{"pk", pk}, {"sk", "batch-" + std::to_string(i)}}),
+                                      write_request::delete_key({{"pk", pk}, {"sk", sk}})}}}});
+          ops::transact_write_items(c, {.items = {{.type = ops::transact_write::kind::update,
+                                                   .table_name = t.name(),
+                                                   .data = {{"pk", pk}, {"sk", "tx"}},
+                                                   .update_expression = "ADD n :one",
+                                                   .expression_attribute_values = {{":one", 1}}}}});
+        }
+        ops::delete_item(c, {.table_name = t.name(), .key = {{"pk", pk}, {"sk", "batch-0"}}});
+        auto page = ops::query(c, {.table_name = t.name(),
+                                   .key_condition_expression = "pk = :p",
+                                   .expression_attribute_values = {{":p", pk}},
+                                   .consistent_read = true});
+        // counter, tx and batch-1 .. batch-11; every item-i was deleted by its batch
+        if (page.items.size() != 2 + rounds - 1) ++failures;
+        for (const auto& it : page.items) {
+          const auto& sk = it.at("sk").as_string();
+          if ((sk == "counter" || sk == "tx") && it.at("n") != attribute_value(rounds)) ++failures;
+          if (sk.starts_with("item-") || sk == "batch-0") ++failures;
+        }
+      } catch (const std::exception& e) {
+        ++failures;
+        ADD_FAILURE() << pk << ": " << e.what();
       }
     });
   }
