@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -62,6 +64,54 @@ std::shared_ptr<credentials_provider> profile_credentials(std::string profile);
 /// x-amz-retry-after honoured, and a retry quota (token bucket) shared by every call of a client, so that an
 /// outage does not turn into a retry storm: a retry costs 14 tokens (5 after throttling) of 500.
 /// retry_options::legacy_standard() gives the standard mode as it was before.
+/// How much ReturnConsumedCapacity asks for: nothing, the total per table, or also per index.
+enum class capacity_detail { none, total, indexes };
+
+/// Capacity units DynamoDB reports as consumed: all of them, and the read and write units where it tells them
+/// apart (it does for transactions and, with `indexes`, per table and index).
+struct capacity_units {
+  double total = 0, read = 0, write = 0;
+  capacity_units& operator+=(const capacity_units& o) {
+    total += o.total;
+    read += o.read;
+    write += o.write;
+    return *this;
+  }
+};
+
+/// Consumed capacity summed over answers (every page of a query, every chunk of a batch, every action of a
+/// transaction): in all, per table, and per index ("table/index", with capacity_detail::indexes).
+struct consumed_capacity {
+  capacity_units total{};
+  std::map<std::string, capacity_units> tables{};
+  std::map<std::string, capacity_units> indexes{};
+  std::uint64_t answers = 0;  ///< answers that reported capacity
+  consumed_capacity& operator+=(const consumed_capacity& o);
+};
+
+/// Sums what the calls this thread makes consume while the meter lives (nested meters each see them all), when
+/// the client asks for capacity (client_options::consumed_capacity). Calls made on the library's own threads
+/// (a writer's background flush, the workers of a parallel scan) count in client::consumed_capacity() only.
+/// @code
+///   dy::capacity_meter meter;
+///   users.batch_save(items);
+///   std::printf("%.1f WCU\n", meter.totals().total.total);
+/// @endcode
+class capacity_meter {
+ public:
+  capacity_meter();
+  ~capacity_meter();
+  capacity_meter(const capacity_meter&) = delete;
+  capacity_meter& operator=(const capacity_meter&) = delete;
+  consumed_capacity totals() const;
+  /// Adds what one answer reported (the library calls it).
+  void add(const consumed_capacity& c);
+
+ private:
+  struct state;
+  std::unique_ptr<state> s_;
+};
+
 struct retry_options {
   /// Attempts per call, the first one included (1 = no retries).
   int max_attempts = 4;
@@ -141,6 +191,11 @@ struct client_options {
   /// curl reads them).
   std::string ca_bundle{};
   retry_options retry{};
+  /// ReturnConsumedCapacity on every call that takes it (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan,
+  /// BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems); what the answers report is summed in
+  /// client::consumed_capacity() and in the capacity_meter objects alive on the calling thread. Asking costs
+  /// DynamoDB nothing; reading it costs the client one more parse of each answer.
+  capacity_detail consumed_capacity = capacity_detail::none;
   /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};
 };
@@ -163,6 +218,9 @@ class client {
   /// With retry_options::adaptive: the send rate (attempts per second) the client-side limiter allows now;
   /// nothing while it is off (before DynamoDB first throttled this client, or without the adaptive mode).
   std::optional<double> adaptive_send_rate() const;
+  /// What every call of this client (and its copies) consumed since it was made, when it asks for capacity
+  /// (client_options::consumed_capacity).
+  dynantic::consumed_capacity consumed_capacity() const;
 
  private:
   explicit client(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}

@@ -217,6 +217,7 @@ client::client(client_options options) : impl_(std::make_shared<detail::client_i
 
 const std::string& client::region() const noexcept { return impl_->region(); }
 const std::string& client::endpoint() const noexcept { return impl_->endpoint(); }
+consumed_capacity client::consumed_capacity() const { return impl_->consumed(); }
 std::optional<double> client::adaptive_send_rate() const {
   if (!impl_->options().retry.adaptive || !impl_->limiter().enabled()) return std::nullopt;
   return impl_->limiter().fill_rate();

@@ -3,6 +3,7 @@
 // through detail::client_access.
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -57,7 +58,15 @@ class client_impl {
   std::shared_ptr<credentials_provider> creds_;
   sigv4_signer signer_;
   retry_quota quota_;
-  std::unique_ptr<adaptive_limiter> limiter_;  // made with the transport, on its clock
+  std::unique_ptr<adaptive_limiter> limiter_;
+  mutable std::mutex capacity_mu_;
+  dynantic::consumed_capacity capacity_{};
+
+ public:
+  dynantic::consumed_capacity consumed() const {
+    std::lock_guard lock(capacity_mu_);
+    return capacity_;
+  }  // made with the transport, on its clock
   std::unique_ptr<transport> transport_;
 };
 

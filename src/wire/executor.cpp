@@ -256,10 +256,122 @@ std::string client_impl::call(std::string_view operation, std::string body, std:
   return std::move(c.response);
 }
 
+namespace {
+bool takes_consumed_capacity(std::string_view op) {
+  return op == "GetItem" || op == "PutItem" || op == "UpdateItem" || op == "DeleteItem" || op == "Query" ||
+         op == "Scan" || op == "BatchGetItem" || op == "BatchWriteItem" || op == "TransactGetItems" ||
+         op == "TransactWriteItems";
+}
+
+capacity_units units_of(simdjson::dom::object o) {
+  capacity_units u;
+  double d;
+  if (o["CapacityUnits"].get_double().get(d) == simdjson::SUCCESS) u.total = d;
+  if (o["ReadCapacityUnits"].get_double().get(d) == simdjson::SUCCESS) u.read = d;
+  if (o["WriteCapacityUnits"].get_double().get(d) == simdjson::SUCCESS) u.write = d;
+  return u;
+}
+
+// One ConsumedCapacity object: {TableName, CapacityUnits, ..., LocalSecondaryIndexes: {name: {...}}, ...}.
+void add_consumed(simdjson::dom::object o, consumed_capacity& out) {
+  std::string_view table;
+  if (o["TableName"].get_string().get(table) != simdjson::SUCCESS) return;
+  capacity_units u = units_of(o);
+  out.total += u;
+  out.tables[std::string(table)] += u;
+  for (const char* kind : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes"}) {
+    simdjson::dom::object indexes;
+    if (o[kind].get_object().get(indexes) != simdjson::SUCCESS) continue;
+    for (auto [name, v] : indexes) {
+      simdjson::dom::object io;
+      if (v.get_object().get(io) == simdjson::SUCCESS) {
+        out.indexes[std::string(table) + "/" + std::string(name)] += units_of(io);
+      }
+    }
+  }
+}
+
+// What an answer reports: ConsumedCapacity is an object (single-table calls) or an array (batches, transactions).
+std::optional<consumed_capacity> consumed_in(const std::string& body) {
+  if (body.find("\"ConsumedCapacity\"") == std::string::npos) return std::nullopt;
+  simdjson::dom::parser parser;
+  simdjson::dom::object doc;
+  if (parser.parse(body).get_object().get(doc) != simdjson::SUCCESS) return std::nullopt;
+  simdjson::dom::element cc;
+  if (doc["ConsumedCapacity"].get(cc) != simdjson::SUCCESS) return std::nullopt;
+  consumed_capacity out;
+  simdjson::dom::object one;
+  simdjson::dom::array many;
+  if (cc.get_object().get(one) == simdjson::SUCCESS) {
+    add_consumed(one, out);
+  } else if (cc.get_array().get(many) == simdjson::SUCCESS) {
+    for (auto x : many) {
+      if (x.get_object().get(one) == simdjson::SUCCESS) add_consumed(one, out);
+    }
+  }
+  out.answers = 1;
+  return out;
+}
+
+// The meters alive on this thread, innermost last.
+thread_local std::vector<capacity_meter*> active_meters;
+}  // namespace
+
 void client_impl::execute(std::span<api_call> calls, std::size_t max_in_flight) {
   if (calls.empty()) return;
+  const auto detail = options_.consumed_capacity;
+  if (detail != capacity_detail::none) {
+    const char* member = detail == capacity_detail::total ? "\"ReturnConsumedCapacity\":\"TOTAL\""
+                                                          : "\"ReturnConsumedCapacity\":\"INDEXES\"";
+    for (auto& c : calls) {
+      if (!takes_consumed_capacity(c.operation) || c.body.size() < 2 || c.body[0] != '{') continue;
+      c.body.insert(1, std::string(member) + (c.body[1] == '}' ? "" : ","));
+    }
+  }
   executor ex(*this, calls);
   transport_->run(ex, max_in_flight);
+  if (detail == capacity_detail::none) return;
+  for (const auto& c : calls) {
+    if (c.error) continue;
+    auto used = consumed_in(c.response);
+    if (!used) continue;
+    {
+      std::lock_guard lock(capacity_mu_);
+      capacity_ += *used;
+    }
+    for (capacity_meter* m : active_meters) m->add(*used);
+  }
 }
 
 }  // namespace dynantic::detail
+
+namespace dynantic {
+
+consumed_capacity& consumed_capacity::operator+=(const consumed_capacity& o) {
+  total += o.total;
+  for (const auto& [k, v] : o.tables) tables[k] += v;
+  for (const auto& [k, v] : o.indexes) indexes[k] += v;
+  answers += o.answers;
+  return *this;
+}
+
+struct capacity_meter::state {
+  mutable std::mutex mu;
+  consumed_capacity sum;
+};
+
+capacity_meter::capacity_meter() : s_(std::make_unique<state>()) { detail::active_meters.push_back(this); }
+capacity_meter::~capacity_meter() {
+  auto& a = detail::active_meters;
+  a.erase(std::remove(a.begin(), a.end(), this), a.end());
+}
+consumed_capacity capacity_meter::totals() const {
+  std::lock_guard lock(s_->mu);
+  return s_->sum;
+}
+void capacity_meter::add(const consumed_capacity& c) {
+  std::lock_guard lock(s_->mu);
+  s_->sum += c;
+}
+
+}  // namespace dynantic

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <set>
+#include <thread>
 #include <sstream>
 #include <unistd.h>
 
@@ -455,6 +456,70 @@ TEST(adaptive, after_throttling_attempts_wait_for_the_limiter) {
       EXPECT_FALSE(c.adaptive_send_rate().has_value());
     }
   }
+}
+
+}  // namespace test_retry
+
+namespace test_retry {
+// ---------------------------------------------------------------- consumed capacity
+
+TEST(capacity, asked_of_the_calls_that_take_it_and_summed_per_table_and_index) {
+  scripted_transport* t = nullptr;
+  client_options o;
+  o.consumed_capacity = capacity_detail::indexes;
+  auto c = scripted_client(
+      [](const recorded_request& r, std::size_t) {
+        std::string target = r.header("X-Amz-Target");
+        if (target.ends_with(".GetItem")) {
+          return ok(R"({"Item":{"pk":{"S":"a"}},"ConsumedCapacity":{"TableName":"users","CapacityUnits":0.5,)"
+                    R"("Table":{"CapacityUnits":0.5}}})");
+        }
+        if (target.ends_with(".BatchWriteItem")) {
+          return ok(R"({"UnprocessedItems":{},"ConsumedCapacity":[)"
+                    R"({"TableName":"users","CapacityUnits":2.0,"WriteCapacityUnits":2.0},)"
+                    R"({"TableName":"orders","CapacityUnits":3.0,"WriteCapacityUnits":3.0,)"
+                    R"("GlobalSecondaryIndexes":{"by_user":{"CapacityUnits":1.0,"WriteCapacityUnits":1.0}}}]})");
+        }
+        return ok(R"({"Table":{"TableName":"users","TableStatus":"ACTIVE"}})");
+      },
+      t, o);
+  consumed_capacity elsewhere;
+  capacity_meter outer;
+  {
+    capacity_meter inner;
+    ops::get_item(c, {.table_name = "users", .key = {{"pk", "a"}}});
+    ops::batch_write_item(c, {.request_items = {{"users", {write_request::put({{"pk", "a"}})}}}});
+    ops::describe_table(c, "users");
+    std::thread([&] {
+      capacity_meter other;  // another thread's meter sees none of this thread's calls
+      elsewhere = other.totals();
+    }).join();
+    auto in = inner.totals();
+    EXPECT_EQ(in.answers, 2u);
+    EXPECT_DOUBLE_EQ(in.total.total, 5.5);
+    EXPECT_DOUBLE_EQ(in.total.write, 5.0);
+    EXPECT_DOUBLE_EQ(in.tables["users"].total, 2.5);
+    EXPECT_DOUBLE_EQ(in.tables["orders"].total, 3.0);
+    EXPECT_DOUBLE_EQ(in.indexes["orders/by_user"].total, 1.0);
+  }
+  ops::get_item(c, {.table_name = "users", .key = {{"pk", "a"}}});
+  EXPECT_DOUBLE_EQ(outer.totals().total.total, 6.0);  // the outer meter saw both scopes
+  EXPECT_DOUBLE_EQ(c.consumed_capacity().total.total, 6.0);
+  EXPECT_EQ(elsewhere.answers, 0u);
+  // asked where DynamoDB takes it, and only there
+  ASSERT_EQ(t->requests.size(), 4u);
+  EXPECT_TRUE(t->requests[0].body.starts_with(R"({"ReturnConsumedCapacity":"INDEXES",)")) << t->requests[0].body;
+  EXPECT_NE(t->requests[1].body.find(R"("ReturnConsumedCapacity":"INDEXES")"), std::string::npos);
+  EXPECT_EQ(t->requests[2].body.find("ReturnConsumedCapacity"), std::string::npos) << t->requests[2].body;
+}
+
+TEST(capacity, not_asked_by_default) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([](const recorded_request&, std::size_t) { return ok(R"({})"); }, t);
+  capacity_meter m;
+  ops::get_item(c, {.table_name = "users", .key = {{"pk", "a"}}});
+  EXPECT_EQ(t->requests[0].body.find("ReturnConsumedCapacity"), std::string::npos);
+  EXPECT_EQ(m.totals().answers, 0u);
 }
 
 }  // namespace test_retry

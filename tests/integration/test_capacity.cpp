@@ -1,0 +1,65 @@
+// Consumed capacity reported by DynamoDB Local, summed over a call's requests: a query's pages, a batch's chunks,
+// a transaction's actions, per table and per index.
+#include <gtest/gtest.h>
+
+#include <dynantic/dynantic.hpp>
+
+#include "test_env.hpp"
+
+namespace test_capacity {
+namespace dy = dynantic;
+using namespace dynantic::testing;
+
+struct Sample {
+  std::string station;
+  std::int64_t seq = 0;
+  std::string kind;
+  double value = 0;
+};
+DYNANTIC_MODEL(Sample, "samples", key(station), sort_key(seq), field(kind), field(value))
+
+dy::client metered_client(dy::capacity_detail d) {
+  auto o = test_options();
+  o.consumed_capacity = d;
+  return dy::client(o);
+}
+
+TEST(capacity, every_kind_of_call_reports_what_it_consumed) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto c = metered_client(dy::capacity_detail::total);
+  dy::table<Sample> t(c, unique_name("capacity"));
+  t.create_table();
+  std::vector<Sample> items;
+  for (int i = 0; i < 60; ++i) items.push_back({"s1", i, "temp", i * 0.5});
+  {
+    dy::capacity_meter m;
+    t.batch_save(items);  // three BatchWriteItem chunks of 25, 25, 10 items under 1 KB: one WCU each
+    auto used = m.totals();
+    EXPECT_EQ(used.answers, 3u);
+    EXPECT_DOUBLE_EQ(used.total.total, 60.0);
+    EXPECT_DOUBLE_EQ(used.tables[t.name()].total, 60.0);
+  }
+  {
+    dy::capacity_meter m;
+    ASSERT_TRUE(t.get("s1", 7, {.consistent_read = true}));  // a strongly consistent read of < 4 KB: one RCU
+    EXPECT_DOUBLE_EQ(m.totals().total.total, 1.0);
+  }
+  {
+    dy::capacity_meter m;
+    int n = 0;
+    for (const auto& s : t.query("s1").page_size(10)) n += s.seq >= 0;  // six or seven pages, each reports
+    EXPECT_EQ(n, 60);
+    EXPECT_GE(m.totals().answers, 6u);
+    EXPECT_GT(m.totals().total.total, 0.0);
+  }
+  {
+    dy::capacity_meter m;
+    dy::transact_write(c, t.tx_put(Sample{"s2", 1, "wind", 3.0}), t.tx_put(Sample{"s2", 2, "wind", 4.0}));
+    EXPECT_EQ(m.totals().answers, 1u);
+    EXPECT_GT(m.totals().total.total, 0.0);  // transactional writes cost two WCU per item on AWS
+  }
+  EXPECT_GE(c.consumed_capacity().answers, 11u);
+  t.delete_table();
+}
+
+}  // namespace test_capacity
