@@ -58,10 +58,15 @@ struct counters {
 
 struct worker_log {
   std::map<std::string, std::int64_t> saves;         // sk of "save#t" -> last n written
-  std::map<std::string, std::int64_t> batch;         // "pk|sk" -> n
+  std::vector<std::int64_t> batch_rounds;            // rounds that wrote batch#t-round (item i holds n = round*100 + i)
   std::int64_t updates_ok = 0, updates_unknown = 0;  // of counter#t
-  std::vector<std::tuple<std::string, int, int, std::int64_t>> transfers_ok, transfers_unknown;  // id, from, to, amount
-  std::vector<std::tuple<std::string, int, int, std::int64_t>> transfers_cancelled_by_own_marker;
+  // compact, so that the bookkeeping does not hide the client's memory use; a transfer's marker is xfer#t-round
+  struct transfer {
+    std::int64_t round;
+    std::int32_t from, to;
+    std::int64_t amount;
+  };
+  std::vector<transfer> transfers_ok, transfers_unknown, transfers_cancelled_by_own_marker;
   std::vector<std::string> problems;
 };
 
@@ -115,7 +120,7 @@ void work(int t, const dy::client& c, std::chrono::steady_clock::time_point unti
         std::vector<Entry> items;
         for (int i = 0; i < 40; ++i) items.push_back(Entry{pk, std::to_string(i), round * 100 + i, 0, "b"});
         table.batch_save(items);
-        for (const auto& e : items) log.batch[e.pk + "|" + e.sk] = e.n;
+        log.batch_rounds.push_back(round);
         k.batch_items += items.size();
         std::vector<std::pair<std::string, std::string>> keys;
         for (const auto& e : items) keys.emplace_back(e.pk, e.sk);
@@ -139,18 +144,18 @@ void work(int t, const dy::client& c, std::chrono::steady_clock::time_point unti
                            table.tx_put(Entry{id, "x", amount, from * 100 + to, ""}, dy::attr(&Entry::pk).not_exists()),
                            table.tx_update({account_pk(from), "a"}).add(&Entry::n, -amount),
                            table.tx_update({account_pk(to), "a"}).add(&Entry::n, amount));
-        log.transfers_ok.emplace_back(id, from, to, amount);
+        log.transfers_ok.push_back({round, from, to, amount});
         ++k.transfers;
       } catch (const dy::transaction_canceled& e) {
         if (!e.reasons().empty() && e.reasons()[0].code == "ConditionalCheckFailed") {
           // the first attempt was applied, and its retry ran as a new transaction
-          log.transfers_cancelled_by_own_marker.emplace_back(id, from, to, amount);
+          log.transfers_cancelled_by_own_marker.push_back({round, from, to, amount});
         } else {
-          log.transfers_unknown.emplace_back(id, from, to, amount);  // e.g. TransactionConflict: not applied
+          log.transfers_unknown.push_back({round, from, to, amount});  // e.g. TransactionConflict: not applied
           ++k.transfers_refused;
         }
       } catch (const dy::error&) {
-        log.transfers_unknown.emplace_back(id, from, to, amount);  // retries ran out: applied or not is unknown
+        log.transfers_unknown.push_back({round, from, to, amount});  // retries ran out: applied or not is unknown
         ++k.transfers_unknown;
       }
     } catch (const dy::error& e) {
@@ -233,10 +238,11 @@ int run(int argc, char** argv) {
     }
     std::vector<std::pair<std::string, std::string>> keys;
     std::vector<std::int64_t> want;
-    for (const auto& [pk_sk, n] : log.batch) {
-      auto bar = pk_sk.find('|');
-      keys.emplace_back(pk_sk.substr(0, bar), pk_sk.substr(bar + 1));
-      want.push_back(n);
+    for (auto round : log.batch_rounds) {
+      for (int i = 0; i < 40; ++i) {
+        keys.emplace_back("batch#" + me + "-" + std::to_string(round), std::to_string(i));
+        want.push_back(round * 100 + i);
+      }
     }
     auto got = table.batch_get(keys, {}, {.consistent_read = true});
     for (std::size_t i = 0; i < got.size(); ++i) {
@@ -253,21 +259,26 @@ int run(int argc, char** argv) {
     updates_ok += log.updates_ok;
     updates_unknown += log.updates_unknown;
     for (auto& x : log.transfers_cancelled_by_own_marker) {
-      problems.push_back(std::get<0>(x) + ": a retry found its own marker (the idempotency token was not honoured)");
+      problems.push_back("xfer#" + me + "-" + std::to_string(x.round) +
+                         ": a retry found its own marker (the idempotency token was not honoured)");
     }
   }
   // transfers: markers against balances
   std::vector<std::int64_t> expected(accounts, start_balance);
   std::uint64_t markers = 0, ok_transfers = 0;
-  for (auto& log : logs) {
-    auto check = [&](const auto& list, bool reported_done) {
-      for (const auto& [id, from, to, amount] : list) {
-        auto m = table.get(id, "x", {.consistent_read = true});
-        if (reported_done && !m) problems.push_back(id + " was reported done but its marker is missing");
-        if (m) {
+  for (std::size_t t = 0; t < logs.size(); ++t) {
+    auto& log = logs[t];
+    auto check = [&](const std::vector<worker_log::transfer>& list, bool reported_done) {
+      std::vector<std::pair<std::string, std::string>> keys;
+      for (const auto& x : list) keys.emplace_back("xfer#" + std::to_string(t) + "-" + std::to_string(x.round), "x");
+      auto found = table.batch_get(keys, {}, {.consistent_read = true});
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        if (reported_done && !found[i])
+          problems.push_back(keys[i].first + " was reported done but its marker is missing");
+        if (found[i]) {
           ++markers;
-          expected[static_cast<std::size_t>(from)] -= amount;
-          expected[static_cast<std::size_t>(to)] += amount;
+          expected[static_cast<std::size_t>(list[i].from)] -= list[i].amount;
+          expected[static_cast<std::size_t>(list[i].to)] += list[i].amount;
         }
       }
     };
