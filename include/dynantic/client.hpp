@@ -11,6 +11,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dynantic {
 
@@ -112,6 +114,54 @@ class capacity_meter {
   std::unique_ptr<state> s_;
 };
 
+/// One attempt of a call, as telemetry_sink sees it.
+struct attempt_telemetry {
+  int number = 0;                              ///< 1 for the first attempt
+  long http_status = 0;                        ///< 0 when no answer came
+  std::string error{};                         ///< the AWS error code, or the network failure; empty on success
+  std::string request_id{};                    ///< x-amzn-RequestId
+  std::chrono::microseconds backoff_before{};  ///< the wait before this attempt (the retry policy's, the limiter's)
+  std::chrono::microseconds signing{};         ///< signing the request
+  std::chrono::microseconds time_to_first_byte{};
+  std::chrono::microseconds duration{};  ///< connect (when needed) to the last byte of the answer
+};
+
+/// One DynamoDB call with its attempts, named after OpenTelemetry's semantic conventions for DynamoDB (see
+/// attributes()). Only what the request and the answer carry is filled in.
+struct call_telemetry {
+  std::string operation{};                 ///< rpc.method: "GetItem"
+  std::string region{}, endpoint{};        ///< cloud.region, server.address (+ server.port)
+  std::vector<std::string> table_names{};  ///< aws.dynamodb.table_names
+  std::string index_name{};                ///< aws.dynamodb.index_name
+  std::optional<std::int64_t> limit{}, segment{}, total_segments{};
+  std::optional<bool> consistent_read{};
+  std::optional<std::int64_t> count{}, scanned_count{};  ///< from a Query or Scan answer
+  std::string request_id{};                              ///< aws.request_id of the last attempt
+  std::string error{};                                   ///< error.type: the final error's code; empty on success
+  int throttles = 0;                                     ///< attempts answered with a throttling error
+  std::optional<consumed_capacity> consumed{};           ///< with client_options::consumed_capacity
+  std::chrono::system_clock::time_point started{};
+  std::chrono::microseconds duration{};  ///< first attempt's start to the call's end, backoff included
+  std::chrono::microseconds backoff{};   ///< waiting between attempts
+  std::vector<attempt_telemetry> attempts{};
+  /// The attributes under OpenTelemetry's names (db.system.name = "aws.dynamodb", rpc.system = "aws-api",
+  /// rpc.service = "DynamoDB", rpc.method, aws.request_id, cloud.region, server.address, server.port,
+  /// aws.dynamodb.table_names, aws.dynamodb.index_name, aws.dynamodb.limit, aws.dynamodb.consistent_read,
+  /// aws.dynamodb.segment, aws.dynamodb.total_segments, aws.dynamodb.count, aws.dynamodb.scanned_count,
+  /// aws.dynamodb.consumed_capacity, error.type), values as text, lists as JSON arrays. No key, item or
+  /// credential ever appears.
+  std::vector<std::pair<std::string, std::string>> attributes() const;
+};
+
+/// Receives a call_telemetry for every call of a client (client_options::telemetry): implement it to export
+/// spans or metrics (OpenTelemetry, Prometheus, logs) without the library depending on any of them.
+class telemetry_sink {
+ public:
+  virtual ~telemetry_sink() = default;
+  /// Called once per call when it ends (success or final error), on the thread that made it. Must not throw.
+  virtual void call_finished(const call_telemetry& t) noexcept = 0;
+};
+
 struct retry_options {
   /// Attempts per call, the first one included (1 = no retries).
   int max_attempts = 4;
@@ -196,6 +246,8 @@ struct client_options {
   /// client::consumed_capacity() and in the capacity_meter objects alive on the calling thread. Asking costs
   /// DynamoDB nothing; reading it costs the client one more parse of each answer.
   capacity_detail consumed_capacity = capacity_detail::none;
+  /// Told of every call when it ends (see telemetry_sink); nothing is measured or parsed for it when empty.
+  std::shared_ptr<telemetry_sink> telemetry{};
   /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};
 };

@@ -33,7 +33,10 @@ struct slot {
   std::size_t token = 0;
   http_response response;
   bool busy = false;
-  char error_text[CURL_ERROR_SIZE] = {};  // libcurl's detail of a failure ("SSL certificate problem: ...")
+  char error_text[CURL_ERROR_SIZE] = {};
+  // for telemetry: when the attempt started and when the answer's first byte came
+  std::chrono::steady_clock::time_point started{},
+      first_byte{};  // libcurl's detail of a failure ("SSL certificate problem: ...")
 };
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
@@ -96,6 +99,7 @@ std::string header_value(std::string_view line, std::size_t name_len) {
 std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   auto* s = static_cast<slot*>(user);
   std::string_view line(data, size * n);
+  if (s->first_byte == std::chrono::steady_clock::time_point{}) s->first_byte = std::chrono::steady_clock::now();
   if (line.starts_with("HTTP/")) {  // a new response (e.g. after 100-continue): reset what we kept
     s->response.request_id.clear();
     s->response.crc32.clear();
@@ -191,6 +195,12 @@ class engine {
         s->response = {};
         if (rc == CURLE_OK) {
           curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &r.status);
+          // (libcurl's STARTTRANSFER_TIME marks the start of a POST's upload, not the answer's first byte)
+          auto now = std::chrono::steady_clock::now();
+          if (s->first_byte != std::chrono::steady_clock::time_point{}) {
+            r.time_to_first_byte = std::chrono::duration_cast<std::chrono::microseconds>(s->first_byte - s->started);
+          }
+          r.duration = std::chrono::duration_cast<std::chrono::microseconds>(now - s->started);
         } else {
           r.failure = map_curl(rc);
           r.failure_message = curl_easy_strerror(rc);
@@ -236,6 +246,8 @@ class engine {
     CURL* e = s.easy;
     curl_easy_reset(e);  // keeps the connection cache and DNS cache of the handle
     s.busy = true;
+    s.started = std::chrono::steady_clock::now();
+    s.first_byte = {};
     s.response = {};
     for (const auto& h : req.headers) s.headers = curl_slist_append(s.headers, h.c_str());
     curl_easy_setopt(e, CURLOPT_URL, req.url->c_str());

@@ -1,6 +1,7 @@
 // The retrying executor: a request_source over a set of api_calls. Each attempt is signed afresh;
 // failures are classified, backed off with full jitter, and charged to the client's retry quota.
 #include <algorithm>
+#include <cstdio>
 #include <deque>
 #include <vector>
 
@@ -31,7 +32,11 @@ class executor final : public request_source {
   executor(client_impl& c, std::span<api_call> calls) : c_(c), calls_(calls), state_(calls.size()) {
     for (std::size_t i = 0; i < calls.size(); ++i) ready_.push_back(i);
     remaining_ = calls.size();
+    if (c_.options().telemetry) telemetry_.resize(calls.size());
   }
+
+  /// With a telemetry sink: what was measured of call `i` (its attempts, timings, last request id and error).
+  call_telemetry& telemetry(std::size_t i) { return telemetry_[i]; }
 
   bool next(steady_time now, std::size_t& token, http_request& out) override {
     promote(now);
@@ -52,7 +57,22 @@ class executor final : public request_source {
     ++call.attempts;
     out.url = &c_.url();
     out.body = &call.body;
-    out.headers = c_.signed_headers(call.operation, call.body);
+    if (telemetry_.empty()) {
+      out.headers = c_.signed_headers(call.operation, call.body);
+    } else {
+      auto& t = telemetry_[token];
+      if (call.attempts == 1) t.started = std::chrono::system_clock::now();
+      auto before = std::chrono::steady_clock::now();
+      out.headers = c_.signed_headers(call.operation, call.body);
+      attempt_telemetry a;
+      a.number = call.attempts;
+      a.signing = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - before);
+      if (call.attempts > 1)
+        a.backoff_before = std::chrono::duration_cast<std::chrono::microseconds>(now - st.last_end);
+      t.backoff += a.backoff_before;
+      st.attempt_start = now;
+      t.attempts.push_back(a);
+    }
     out.timeout = c_.options().request_timeout;
     if (auto limit = c_.options().call_timeout; limit.count() > 0) {  // the attempt ends by the call's deadline
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(st.started + limit - now);
@@ -75,6 +95,8 @@ class executor final : public request_source {
     api_call& call = calls_[token];
     auto& st = state_[token];
     const auto& ro = c_.options().retry;
+    st.last_end = now;
+    if (!telemetry_.empty()) record(token, r, now);
     failure_class fc;
     std::exception_ptr err;
     if (r.failure != net_failure::none) {
@@ -122,7 +144,33 @@ class executor final : public request_source {
   struct call_state {
     int tokens_taken = 0;
     steady_time started{};  // when the first attempt started (the call's deadline counts from there)
+    steady_time attempt_start{}, last_end{};
   };
+
+  // An attempt's answer, for the telemetry sink.
+  void record(std::size_t token, const http_response& r, steady_time now) {
+    auto& t = telemetry_[token];
+    auto& a = t.attempts.back();
+    a.http_status = r.failure == net_failure::none ? r.status : 0;
+    a.request_id = r.request_id;
+    a.time_to_first_byte = r.time_to_first_byte;
+    a.duration = r.duration.count() > 0
+                     ? r.duration
+                     : std::chrono::duration_cast<std::chrono::microseconds>(now - state_[token].attempt_start);
+    if (r.failure != net_failure::none) {
+      static constexpr const char* names[] = {"", "connect", "timeout", "reset", "truncated", "tls", "other"};
+      a.error = names[static_cast<int>(r.failure)];
+    } else if (r.status != 200) {
+      a.error = error_code(r);
+      if (a.error.empty()) a.error = "HTTP " + std::to_string(r.status);
+      if (classify(static_cast<int>(r.status), a.error) == failure_class::throttle) ++t.throttles;
+    } else if (!crc_matches(r)) {
+      a.error = "corrupted";
+    }
+    if (!r.request_id.empty()) t.request_id = r.request_id;
+    t.error = a.error;
+    t.duration = std::chrono::duration_cast<std::chrono::microseconds>(now - state_[token].started);
+  }
 
   static std::string error_code(const http_response& r) {
     try {
@@ -173,6 +221,8 @@ class executor final : public request_source {
   }
 
   void finish() { --remaining_; }
+
+  std::vector<call_telemetry> telemetry_;  // empty without a sink
 
   client_impl& c_;
   std::span<api_call> calls_;
@@ -313,6 +363,50 @@ std::optional<consumed_capacity> consumed_in(const std::string& body) {
   return out;
 }
 
+// What a request says of itself, for telemetry: its tables, index, limit, segment, consistency.
+void describe_request(const std::string& body, call_telemetry& t) {
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(body).get_object().get(o) != simdjson::SUCCESS) return;
+  std::string_view s;
+  std::int64_t n;
+  bool b;
+  if (o["TableName"].get_string().get(s) == simdjson::SUCCESS) t.table_names.emplace_back(s);
+  simdjson::dom::object items;
+  if (o["RequestItems"].get_object().get(items) == simdjson::SUCCESS) {
+    for (auto [name, v] : items) t.table_names.emplace_back(name);
+  }
+  simdjson::dom::array actions;
+  if (o["TransactItems"].get_array().get(actions) == simdjson::SUCCESS) {
+    for (auto a : actions) {
+      simdjson::dom::object action;
+      if (a.get_object().get(action) != simdjson::SUCCESS) continue;
+      for (auto [kind, v] : action) {
+        if (v["TableName"].get_string().get(s) == simdjson::SUCCESS &&
+            std::find(t.table_names.begin(), t.table_names.end(), s) == t.table_names.end()) {
+          t.table_names.emplace_back(s);
+        }
+      }
+    }
+  }
+  if (o["IndexName"].get_string().get(s) == simdjson::SUCCESS) t.index_name = s;
+  if (o["Limit"].get_int64().get(n) == simdjson::SUCCESS) t.limit = n;
+  if (o["Segment"].get_int64().get(n) == simdjson::SUCCESS) t.segment = n;
+  if (o["TotalSegments"].get_int64().get(n) == simdjson::SUCCESS) t.total_segments = n;
+  if (o["ConsistentRead"].get_bool().get(b) == simdjson::SUCCESS) t.consistent_read = b;
+}
+
+// What an answer says for telemetry: Count and ScannedCount of a Query or Scan.
+void describe_answer(const std::string& body, call_telemetry& t) {
+  if (t.operation != "Query" && t.operation != "Scan") return;
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  std::int64_t n;
+  if (parser.parse(body).get_object().get(o) != simdjson::SUCCESS) return;
+  if (o["Count"].get_int64().get(n) == simdjson::SUCCESS) t.count = n;
+  if (o["ScannedCount"].get_int64().get(n) == simdjson::SUCCESS) t.scanned_count = n;
+}
+
 // The meters alive on this thread, innermost last.
 thread_local std::vector<capacity_meter*> active_meters;
 }  // namespace
@@ -330,16 +424,29 @@ void client_impl::execute(std::span<api_call> calls, std::size_t max_in_flight) 
   }
   executor ex(*this, calls);
   transport_->run(ex, max_in_flight);
-  if (detail == capacity_detail::none) return;
-  for (const auto& c : calls) {
-    if (c.error) continue;
-    auto used = consumed_in(c.response);
-    if (!used) continue;
-    {
-      std::lock_guard lock(capacity_mu_);
-      capacity_ += *used;
+  const auto& sink = options_.telemetry;
+  if (detail == capacity_detail::none && !sink) return;
+  for (std::size_t i = 0; i < calls.size(); ++i) {
+    const auto& c = calls[i];
+    std::optional<consumed_capacity> used;
+    if (detail != capacity_detail::none && !c.error) used = consumed_in(c.response);
+    if (used) {
+      {
+        std::lock_guard lock(capacity_mu_);
+        capacity_ += *used;
+      }
+      for (capacity_meter* m : active_meters) m->add(*used);
     }
-    for (capacity_meter* m : active_meters) m->add(*used);
+    if (sink) {
+      call_telemetry& t = ex.telemetry(i);
+      t.operation = c.operation;
+      t.region = options_.region;
+      t.endpoint = options_.endpoint;
+      t.consumed = std::move(used);
+      describe_request(c.body, t);
+      if (!c.error) describe_answer(c.response, t);
+      sink->call_finished(t);
+    }
   }
 }
 
@@ -353,6 +460,72 @@ consumed_capacity& consumed_capacity::operator+=(const consumed_capacity& o) {
   for (const auto& [k, v] : o.indexes) indexes[k] += v;
   answers += o.answers;
   return *this;
+}
+
+namespace {
+std::string json_text(std::string_view s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+std::string units_text(double d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", d);
+  return buf;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> call_telemetry::attributes() const {
+  std::vector<std::pair<std::string, std::string>> a{{"db.system.name", "aws.dynamodb"},
+                                                     {"rpc.system", "aws-api"},
+                                                     {"rpc.service", "DynamoDB"},
+                                                     {"rpc.method", operation},
+                                                     {"cloud.region", region}};
+  auto scheme = endpoint.find("://");
+  std::string authority = scheme == std::string::npos ? endpoint : endpoint.substr(scheme + 3);
+  authority = authority.substr(0, authority.find('/'));
+  auto colon = authority.rfind(':');
+  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+    a.emplace_back("server.address", authority.substr(0, colon));
+    a.emplace_back("server.port", authority.substr(colon + 1));
+  } else {
+    a.emplace_back("server.address", authority);
+  }
+  if (!request_id.empty()) a.emplace_back("aws.request_id", request_id);
+  if (!table_names.empty()) {
+    std::string list = "[";
+    for (const auto& n : table_names) list += (list.size() > 1 ? "," : "") + json_text(n);
+    a.emplace_back("aws.dynamodb.table_names", list + "]");
+  }
+  if (!index_name.empty()) a.emplace_back("aws.dynamodb.index_name", index_name);
+  if (limit) a.emplace_back("aws.dynamodb.limit", std::to_string(*limit));
+  if (consistent_read) a.emplace_back("aws.dynamodb.consistent_read", *consistent_read ? "true" : "false");
+  if (segment) a.emplace_back("aws.dynamodb.segment", std::to_string(*segment));
+  if (total_segments) a.emplace_back("aws.dynamodb.total_segments", std::to_string(*total_segments));
+  if (count) a.emplace_back("aws.dynamodb.count", std::to_string(*count));
+  if (scanned_count) a.emplace_back("aws.dynamodb.scanned_count", std::to_string(*scanned_count));
+  if (consumed) {
+    std::string list = "[";
+    for (const auto& [table, u] : consumed->tables) {
+      list += (list.size() > 1 ? "," : "") + std::string("{\"TableName\":") + json_text(table) +
+              ",\"CapacityUnits\":" + units_text(u.total) + "}";
+    }
+    a.emplace_back("aws.dynamodb.consumed_capacity", list + "]");
+  }
+  if (!error.empty()) a.emplace_back("error.type", error);
+  return a;
 }
 
 struct capacity_meter::state {

@@ -31,6 +31,7 @@ struct http_response {
   std::optional<std::chrono::milliseconds> retry_after;  // x-amz-retry-after (milliseconds), when valid
   net_failure failure = net_failure::none;
   std::string failure_message;
+  std::chrono::microseconds time_to_first_byte{}, duration{};  // as the transport measured them (0: unknown)
 };
 
 /// What a transport drives: hands out requests when they are due and takes their answers.

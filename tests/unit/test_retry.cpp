@@ -523,3 +523,89 @@ TEST(capacity, not_asked_by_default) {
 }
 
 }  // namespace test_retry
+
+namespace test_retry {
+// ---------------------------------------------------------------- telemetry
+
+struct recording_sink final : telemetry_sink {
+  std::vector<call_telemetry> calls;
+  void call_finished(const call_telemetry& t) noexcept override { calls.push_back(t); }
+};
+
+std::string attribute(const call_telemetry& t, const std::string& name) {
+  for (const auto& [k, v] : t.attributes()) {
+    if (k == name) return v;
+  }
+  return "(absent)";
+}
+
+TEST(telemetry, one_record_per_call_with_its_attempts_and_opentelemetry_attributes) {
+  scripted_transport* t = nullptr;
+  auto sink = std::make_shared<recording_sink>();
+  auto o = seeded(0.5);
+  o.telemetry = sink;
+  o.region = "eu-west-1";
+  o.endpoint = "https://dynamodb.eu-west-1.amazonaws.com";
+  o.consumed_capacity = capacity_detail::total;
+  auto c = scripted_client(
+      [](const recorded_request& r, std::size_t i) {
+        if (i == 0) return aws_error(400, "ThrottlingException");
+        if (r.header("X-Amz-Target").ends_with(".Query")) {
+          auto a = ok(R"({"Items":[],"Count":3,"ScannedCount":9,)"
+                      R"("ConsumedCapacity":{"TableName":"orders","CapacityUnits":1.5}})");
+          a.request_id = "req-query";
+          return a;
+        }
+        if (r.header("X-Amz-Target").ends_with(".TransactWriteItems")) return aws_error(400, "ValidationException");
+        return ok(R"({"UnprocessedItems":{}})");
+      },
+      t, o);
+  ops::query(c, {.table_name = "orders",
+                 .index_name = "by_customer",
+                 .key_condition_expression = "customer = :c",
+                 .expression_attribute_values = {{":c", "secret-customer-id"}},
+                 .limit = 25});
+  ops::batch_write_item(c, {.request_items = {{"orders", {write_request::put({{"pk", "secret-key"}})}},
+                                              {"users", {write_request::delete_key({{"pk", "secret-key"}})}}}});
+  EXPECT_THROW(
+      ops::transact_write_items(
+          c, {.items = {{.type = ops::transact_write::kind::put, .table_name = "users", .data = {{"pk", "x"}}},
+                        {.type = ops::transact_write::kind::delete_, .table_name = "orders", .data = {{"pk", "y"}}}}}),
+      server_validation_error);
+  ASSERT_EQ(sink->calls.size(), 3u);
+
+  const auto& q = sink->calls[0];
+  EXPECT_EQ(q.operation, "Query");
+  ASSERT_EQ(q.attempts.size(), 2u);
+  EXPECT_EQ(q.throttles, 1);
+  EXPECT_EQ(q.attempts[0].http_status, 400);
+  EXPECT_EQ(q.attempts[0].error, "ThrottlingException");
+  EXPECT_EQ(q.attempts[1].http_status, 200);
+  EXPECT_EQ(q.attempts[1].backoff_before, t->waits.at(0));  // the scripted clock's wait before the retry
+  EXPECT_EQ(q.backoff, t->waits.at(0));
+  EXPECT_TRUE(q.error.empty());
+  EXPECT_EQ(attribute(q, "db.system.name"), "aws.dynamodb");
+  EXPECT_EQ(attribute(q, "rpc.system"), "aws-api");
+  EXPECT_EQ(attribute(q, "rpc.method"), "Query");
+  EXPECT_EQ(attribute(q, "cloud.region"), "eu-west-1");
+  EXPECT_EQ(attribute(q, "server.address"), "dynamodb.eu-west-1.amazonaws.com");
+  EXPECT_EQ(attribute(q, "aws.request_id"), "req-query");
+  EXPECT_EQ(attribute(q, "aws.dynamodb.table_names"), R"(["orders"])");
+  EXPECT_EQ(attribute(q, "aws.dynamodb.index_name"), "by_customer");
+  EXPECT_EQ(attribute(q, "aws.dynamodb.limit"), "25");
+  EXPECT_EQ(attribute(q, "aws.dynamodb.count"), "3");
+  EXPECT_EQ(attribute(q, "aws.dynamodb.scanned_count"), "9");
+  EXPECT_EQ(attribute(q, "aws.dynamodb.consumed_capacity"), R"([{"TableName":"orders","CapacityUnits":1.5}])");
+  EXPECT_EQ(attribute(q, "error.type"), "(absent)");
+
+  EXPECT_EQ(attribute(sink->calls[1], "aws.dynamodb.table_names"), R"(["orders","users"])");
+  EXPECT_EQ(attribute(sink->calls[2], "aws.dynamodb.table_names"), R"(["users","orders"])");
+  EXPECT_EQ(attribute(sink->calls[2], "error.type"), "ValidationException");
+  for (const auto& call : sink->calls) {
+    for (const auto& [k, v] : call.attributes()) {
+      EXPECT_EQ(v.find("secret"), std::string::npos) << k << " shows a key or value: " << v;
+    }
+  }
+}
+
+}  // namespace test_retry
