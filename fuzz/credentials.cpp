@@ -19,6 +19,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(!section.empty() && section.find('\n') == std::string::npos);
         out += "[" + section + "]\n";
         for (const auto& [k, v] : values) {
+          if (k.empty() || k.find('\n') != std::string::npos || v.find('\n') != std::string::npos) {
+            std::fprintf(stderr, "section [%s] key '%s' value '%s'\n", section.c_str(), k.c_str(), v.c_str());
+          }
           FUZZ_CHECK(!k.empty() && k.find('\n') == std::string::npos && v.find('\n') == std::string::npos);
           out += k + " = " + v + "\n";
         }

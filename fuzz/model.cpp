@@ -36,16 +36,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     direct = dy::from_dynamodb_json<Wide>(text);
   } catch (const dy::decode_error& e) {
-    direct_error = "decode";
+    direct_error = e.what();
   } catch (const dy::validation_error& e) {
-    direct_error = "validation";
+    direct_error = e.what();
   }
   try {
     via_item = dy::from_item<Wide>(dy::codec::read_item(text));
   } catch (const dy::decode_error& e) {
-    item_error = "decode";
+    item_error = e.what();
   } catch (const dy::validation_error& e) {
-    item_error = "validation";
+    item_error = e.what();
+  }
+  if (direct.has_value() != via_item.has_value()) {
+    std::fprintf(stderr, "from_dynamodb_json: %s\nfrom_item(read_item): %s\n", direct ? "ok" : direct_error.c_str(),
+                 via_item ? "ok" : item_error.c_str());
   }
   FUZZ_CHECK(direct.has_value() == via_item.has_value());
   if (!direct) return 0;

@@ -391,7 +391,8 @@ ini_file parse_ini(std::string_view text) {
     if (t.front() == '[') {
       auto close = t.find(']');
       if (close == std::string::npos) continue;
-      current = &out[trim(std::string_view(t).substr(1, close - 1))];
+      std::string name = trim(std::string_view(t).substr(1, close - 1));
+      current = name.empty() ? nullptr : &out[name];  // "[]" names no profile: its lines are skipped
       continue;
     }
     if (!current || indented) continue;  // a sub-setting of the key above (s3 = ...)
@@ -400,7 +401,9 @@ ini_file parse_ini(std::string_view text) {
     std::string value = trim(std::string_view(t).substr(eq + 1));
     if (auto hash = value.find(" #"); hash != std::string::npos) value = trim(std::string_view(value).substr(0, hash));
     if (auto semi = value.find(" ;"); semi != std::string::npos) value = trim(std::string_view(value).substr(0, semi));
-    (*current)[trim(std::string_view(t).substr(0, eq))] = value;
+    std::string key = trim(std::string_view(t).substr(0, eq));
+    if (key.empty()) continue;  // "= value" sets nothing (found by fuzz/credentials.cpp)
+    (*current)[key] = value;
   }
   return out;
 }

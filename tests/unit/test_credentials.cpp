@@ -171,6 +171,13 @@ TEST(credentials, ini_sections_comments_and_sub_settings) {
   EXPECT_EQ(f["profile dev"]["aws_access_key_id"], "AKID");
 }
 
+// Found by fuzz/credentials.cpp: a line "= value" gave the profile a key with no name.
+TEST(credentials, ini_lines_without_a_key_or_a_section_name_set_nothing) {
+  auto f = dy::detail::parse_ini("[default]\n= AKID\nregion = eu-west-1\n[]\naws_access_key_id = X\n");
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f["default"], (dy::detail::ini_section{{"region", "eu-west-1"}}));
+}
+
 // ---------------------------------------------------------------- sources, in the chain's order
 
 TEST(credentials, environment_comes_first) {

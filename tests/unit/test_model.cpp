@@ -130,6 +130,15 @@ TEST(model, golden_dynamodb_json) {
       R"("weights":{"M":{"w":{"N":"2.5"}}},"words":{"L":[{"S":"a"},{"S":"b"}]}})");
 }
 
+// Found by fuzz/model.cpp: malformed JSON inside an attribute the model does not have was accepted.
+TEST(model, malformed_json_is_refused_also_where_the_model_does_not_read) {
+  std::string text = R"({"id":{"S":"a"},"seq":{"N":"1"},"not_in_the_model":{"NS":["1")";
+  text += '\x01';
+  text += R"(,"2"]}})";
+  EXPECT_THROW((void)dy::from_dynamodb_json<Everything>(text), dy::decode_error);
+  EXPECT_THROW((void)dy::codec::read_item(text), dy::decode_error);
+}
+
 TEST(model, round_trip_every_type) {
   Everything e = sample();
   Everything back = dy::from_item<Everything>(dy::codec::read_item(dy::codec::write_item(dy::to_item(e))));
