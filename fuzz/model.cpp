@@ -47,13 +47,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } catch (const dy::validation_error& e) {
     item_error = e.what();
   }
-  if (direct.has_value() != via_item.has_value()) {
+  if (via_item.has_value() && !direct.has_value()) {
     std::fprintf(stderr, "from_dynamodb_json: %s\nfrom_item(read_item): %s\n", direct ? "ok" : direct_error.c_str(),
                  via_item ? "ok" : item_error.c_str());
   }
-  FUZZ_CHECK(direct.has_value() == via_item.has_value());
+  // An item that reads as an item reads as the model the same way. (Not the converse: the model path does not
+  // look inside attributes the model does not have, as Pydantic ignores extra fields, while read_item checks
+  // every number of the item.)
+  if (via_item) FUZZ_CHECK(direct.has_value());
   if (!direct) return 0;
-  FUZZ_CHECK(same(*direct, *via_item));
+  if (via_item) FUZZ_CHECK(same(*direct, *via_item));
   std::string json = dy::to_dynamodb_json(*direct);
   FUZZ_CHECK(same(dy::from_dynamodb_json<Wide>(json), *direct));
   FUZZ_CHECK(dy::codec::read_item(json) == dy::to_item(*direct));

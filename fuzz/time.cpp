@@ -21,7 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto t = dy::parse_zoned(text)) {
     std::string f = dy::format_zoned(*t);
     FUZZ_CHECK(dy::parse_zoned(f) == t);
-    FUZZ_CHECK(dy::parse_timestamp(text) == t->instant());
+    // the same instant, unless it lies outside the years a UTC timestamp is written in
+    if (auto instant = dy::parse_timestamp(text)) FUZZ_CHECK(*instant == t->instant());
   }
   if (auto d = dy::parse_date(text)) {
     FUZZ_CHECK(d->ok());

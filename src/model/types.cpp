@@ -159,7 +159,12 @@ std::string format_timestamp(timestamp t) {
 std::optional<timestamp> parse_timestamp(std::string_view t) {
   auto p = parse_time_text(t);
   if (!p) return std::nullopt;
-  return timestamp{p->local - p->offset.value_or(minutes{0})};  // no zone: UTC
+  timestamp instant{p->local - p->offset.value_or(minutes{0})};  // no zone: UTC
+  // an offset can move the instant out of the years a timestamp is written in (found by fuzz/time.cpp:
+  // 0000-01-01T12:34:10+22:00 is in year -1, which format_timestamp cannot write)
+  int y = static_cast<int>(year_month_day(floor<days>(instant)).year());
+  if (y < 0 || y > 9999) return std::nullopt;
+  return instant;
 }
 
 std::string format_naive(naive_timestamp t) {

@@ -53,6 +53,14 @@ struct Event {
 };
 DYNANTIC_MODEL(Event, "events", key(id), field(at), field(local_at), field(ended))
 
+// Found by fuzz/time.cpp: an offset moved the instant to year -1, which cannot be written back.
+TEST(types, a_timestamp_whose_instant_leaves_years_0000_to_9999_is_refused) {
+  EXPECT_FALSE(dy::parse_timestamp("0000-01-01T12:34:10+22:00"));
+  EXPECT_FALSE(dy::parse_timestamp("9999-12-31T23:00:00-02:00"));
+  ASSERT_TRUE(dy::parse_timestamp("0000-01-01T12:34:10+02:00"));
+  EXPECT_EQ(dy::format_timestamp(*dy::parse_timestamp("0000-01-01T12:34:10+02:00")), "0000-01-01T10:34:10Z");
+}
+
 TEST(types, time_members_round_trip_on_every_path) {
   Event e{.id = "e-1",
           .at = dy::zoned_timestamp(dy::timestamp{sys_days{2024y / May / 1} + 12h}, 2h),
