@@ -20,6 +20,7 @@
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/table.hpp>
+#include <dynantic/value/codec.hpp>
 
 #include <unistd.h>
 
@@ -508,21 +509,9 @@ struct signer_verdict {
 };
 
 std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  dy::detail::append_json_string(out, s);
+  return out;
 }
 
 signer_verdict verify_with_botocore(const std::vector<stub_request>& requests,
