@@ -85,32 +85,51 @@ std::string cursor_binding(const read_target& t, const std::string& extra) {
   return t.table + "\n" + t.index + "\n" + extra;
 }
 
-raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_names, std::optional<item> start,
-                     std::optional<std::size_t> want) {
-  raw_page out;
-  std::optional<item> pos = std::move(start);
-  for (;;) {
-    std::optional<std::int32_t> lim = r.page_size;
-    if (want && !r.filtered) {
+namespace {
+// Fetching up to `want` items (all of one page without): what to ask for next, what to keep of each answer.
+struct item_walk {
+  const std::vector<std::string>& key_names;
+  std::optional<std::int32_t> page_size;
+  bool filtered;
+  std::optional<std::size_t> want;
+  std::optional<item> pos;
+  raw_page out{};
+
+  std::optional<std::int32_t> next_limit() const {
+    std::optional<std::int32_t> lim = page_size;
+    if (want && !filtered) {
       // Without a filter every evaluated item is returned: ask for exactly what is missing.
       auto missing = static_cast<std::int32_t>(std::min<std::size_t>(*want - out.items.size(), 1'000'000));
       lim = lim ? std::min(*lim, missing) : missing;
     }
-    auto p = r.fetch(pos, lim, false);
+    return lim;
+  }
+  // @return true when done (`out` is the result).
+  bool take(raw_page_result&& p) {
     for (std::size_t i = 0; i < p.items.size(); ++i) {
       out.items.push_back(std::move(p.items[i]));
       if (want && out.items.size() == *want) {
         bool more = i + 1 < p.items.size() || p.last_evaluated_key.has_value();
         if (more) out.next = key_of(out.items.back().to_item(), key_names);
-        return out;
+        return true;
       }
     }
     pos = std::move(p.last_evaluated_key);
     if (!pos || !want) {
       out.next = std::move(pos);
-      return out;
+      return true;
     }
+    return false;
   }
+};
+}  // namespace
+
+raw_page fetch_items(const page_request& r, const std::vector<std::string>& key_names, std::optional<item> start,
+                     std::optional<std::size_t> want) {
+  item_walk w{key_names, r.page_size, r.filtered, want, std::move(start)};
+  while (!w.take(r.fetch(w.pos, w.next_limit(), false))) {
+  }
+  return std::move(w.out);
 }
 
 std::int64_t count_items(const page_request& r) {
@@ -126,8 +145,18 @@ std::int64_t count_items(const page_request& r) {
 
 // ------------------------------------------------------------------ query and scan requests
 
-raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
-                           bool count) {
+namespace {
+// The Query or Scan request of one page of `s`.
+struct page_call {
+  bool is_scan = false;
+  ops::scan_request scan;
+  ops::query_request query;
+};
+
+page_call page_call_of(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
+                       bool count) {
+  page_call out;
+  out.is_scan = s.is_scan;
   render_context ctx;
   // placeholders in reading order: key condition, filter, projection
   std::string key_condition;
@@ -148,7 +177,7 @@ raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start,
     projection += ctx.name(n);
   }
   if (s.is_scan) {
-    ops::scan_request r;
+    ops::scan_request& r = out.scan;
     r.table_name = s.target.table;
     r.index_name = s.target.index;
     r.filter_expression = std::move(filter);
@@ -163,9 +192,9 @@ raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start,
       r.total_segments = s.total_segments;
     }
     if (count) r.select = ops::select::count;
-    return scan_raw(s.target.c, r);
+    return out;
   }
-  ops::query_request q;
+  ops::query_request& q = out.query;
   q.table_name = s.target.table;
   q.index_name = s.target.index;
   q.key_condition_expression = std::move(key_condition);
@@ -178,7 +207,25 @@ raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start,
   q.consistent_read = s.consistent;
   q.exclusive_start_key = start;
   if (count) q.select = ops::select::count;
-  return query_raw(s.target.c, q);
+  return out;
+}
+}  // namespace
+
+raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
+                           bool count) {
+  auto call = page_call_of(s, start, limit, count);
+  return call.is_scan ? scan_raw(s.target.c, call.scan) : query_raw(s.target.c, call.query);
+}
+
+task<raw_page> async_fetch_items(read_spec s, std::optional<item> start, std::optional<std::size_t> want) {
+  item_walk w{s.target.key_names, s.page_size, s.filter != nullptr || !s.tag.empty(), want, std::move(start)};
+  for (;;) {
+    auto call = page_call_of(s, w.pos, w.next_limit(), false);
+    auto t = call.is_scan ? async_scan_raw(s.target.c, std::move(call.scan))
+                          : async_query_raw(s.target.c, std::move(call.query));
+    auto p = co_await std::move(t);
+    if (w.take(std::move(p))) co_return std::move(w.out);
+  }
 }
 
 page_request make_page_request(const read_spec& s) {

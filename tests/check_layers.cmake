@@ -8,6 +8,7 @@ set(layer_rules
   "include/dynantic/error.hpp"                 0
   "src/error.cpp"                              0
   "include/dynantic/client.hpp"                1
+  "include/dynantic/async.hpp"                 1
   "src/wire/"                                  1
   "include/dynantic/value/"                    2
   "src/value/"                                 2

@@ -248,6 +248,9 @@ struct client_options {
   capacity_detail consumed_capacity = capacity_detail::none;
   /// Told of every call when it ends (see telemetry_sink); nothing is measured or parsed for it when empty.
   std::shared_ptr<telemetry_sink> telemetry{};
+  /// Async calls (async.hpp) on the wire at once, each on its own connection; more wait in the engine's queue
+  /// (a few hundred bytes each besides their bodies). Mind the process's descriptor limit (ulimit -n).
+  std::size_t async_max_in_flight = 256;
   /// Wall clock used for signing (x-amz-date); empty: std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> wall_clock{};
 };
@@ -273,6 +276,28 @@ class client {
   /// What every call of this client (and its copies) consumed since it was made, when it asks for capacity
   /// (client_options::consumed_capacity).
   dynantic::consumed_capacity consumed_capacity() const;
+
+  // ---- driving the async engine (async.hpp). Continuations of async calls run inside these, on the calling
+  // thread; one thread drives a client at a time (others wait), and a continuation must not drive its own client.
+
+  /// Does what is ready now (starts queued calls, moves bytes, runs the continuations of calls that ended);
+  /// never waits. @return how many calls ended.
+  std::size_t poll();
+  /// Drives until no async call is pending or `d` passed. @return how many calls ended.
+  std::size_t run_for(std::chrono::milliseconds d);
+  /// Drives until no async call is pending. @return how many calls ended.
+  std::size_t run();
+  /// For an application's event loop: a descriptor that is readable when poll() has work (network activity, a
+  /// call posted or cancelled from another thread). Watch it for reading, level-triggered.
+  int async_fd() const;
+  /// For an application's event loop: how soon poll() must run even when async_fd() stays quiet (timers of
+  /// libcurl, retry backoff); nothing when no timer runs. Ask again after each poll(), on the driving thread.
+  std::optional<std::chrono::milliseconds> async_timeout() const;
+  /// Async calls posted and not yet ended.
+  std::size_t async_pending() const;
+  /// Async calls on the wire now (the rest of the pending ones wait to be sent or for a retry). Ask on the
+  /// driving thread.
+  std::size_t async_in_flight() const;
 
  private:
   explicit client(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}

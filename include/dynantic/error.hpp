@@ -102,6 +102,17 @@ class tls_error : public transport_error {
   tls_error(std::string message, int attempts);
 };
 
+/// An async call was stopped through its std::stop_token (see async.hpp) before it ended.
+class cancelled : public error {
+ public:
+  cancelled(std::string message, bool on_the_wire) : error(std::move(message)), on_the_wire_(on_the_wire) {}
+  /// The request had been sent (in whole or in part) when it was dropped: DynamoDB may have applied it.
+  bool on_the_wire() const noexcept { return on_the_wire_; }
+
+ private:
+  bool on_the_wire_;
+};
+
 /// DynamoDB answered with an error. Keeps the AWS error code (`__type` after the '#'), the message,
 /// the HTTP status and the request id.
 class service_error : public error {

@@ -133,6 +133,8 @@ struct read_spec {
 /// One Query or Scan request of `s` (src/query.cpp).
 raw_page_result fetch_page(const read_spec& s, const std::optional<item>& start, std::optional<std::int32_t> limit,
                            bool count);
+/// fetch_items() of `s` on the client's async engine (src/query.cpp).
+task<raw_page> async_fetch_items(read_spec s, std::optional<item> start, std::optional<std::size_t> want);
 /// The pager of `s` (it owns a copy of the spec).
 page_request make_page_request(const read_spec& s);
 /// What a cursor of `s` is bound to: table, index, key condition or segment.
@@ -269,6 +271,15 @@ class read_builder {
     return p;
   }
 
+  /// page() as a task on the client's async engine (async.hpp).
+  task<dynantic::page<result_type>> async_page() const { return page_async(spec_, {}); }
+  task<dynantic::page<result_type>> async_page(std::string cursor) const {
+    return page_async(spec_, std::move(cursor));
+  }
+  /// all() as a task: the pages one after another on the client's async engine. @return page::items holds them
+  /// all (the cursor stays empty).
+  task<std::vector<result_type>> async_all() const { return all_async(spec_); }
+
   /// Every item (up to limit()). Memory grows with the result: prefer iteration for large results.
   std::vector<result_type> all() const {
     std::vector<result_type> out;
@@ -368,6 +379,35 @@ class read_builder {
 
   std::optional<result_type> decode(const detail::answer_item& a) const {
     return detail::decode_answer<M>(a, spec_.target.table, spec_.on_invalid);
+  }
+  static task<dynantic::page<result_type>> page_async(detail::read_spec spec, std::string cursor) {
+    std::optional<item> start;
+    std::string bind = detail::read_binding(spec);
+    if (!cursor.empty()) start = detail::decode_cursor(cursor, bind, spec.secret);
+    auto fetch = detail::async_fetch_items(spec, std::move(start), spec.limit);
+    auto raw = co_await std::move(fetch);
+    dynantic::page<result_type> p;
+    p.items.reserve(raw.items.size());
+    for (const auto& it : raw.items) {
+      if (auto m = detail::decode_answer<M>(it, spec.target.table, spec.on_invalid)) p.items.push_back(std::move(*m));
+    }
+    if (raw.next) p.cursor = detail::encode_cursor(*raw.next, bind, spec.secret);
+    co_return p;
+  }
+  static task<std::vector<result_type>> all_async(detail::read_spec spec) {
+    std::vector<result_type> out;
+    std::optional<item> pos;
+    do {
+      std::optional<std::size_t> want;
+      if (spec.limit) want = *spec.limit - out.size();
+      auto fetch = detail::async_fetch_items(spec, std::move(pos), want);
+      auto raw = co_await std::move(fetch);
+      for (const auto& it : raw.items) {
+        if (auto m = detail::decode_answer<M>(it, spec.target.table, spec.on_invalid)) out.push_back(std::move(*m));
+      }
+      pos = std::move(raw.next);
+    } while (pos && (!spec.limit || out.size() < *spec.limit));
+    co_return out;
   }
   /// The first `n` items that decode (those skipped by on_invalid do not count).
   std::vector<result_type> leading(std::size_t n) const {

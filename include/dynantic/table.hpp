@@ -170,6 +170,64 @@ class table {
     return get_by_key(make_key(&pk, &sk), o);
   }
 
+  // ------------------------------------------------------------ async (async.hpp)
+  // The same calls on the client's async engine: nothing is checked or sent until the task runs; errors (checks
+  // included) come from co_await / sync_wait as the blocking calls throw them.
+
+  /// get() as a task.
+  task<std::optional<result_type>> async_get(const partition_key_type& pk, read_options o = {}) const
+      requires(!has_sort_key) {
+    return get_async(current(), name_, o, pk);
+  }
+  task<std::optional<result_type>> async_get(const partition_key_type& pk, const sort_key_type& sk,
+                                             read_options o = {}) const requires has_sort_key {
+    return get_async(current(), name_, o, pk, sk);
+  }
+  /// save() as a task. @return the item as written (auto-UUID keys filled, version incremented).
+  // (no default arguments of class type on the async calls: GCC 12 destroys such a temporary twice when the call
+  // is the operand of co_await)
+  task<M> async_save(M m) const { return put_async(current(), name_, std::move(m), {}, false); }
+  task<M> async_save(M m, const condition_expression& cond) const {
+    return put_async(current(), name_, std::move(m), cond, false);
+  }
+  template <class C>
+  task<M> async_save(M m, const condition<C>& cond) const {
+    return put_async(current(), name_, std::move(m), detail::to_expression<M>(cond), false);
+  }
+  /// create() as a task. @return the item as written.
+  task<M> async_create(M m) const { return put_async(current(), name_, std::move(m), {}, true); }
+  task<M> async_create(M m, const condition_expression& cond) const {
+    return put_async(current(), name_, std::move(m), cond, true);
+  }
+  template <class C>
+  task<M> async_create(M m, const condition<C>& cond) const {
+    return put_async(current(), name_, std::move(m), detail::to_expression<M>(cond), true);
+  }
+  /// delete_item() as a task.
+  task<void> async_delete_item(const partition_key_type& pk) const requires(!has_sort_key) {
+    return delete_async(current(), name_, {}, std::nullopt, pk);
+  }
+  task<void> async_delete_item(const partition_key_type& pk, const condition_expression& cond) const
+      requires(!has_sort_key) {
+    return delete_async(current(), name_, cond, std::nullopt, pk);
+  }
+  task<void> async_delete_item(const partition_key_type& pk, const sort_key_type& sk) const requires has_sort_key {
+    return delete_async(current(), name_, {}, std::nullopt, pk, sk);
+  }
+  task<void> async_delete_item(const partition_key_type& pk, const sort_key_type& sk,
+                               const condition_expression& cond) const requires has_sort_key {
+    return delete_async(current(), name_, cond, std::nullopt, pk, sk);
+  }
+  /// Deletes `m`'s item (with a version member only when the stored version is still `m`'s), as a task.
+  task<void> async_delete_item(const M& m) const { return delete_async(current(), name_, {}, std::optional<M>(m)); }
+  task<void> async_delete_item(const M& m, const condition_expression& cond) const {
+    return delete_async(current(), name_, cond, std::optional<M>(m));
+  }
+  template <class C>
+  task<void> async_delete_item(const M& m, const condition<C>& cond) const {
+    return delete_async(current(), name_, detail::to_expression<M>(cond), std::optional<M>(m));
+  }
+
   // ------------------------------------------------------------ deletes
 
   void delete_item(const partition_key_type& pk, const condition_expression& cond = {}) const requires(!has_sort_key) {
@@ -294,13 +352,7 @@ class table {
   /// nothing when no item has that key. @throws batch_get_incomplete_for<M> (with the items fetched so far)
   std::vector<std::optional<result_type>> batch_get(const std::vector<key_type>& keys, const batch_options& o = {},
                                                     read_options r = {}) const {
-    std::vector<detail::get_entry> entries;
-    if constexpr (has_sort_key) {
-      entries = detail::get_entries(desc(), name_, &key_names(), keys.empty() ? nullptr : &keys[0].first,
-                                    keys.empty() ? nullptr : &keys[0].second, keys.size(), sizeof(key_type));
-    } else {
-      entries = detail::get_entries(desc(), name_, &key_names(), keys.data(), nullptr, keys.size(), sizeof(key_type));
-    }
+    auto entries = get_entries_of(name_, keys);
     std::vector<std::optional<result_type>> out(keys.size());
     std::vector<std::size_t> first;
     try {
@@ -311,10 +363,32 @@ class table {
     } catch (const batch_get_incomplete& e) {
       throw batch_get_incomplete_for<M>(e);
     }
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (first[i] != i) out[i] = out[first[i]];  // a key asked twice
-    }
+    fill_repeated(out, first);
     return out;
+  }
+
+  /// batch_save() as a task on the client's async engine; stopping it sends nothing more (what was not written is
+  /// in batch_write_incomplete_for<M>, whose cause is dynantic::cancelled).
+  task<std::vector<M>> async_batch_save(std::vector<M> items) const { return async_batch_save(std::move(items), {}); }
+  task<std::vector<M>> async_batch_save(std::vector<M> items, batch_options o) const {
+    static_assert(!has_version,
+                  "dynantic: BatchWriteItem cannot check versions: a batch put overwrites newer items of a versioned "
+                  "model. Use transact_save (checked), or batch_save(dy::ignore_versions, items) to overwrite");
+    return batch_save_async(current(), name_, std::move(items), std::move(o));
+  }
+  task<std::vector<M>> async_batch_save(ignore_versions_t, std::vector<M> items) const {
+    return batch_save_async(current(), name_, std::move(items), {});
+  }
+  task<std::vector<M>> async_batch_save(ignore_versions_t, std::vector<M> items, batch_options o) const {
+    return batch_save_async(current(), name_, std::move(items), std::move(o));
+  }
+  /// batch_get() as a task on the client's async engine.
+  task<std::vector<std::optional<result_type>>> async_batch_get(std::vector<key_type> keys) const {
+    return batch_get_async(current(), name_, std::move(keys), {}, {});
+  }
+  task<std::vector<std::optional<result_type>>> async_batch_get(std::vector<key_type> keys, batch_options o,
+                                                                read_options r = {}) const {
+    return batch_get_async(current(), name_, std::move(keys), std::move(o), r);
   }
 
   /// A buffered writer: save()/delete_item() collect requests and send them 25 at a time; flush() sends the
@@ -455,6 +529,101 @@ class table {
     auto r = detail::delete_request(desc(), name_, std::move(key), cond, instance);
     try {
       ops::delete_item(current(), r);
+    } catch (const conditional_check_failed& e) {
+      detail::throw_typed_conflict<M>(e, is_subtype);
+    }
+  }
+
+  static std::vector<detail::get_entry> get_entries_of(const std::string& name, const std::vector<key_type>& keys) {
+    if constexpr (has_sort_key) {
+      return detail::get_entries(desc(), name, &key_names(), keys.empty() ? nullptr : &keys[0].first,
+                                 keys.empty() ? nullptr : &keys[0].second, keys.size(), sizeof(key_type));
+    } else {
+      return detail::get_entries(desc(), name, &key_names(), keys.data(), nullptr, keys.size(), sizeof(key_type));
+    }
+  }
+  // A key asked twice gets the item of its first asking.
+  static void fill_repeated(std::vector<std::optional<result_type>>& out, const std::vector<std::size_t>& first) {
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (first[i] != i) out[i] = out[first[i]];
+    }
+  }
+
+  static task<std::vector<M>> batch_save_async(client c, std::string name, std::vector<M> items, batch_options o) {
+    static_assert(
+        !is_polymorphic,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    auto entries = detail::put_entries(desc(), name, &key_names(), items.data(), items.size(), sizeof(M));
+    try {
+      auto t = detail::async_run_batch_write(std::move(c), std::move(entries), std::move(o));
+      co_await std::move(t);
+    } catch (const batch_write_incomplete& e) {
+      throw batch_write_incomplete_for<M>(e);
+    }
+    co_return items;
+  }
+
+  static task<std::vector<std::optional<result_type>>> batch_get_async(client c, std::string name,
+                                                                       std::vector<key_type> keys, batch_options o,
+                                                                       read_options r) {
+    auto entries = get_entries_of(name, keys);
+    std::vector<std::optional<result_type>> out(keys.size());
+    std::vector<std::size_t> first;
+    try {
+      auto t = detail::async_run_batch_get_visit(
+          std::move(c), std::move(entries), r.consistent_read, std::move(o),
+          [&](std::size_t i, const detail::ddb_value& v) { out[i] = detail::decode_read<M>(name, v); });
+      first = co_await std::move(t);
+    } catch (const batch_get_incomplete& e) {
+      throw batch_get_incomplete_for<M>(e);
+    }
+    fill_repeated(out, first);
+    co_return out;
+  }
+
+  template <class... K>
+  static task<std::optional<result_type>> get_async(client c, std::string name, read_options o, K... parts) {
+    const void* p[2] = {nullptr, nullptr};
+    std::size_t i = 0;
+    ((p[i++] = &parts), ...);
+    ops::get_item_request req{
+        .table_name = name, .key = detail::key_of_parts(desc(), p[0], p[1]), .consistent_read = o.consistent_read};
+    auto t = ops::async_get_item(std::move(c), std::move(req));
+    auto r = co_await std::move(t);
+    if (!r.item) co_return std::nullopt;
+    co_return detail::decode_read<M>(name, *r.item);
+  }
+
+  static task<M> put_async(client c, std::string name, M m, condition_expression cond, bool insert_only) {
+    static_assert(
+        !is_polymorphic,
+        "dynantic: write subtypes (table<Subtype>), not the polymorphic base: stored items need a subtype's tag");
+    auto r = detail::put_request(desc(), name, &m, cond, insert_only);
+    try {
+      auto t = ops::async_put_item(std::move(c), std::move(r));
+      co_await std::move(t);
+    } catch (const conditional_check_failed& e) {
+      detail::throw_typed_conflict<M>(e);
+    }
+    co_return m;
+  }
+
+  template <class... K>
+  static task<void> delete_async(client c, std::string name, condition_expression cond, std::optional<M> instance,
+                                 K... parts) {
+    item key;
+    if constexpr (sizeof...(K) == 0) {
+      key = detail::key_of_model(desc(), &*instance);
+    } else {
+      const void* p[2] = {nullptr, nullptr};
+      std::size_t i = 0;
+      ((p[i++] = &parts), ...);
+      key = detail::key_of_parts(desc(), p[0], p[1]);
+    }
+    auto r = detail::delete_request(desc(), name, std::move(key), cond, instance ? &*instance : nullptr);
+    try {
+      auto t = ops::async_delete_item(std::move(c), std::move(r));
+      co_await std::move(t);
     } catch (const conditional_check_failed& e) {
       detail::throw_typed_conflict<M>(e, is_subtype);
     }

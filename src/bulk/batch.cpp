@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <coroutine>
 #include <deque>
 #include <future>
 #include <random>
@@ -91,13 +92,16 @@ std::deque<chunk> first_chunks(const std::vector<std::size_t>& bytes, std::size_
   return queue;
 }
 
-// Waits until a chunk is due, then takes up to 1,024 due chunks for one round: execute() keeps max_in_flight
-// of them on the wire until the round is done, so rounds must be long for the pipeline to stay full
-// (1,024 bodies of 25 items are a few MB).
-std::vector<chunk> next_round(std::deque<chunk>& queue) {
+// When the first chunk is due.
+clock_type::time_point first_due(const std::deque<chunk>& queue) {
   auto next = clock_type::time_point::max();
   for (const auto& c : queue) next = std::min(next, c.ready);
-  if (next > clock_type::now()) std::this_thread::sleep_until(next);
+  return next;
+}
+
+// Takes up to 1,024 due chunks for one round: execute() keeps max_in_flight of them on the wire until the round
+// is done, so rounds must be long for the pipeline to stay full (1,024 bodies of 25 items are a few MB).
+std::vector<chunk> next_round(std::deque<chunk>& queue) {
   auto now = clock_type::now();
   std::vector<chunk> round;
   for (auto it = queue.begin(); it != queue.end() && round.size() < 1024;) {
@@ -133,6 +137,112 @@ std::string cause_text(const std::exception_ptr& cause) {
   }
 }
 
+// Waits until `until`: the blocking form sleeps; the async one is a timer of the client's engine.
+class sleep_awaiter {
+ public:
+  sleep_awaiter(const client& c, clock_type::time_point until, bool async) : c_(c), until_(until), async_(async) {}
+  bool await_ready() {
+    if (until_ <= clock_type::now()) return true;
+    if (async_) return false;
+    std::this_thread::sleep_until(until_);
+    return true;
+  }
+  void await_suspend(std::coroutine_handle<> h) {
+    h_ = h;
+    op_ = async_create_timer(c_, until_, &done, this);
+    async_post(*op_);
+  }
+  void await_resume() noexcept {}
+
+ private:
+  static void done(void* self) { static_cast<sleep_awaiter*>(self)->h_.resume(); }
+  const client& c_;
+  clock_type::time_point until_;
+  bool async_;
+  async_op_ptr op_;
+  std::coroutine_handle<> h_;
+};
+
+// One round's calls: the blocking form runs them on this thread (client_impl::execute); the async one posts them
+// to the client's engine, at most max_in_flight at a time, and cancels them when the task is stopped.
+class round_awaiter {
+ public:
+  round_awaiter(const client& c, std::span<api_call> calls, std::size_t max_in_flight, bool async)
+      : c_(c), calls_(calls), max_(std::max<std::size_t>(1, max_in_flight)), async_(async) {}
+  bool await_ready() {
+    if (async_) return calls_.empty();
+    client_access::impl(c_).execute(calls_, max_);
+    return true;
+  }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) {
+    h_ = h;
+    ops_.reserve(calls_.size());
+    for (auto& call : calls_) ops_.push_back(async_create(c_, call.operation, std::move(call.body), &done, this));
+    if constexpr (has_stop_token<P>) {
+      if (h.promise().stop.stop_possible()) on_stop_.emplace(h.promise().stop, canceller{this});
+    }
+    std::size_t first = std::min(max_, ops_.size());
+    next_ = first;
+    left_.store(ops_.size() + 1);
+    for (std::size_t k = 0; k < first; ++k) async_post(*ops_[k]);
+    return left_.fetch_sub(1) != 1;  // all ended already (another thread drives): go on
+  }
+  void await_resume() {
+    on_stop_.reset();
+    for (std::size_t k = 0; k < ops_.size(); ++k) {
+      api_call& a = *ops_[k];
+      calls_[k].response = std::move(a.response);
+      calls_[k].error = std::move(a.error);
+      calls_[k].error_body = std::move(a.error_body);
+      calls_[k].attempts = a.attempts;
+    }
+  }
+
+ private:
+  struct canceller {
+    round_awaiter* r;
+    void operator()() const noexcept {
+      for (auto& op : r->ops_) async_cancel(*op);
+    }
+  };
+  static void done(void* self) {  // on the driving thread, one call at a time
+    auto* r = static_cast<round_awaiter*>(self);
+    if (r->next_ < r->ops_.size()) async_post(*r->ops_[r->next_++]);
+    if (r->left_.fetch_sub(1) == 1) r->h_.resume();
+  }
+  const client& c_;
+  std::span<api_call> calls_;
+  std::size_t max_;
+  bool async_;
+  std::vector<async_op_ptr> ops_;
+  std::size_t next_ = 0;
+  std::atomic<std::size_t> left_{0};
+  std::coroutine_handle<> h_;
+  std::optional<std::stop_callback<canceller>> on_stop_;
+};
+
+// The stop token of the awaiting task.
+struct this_stop_token {
+  std::stop_token st;
+  bool await_ready() const noexcept { return false; }
+  template <class P>
+  bool await_suspend(std::coroutine_handle<P> h) noexcept {
+    if constexpr (has_stop_token<P>) st = h.promise().stop;
+    return false;
+  }
+  std::stop_token await_resume() const noexcept { return st; }
+};
+
+// Runs a task that never suspends (the blocking form of the engine's coroutines) to its end.
+template <class T>
+T run_inline(task<T> t) {
+  auto h = t.handle();
+  h.resume();
+  if (!h.done()) std::terminate();  // a blocking form suspended: a bug
+  return h.promise().take();
+}
+
 // The one round loop of batch writes and gets. Rounds of due chunks go out concurrently (`build` makes a
 // chunk's request body); each answer is read by `read`, which lists the entries to send again and returns false
 // when the answer cannot be used (it sets `cause`: the chunk then counts as not done). Errors that can be retried
@@ -140,21 +250,29 @@ std::string cause_text(const std::exception_ptr& cause) {
 // the deadline. Entries not done end in `failed`; the last failure is `cause`. Exceptions from `read` (a
 // caller's callback) stop the batch.
 template <class Build, class Read>
-void run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue, std::size_t total,
-                const char* operation, Build&& build, Read&& read, std::vector<std::size_t>& failed,
-                std::exception_ptr& cause) {
-  auto& impl = client_access::impl(c);
+task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue, std::size_t total,
+                      const char* operation, Build build, Read read, std::vector<std::size_t>& failed,
+                      std::exception_ptr& cause, bool async) {
   auto start = clock_type::now();
   batch_progress progress{0, 0, total};
+  std::stop_token stop = co_await this_stop_token{};
   while (!queue.empty()) {
     if (past_deadline(o, start, queue, failed)) break;
+    sleep_awaiter pause(c, first_due(queue), async);
+    co_await pause;
+    if (stop.stop_requested()) {  // what is queued is not sent
+      for (const auto& ch : queue) failed.insert(failed.end(), ch.entries.begin(), ch.entries.end());
+      cause = std::make_exception_ptr(cancelled("dynantic: " + std::string(operation) + " batch cancelled", false));
+      break;
+    }
     std::vector<chunk> round = next_round(queue);
     std::vector<api_call> calls(round.size());
     for (std::size_t k = 0; k < round.size(); ++k) {
       calls[k].operation = operation;
       calls[k].body = build(round[k]);
     }
-    impl.execute(calls, o.max_in_flight);
+    round_awaiter sent(c, calls, o.max_in_flight, async);
+    co_await sent;
     progress.requests_sent += calls.size();
     for (std::size_t k = 0; k < round.size(); ++k) {
       chunk& ch = round[k];
@@ -186,7 +304,8 @@ void run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue
 
 }  // namespace
 
-std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const batch_options& o) {
+namespace {
+task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_options o, bool async) {
   // De-duplicate: the last request for a key wins (like boto3's overwrite_by_pkeys). One map from key text to
   // entry: first to the last request for the key in `in`, then to its position in `entries`.
   using slot_map = std::unordered_map<std::string, std::size_t>;
@@ -280,8 +399,9 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
     }
     return true;
   };
-  run_rounds(c, o, first_chunks(bytes, max_writes_per_request), entries.size(), "BatchWriteItem", build, read,
-             unapplied, cause);
+  auto rounds = run_rounds(c, o, first_chunks(bytes, max_writes_per_request), entries.size(), "BatchWriteItem", build,
+                           read, unapplied, cause, async);
+  co_await std::move(rounds);
 
   if (!unapplied.empty()) {
     std::sort(unapplied.begin(), unapplied.end());
@@ -295,7 +415,15 @@ std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const 
                                      std::to_string(entries.size()) + " requests were not applied" + cause_text(cause),
                                  std::move(left), applied, cause);
   }
-  return entries.size();
+  co_return entries.size();
+}
+}  // namespace
+
+std::size_t run_batch_write(const client& c, std::vector<write_entry> in, const batch_options& o) {
+  return run_inline(batch_write(c, std::move(in), o, false));
+}
+task<std::size_t> async_run_batch_write(client c, std::vector<write_entry> in, batch_options o) {
+  return batch_write(std::move(c), std::move(in), std::move(o), true);
 }
 
 namespace {
@@ -326,9 +454,12 @@ bool append_dom_key_text(std::string& out, std::string_view name, simdjson::dom:
 }
 }  // namespace
 
-std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& in, bool consistent,
-                                             const batch_options& o,
-                                             const std::function<void(std::size_t, const ddb_value&)>& on_item) {
+namespace {
+// (references: the callers keep them alive until the task ends)
+task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_entry>& in, bool consistent,
+                                         const batch_options& o,
+                                         const std::function<void(std::size_t, const ddb_value&)>& on_item,
+                                         bool async) {
   // Ask once per key: unique keys, each with its JSON text and the entry that first asked for it.
   struct unique_key {
     std::size_t first;
@@ -456,8 +587,9 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
     answers.push_back(std::move(answer));
     return true;
   };
-  run_rounds(c, o, first_chunks(bytes, max_keys_per_request), uniq.size(), "BatchGetItem", build, read, not_fetched,
-             cause);
+  auto rounds = run_rounds(c, o, first_chunks(bytes, max_keys_per_request), uniq.size(), "BatchGetItem", build, read,
+                           not_fetched, cause, async);
+  co_await std::move(rounds);
 
   if (!not_fetched.empty()) {
     // The items fetched, read again from the answers kept.
@@ -479,7 +611,20 @@ std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<
                                std::move(got), std::move(missing), cause);
   }
   for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;
-  return slot;
+  co_return slot;
+}
+}  // namespace
+
+std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& in, bool consistent,
+                                             const batch_options& o,
+                                             const std::function<void(std::size_t, const ddb_value&)>& on_item) {
+  return run_inline(batch_get(c, in, consistent, o, on_item, false));
+}
+task<std::vector<std::size_t>> async_run_batch_get_visit(client c, std::vector<get_entry> in, bool consistent,
+                                                         batch_options o,
+                                                         std::function<void(std::size_t, const ddb_value&)> on_item) {
+  auto t = batch_get(c, in, consistent, o, on_item, true);
+  co_return co_await std::move(t);
 }
 
 write_entry put_entry(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,

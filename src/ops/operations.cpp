@@ -148,11 +148,11 @@ std::int64_t integer(object o, std::string_view key) {
   throw transaction_canceled(e.info(), std::move(reasons));
 }
 
-// `table`: the one table the request is for, named in table_not_found.
-std::string call(const client& c, std::string_view op, std::string body, std::string_view table = {}) {
-  std::string error_body;
+// Inside a catch block: rethrows the call's error with what the operations layer adds (the table named in
+// table_not_found; the items of the error answer in conditional_check_failed and transaction_canceled).
+[[noreturn]] void rethrow_call_error(const std::string& error_body, std::string_view table) {
   try {
-    return detail::client_access::impl(c).call(op, std::move(body), &error_body);
+    throw;
   } catch (const table_not_found& e) {
     if (table.empty() || !e.table().empty()) throw;
     throw table_not_found(e.info(), std::string(table));
@@ -162,6 +162,34 @@ std::string call(const client& c, std::string_view op, std::string body, std::st
     rethrow_with_items(e, error_body);
   }
 }
+
+// `table`: the one table the request is for, named in table_not_found.
+std::string call(const client& c, std::string_view op, std::string body, std::string_view table = {}) {
+  std::string error_body;
+  try {
+    return detail::client_access::impl(c).call(op, std::move(body), &error_body);
+  } catch (...) {
+    rethrow_call_error(error_body, table);
+  }
+}
+
+// call() on the client's async engine.
+class async_call : public detail::api_awaiter {
+ public:
+  async_call(const client& c, std::string_view op, std::string body, std::string_view table = {})
+      : api_awaiter(c, op, std::move(body)), table_(table) {}
+  std::string await_resume() {
+    std::string error_body;
+    try {
+      return result(&error_body);
+    } catch (...) {
+      rethrow_call_error(error_body, table_);
+    }
+  }
+
+ private:
+  std::string table_;
+};
 
 write_result write_answer(const std::string& body) {
   write_result r;
@@ -329,7 +357,8 @@ void write_keys_and_attributes(json_writer& w, const keys_and_attributes& ka) {
 
 // ------------------------------------------------------------------ single items
 
-get_item_result get_item(const client& c, const get_item_request& r) {
+namespace {
+std::string get_item_body(const get_item_request& r) {
   require_table(r.table_name);
   std::string body;
   json_writer w(body);
@@ -340,11 +369,16 @@ get_item_result get_item(const client& c, const get_item_request& r) {
   write_if(w, "ProjectionExpression", r.projection_expression);
   write_common(w, r.expression_attribute_names, {});
   w.end_object();
-  auto answer = call(c, "GetItem", std::move(body), r.table_name);
-  return {opt_item(parse_answer(answer), "Item")};
+  return body;
+}
+}  // namespace
+
+get_item_result get_item(const client& c, const get_item_request& r) {
+  return {opt_item(parse_answer(call(c, "GetItem", get_item_body(r), r.table_name)), "Item")};
 }
 
-write_result put_item(const client& c, const put_item_request& r) {
+namespace {
+std::string put_item_body(const put_item_request& r) {
   require_table(r.table_name);
   std::string body;
   body.reserve(128 + r.item_json.size() + r.item.size() * 48);
@@ -361,10 +395,16 @@ write_result put_item(const client& c, const put_item_request& r) {
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);
   w.end_object();
-  return write_answer(call(c, "PutItem", std::move(body), r.table_name));
+  return body;
+}
+}  // namespace
+
+write_result put_item(const client& c, const put_item_request& r) {
+  return write_answer(call(c, "PutItem", put_item_body(r), r.table_name));
 }
 
-write_result update_item(const client& c, const update_item_request& r) {
+namespace {
+std::string update_item_body(const update_item_request& r) {
   require_table(r.table_name);
   std::string body;
   json_writer w(body);
@@ -376,10 +416,16 @@ write_result update_item(const client& c, const update_item_request& r) {
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);
   w.end_object();
-  return write_answer(call(c, "UpdateItem", std::move(body), r.table_name));
+  return body;
+}
+}  // namespace
+
+write_result update_item(const client& c, const update_item_request& r) {
+  return write_answer(call(c, "UpdateItem", update_item_body(r), r.table_name));
 }
 
-write_result delete_item(const client& c, const delete_item_request& r) {
+namespace {
+std::string delete_item_body(const delete_item_request& r) {
   require_table(r.table_name);
   std::string body;
   json_writer w(body);
@@ -390,7 +436,33 @@ write_result delete_item(const client& c, const delete_item_request& r) {
   write_common(w, r.expression_attribute_names, r.expression_attribute_values);
   write_return(w, r.return_values, r.return_old_on_condition_failure);
   w.end_object();
-  return write_answer(call(c, "DeleteItem", std::move(body), r.table_name));
+  return body;
+}
+}  // namespace
+
+write_result delete_item(const client& c, const delete_item_request& r) {
+  return write_answer(call(c, "DeleteItem", delete_item_body(r), r.table_name));
+}
+
+task<get_item_result> async_get_item(client c, get_item_request r) {
+  async_call call(c, "GetItem", get_item_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return get_item_result{opt_item(parse_answer(answer), "Item")};
+}
+task<write_result> async_put_item(client c, put_item_request r) {
+  async_call call(c, "PutItem", put_item_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return write_answer(answer);
+}
+task<write_result> async_update_item(client c, update_item_request r) {
+  async_call call(c, "UpdateItem", update_item_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return write_answer(answer);
+}
+task<write_result> async_delete_item(client c, delete_item_request r) {
+  async_call call(c, "DeleteItem", delete_item_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return write_answer(answer);
 }
 
 // ------------------------------------------------------------------ query and scan
@@ -456,6 +528,16 @@ page_result query(const client& c, const query_request& r) {
 }
 page_result scan(const client& c, const scan_request& r) {
   return read_page(call(c, "Scan", scan_body(r), r.table_name));
+}
+task<page_result> async_query(client c, query_request r) {
+  async_call call(c, "Query", query_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return read_page(answer);
+}
+task<page_result> async_scan(client c, scan_request r) {
+  async_call call(c, "Scan", scan_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return read_page(answer);
 }
 
 // ------------------------------------------------------------------ batches
@@ -523,6 +605,16 @@ raw_page_result query_raw(const client& c, const ops::query_request& r) {
 }
 raw_page_result scan_raw(const client& c, const ops::scan_request& r) {
   return read_raw_page(client_access::impl(c).call("Scan", ops::scan_body(r)));
+}
+task<raw_page_result> async_query_raw(client c, ops::query_request r) {
+  ops::async_call call(c, "Query", ops::query_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return read_raw_page(std::move(answer));
+}
+task<raw_page_result> async_scan_raw(client c, ops::scan_request r) {
+  ops::async_call call(c, "Scan", ops::scan_body(r), r.table_name);
+  auto answer = co_await call;
+  co_return read_raw_page(std::move(answer));
 }
 
 }  // namespace dynantic::detail
@@ -651,10 +743,21 @@ batch_get_item_result batch_get_item(const client& c, const batch_get_item_reque
 batch_write_item_result batch_write_item(const client& c, const batch_write_item_request& r) {
   return detail_batch::parse_batch_write(call(c, "BatchWriteItem", detail_batch::batch_write_body(r)));
 }
+task<batch_get_item_result> async_batch_get_item(client c, batch_get_item_request r) {
+  async_call call(c, "BatchGetItem", detail_batch::batch_get_body(r));
+  auto answer = co_await call;
+  co_return detail_batch::parse_batch_get(answer);
+}
+task<batch_write_item_result> async_batch_write_item(client c, batch_write_item_request r) {
+  async_call call(c, "BatchWriteItem", detail_batch::batch_write_body(r));
+  auto answer = co_await call;
+  co_return detail_batch::parse_batch_write(answer);
+}
 
 // ------------------------------------------------------------------ transactions
 
-transact_get_items_result transact_get_items(const client& c, const transact_get_items_request& r) {
+namespace {
+std::string transact_get_body(const transact_get_items_request& r) {
   std::string body;
   json_writer w(body);
   w.begin_object();
@@ -674,10 +777,12 @@ transact_get_items_result transact_get_items(const client& c, const transact_get
   }
   w.end_array();
   w.end_object();
-  auto answer = call(c, "TransactGetItems", std::move(body));
+  return body;
+}
+transact_get_items_result parse_transact_get(const std::string& answer, std::size_t n) {
   object o = parse_answer(answer);
   transact_get_items_result res;
-  res.items.resize(r.items.size());
+  res.items.resize(n);
   array a;
   if (o["Responses"].get_array().get(a) == simdjson::SUCCESS) {
     std::size_t i = 0;
@@ -689,7 +794,19 @@ transact_get_items_result transact_get_items(const client& c, const transact_get
   return res;
 }
 
-void transact_write_items(const client& c, const transact_write_items_request& r) {
+}  // namespace
+
+transact_get_items_result transact_get_items(const client& c, const transact_get_items_request& r) {
+  return parse_transact_get(call(c, "TransactGetItems", transact_get_body(r)), r.items.size());
+}
+task<transact_get_items_result> async_transact_get_items(client c, transact_get_items_request r) {
+  async_call call(c, "TransactGetItems", transact_get_body(r));
+  auto answer = co_await call;
+  co_return parse_transact_get(answer, r.items.size());
+}
+
+namespace {
+std::string transact_write_body(const transact_write_items_request& r) {
   std::string body;
   json_writer w(body);
   w.begin_object();
@@ -722,7 +839,16 @@ void transact_write_items(const client& c, const transact_write_items_request& r
   w.end_array();
   write_if(w, "ClientRequestToken", r.client_request_token);
   w.end_object();
-  call(c, "TransactWriteItems", std::move(body));
+  return body;
+}
+}  // namespace
+
+void transact_write_items(const client& c, const transact_write_items_request& r) {
+  call(c, "TransactWriteItems", transact_write_body(r));
+}
+task<void> async_transact_write_items(client c, transact_write_items_request r) {
+  async_call call(c, "TransactWriteItems", transact_write_body(r));
+  co_await call;
 }
 
 // ------------------------------------------------------------------ tables

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include <dynantic/async.hpp>
 #include <dynantic/client.hpp>
 
 #include "wire/retry.hpp"
@@ -28,9 +29,26 @@ struct api_call {
   std::string error_body;  // with a service error: the answer's body (the operations layer reads the items in it)
 };
 
+class async_engine;
+
+/// The retry policy as a request_source that calls join while it runs (the async engine's; the blocking
+/// execute() uses the same policy over a fixed set).
+class call_queue : public request_source {
+ public:
+  using on_end_fn = void (*)(void* ctx, api_call& call, call_telemetry* t);
+  /// Adds a call (kept by pointer until it ends). @return its token.
+  virtual std::size_t add(api_call* call) = 0;
+  /// Ends a call with `e` when it waits (to be sent, or for its next attempt). @return false when it is on the
+  /// wire (abort it there, then call end()).
+  virtual bool end_waiting(std::size_t token, std::exception_ptr e) = 0;
+  /// Ends a call with `e` (one whose attempt was aborted on the wire).
+  virtual void end(std::size_t token, std::exception_ptr e) = 0;
+};
+
 class client_impl {
  public:
   client_impl(client_options o, std::unique_ptr<transport> t);
+  ~client_impl();
 
   /// One call, retried per the policy. @return the answer's body. @throws the typed error; with a service error,
   /// `error_body` (when given) receives the error answer's body.
@@ -38,6 +56,13 @@ class client_impl {
   /// Many calls, at most max_in_flight on the wire at once, each retried on its own. Never throws for a
   /// call's failure: it lands in that call's `error`.
   void execute(std::span<api_call> calls, std::size_t max_in_flight);
+
+  /// Asks for consumed capacity in the call's body when the client does (before its first attempt).
+  void prepare(api_call& c) const;
+  /// What an ended call consumed (client totals, this thread's meters) and its telemetry (when `t`).
+  void account(const api_call& c, call_telemetry* t);
+  /// The non-blocking engine of the async calls, made on first use.
+  async_engine& async();
 
   const std::string& region() const { return options_.region; }
   const std::string& endpoint() const { return options_.endpoint; }
@@ -60,6 +85,11 @@ class client_impl {
   retry_quota quota_;
   std::unique_ptr<adaptive_limiter> limiter_;
   mutable std::mutex capacity_mu_;
+  std::mutex async_mu_;
+  struct async_deleter {
+    void operator()(async_engine* e) const noexcept;
+  };
+  std::unique_ptr<async_engine, async_deleter> async_;
   dynantic::consumed_capacity capacity_{};
 
  public:
@@ -70,8 +100,33 @@ class client_impl {
   std::unique_ptr<transport> transport_;
 };
 
+/// One call of the async engine (dynantic/async.hpp), or a timer.
+struct async_op : api_call {
+  void (*done)(void*) = nullptr;
+  void* ctx = nullptr;
+  async_engine* engine = nullptr;
+  // Guarded by the engine's mutex. created -> queued (posted) -> active (in the queue) -> ending (ended, not yet
+  // told) -> ended (done() ran or runs).
+  enum class state { created, queued, active, ending, ended } st = state::created;
+  bool cancel_asked = false;
+  bool orphaned = false;  // its handle was dropped while pending: the engine frees it when it ends
+  std::size_t token = 0;
+  // a timer (no request): ends when `due` passes
+  bool timer = false;
+  steady_time due{};
+};
+
+/// A timer for the async engine: `done(ctx)` runs on the driving thread once `due` has passed (post it with
+/// async_post; cancelling it ends it with dynantic::cancelled).
+async_op_ptr async_create_timer(const client& c, steady_time due, void (*done)(void*), void* ctx);
+
+/// The retry policy over calls that join while it runs; `on_end(ctx, call, telemetry)` is told of each as it ends
+/// (telemetry: null without a sink).
+std::unique_ptr<call_queue> make_call_queue(client_impl& c, call_queue::on_end_fn on_end, void* ctx);
+
 struct client_access {
   static client_impl& impl(const client& c) { return *c.impl_; }
+  static const std::shared_ptr<client_impl>& shared(const client& c) { return c.impl_; }
   static client make(std::shared_ptr<client_impl> i) { return client(std::move(i)); }
 };
 

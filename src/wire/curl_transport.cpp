@@ -10,6 +10,9 @@
 #include <vector>
 
 #include <curl/curl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "wire/transport.hpp"
 
@@ -146,12 +149,41 @@ net_failure map_curl(CURLcode c) {
   }
 }
 
-class engine {
+// The answer of a finished transfer (or how it failed); frees the slot.
+http_response collect(slot& s, CURLcode rc) {
+  http_response r = std::move(s.response);
+  s.response = {};
+  if (rc == CURLE_OK) {
+    curl_easy_getinfo(s.easy, CURLINFO_RESPONSE_CODE, &r.status);
+    // (libcurl's STARTTRANSFER_TIME marks the start of a POST's upload, not the answer's first byte)
+    auto now = std::chrono::steady_clock::now();
+    if (s.first_byte != std::chrono::steady_clock::time_point{}) {
+      r.time_to_first_byte = std::chrono::duration_cast<std::chrono::microseconds>(s.first_byte - s.started);
+    }
+    r.duration = std::chrono::duration_cast<std::chrono::microseconds>(now - s.started);
+  } else {
+    r.failure = map_curl(rc);
+    r.failure_message = curl_easy_strerror(rc);
+    if (s.error_text[0] != '\0') r.failure_message += std::string(": ") + s.error_text;
+    if (rc == CURLE_ABORTED_BY_CALLBACK && s.stalled) {
+      r.failure = net_failure::timeout;
+      r.failure_message = "no data moved for " + std::to_string(s.read_timeout.count()) + " ms (read timeout)";
+    }
+  }
+  curl_slist_free_all(s.headers);
+  s.headers = nullptr;
+  s.busy = false;
+  return r;
+}
+
+// The easy handles of one multi handle, reused across requests (each keeps its DNS cache; the multi handle keeps
+// the connections).
+class slot_pool {
  public:
-  explicit engine(const client_options& o) : opts_(o), multi_(curl_multi_init()) {
+  explicit slot_pool(const client_options& o) : opts_(o), multi_(curl_multi_init()) {
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
   }
-  ~engine() {
+  ~slot_pool() {
     for (auto& s : slots_) {
       if (s->busy) curl_multi_remove_handle(multi_, s->easy);
       if (s->easy) curl_easy_cleanup(s->easy);
@@ -159,87 +191,63 @@ class engine {
     }
     curl_multi_cleanup(multi_);
   }
-  engine(const engine&) = delete;
-  engine& operator=(const engine&) = delete;
+  slot_pool(const slot_pool&) = delete;
+  slot_pool& operator=(const slot_pool&) = delete;
 
-  void run(request_source& src, std::size_t max_in_flight) {
-    max_in_flight = std::max<std::size_t>(1, max_in_flight);
-    std::size_t in_flight = 0;
-    for (;;) {
-      auto now = std::chrono::steady_clock::now();
-      while (in_flight < max_in_flight) {
-        slot& s = free_slot();
-        http_request req;
-        if (!src.next(now, s.token, req)) break;
-        start(s, req);
-        ++in_flight;
-      }
-      if (in_flight == 0) {
-        if (src.done()) return;
-        auto due = src.next_due();
-        if (!due) return;  // nothing in flight, nothing waiting: the source is stuck; don't spin
-        std::this_thread::sleep_until(std::min(*due, now + std::chrono::milliseconds(200)));
-        continue;
-      }
-      int running = 0;
-      curl_multi_perform(multi_, &running);
-      bool finished_any = false;
-      int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
-        if (msg->msg != CURLMSG_DONE) continue;
-        slot* s = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&s));
-        CURLcode rc = msg->data.result;
-        curl_multi_remove_handle(multi_, msg->easy_handle);
-        http_response r = std::move(s->response);
-        s->response = {};
-        if (rc == CURLE_OK) {
-          curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &r.status);
-          // (libcurl's STARTTRANSFER_TIME marks the start of a POST's upload, not the answer's first byte)
-          auto now = std::chrono::steady_clock::now();
-          if (s->first_byte != std::chrono::steady_clock::time_point{}) {
-            r.time_to_first_byte = std::chrono::duration_cast<std::chrono::microseconds>(s->first_byte - s->started);
-          }
-          r.duration = std::chrono::duration_cast<std::chrono::microseconds>(now - s->started);
-        } else {
-          r.failure = map_curl(rc);
-          r.failure_message = curl_easy_strerror(rc);
-          if (s->error_text[0] != '\0') r.failure_message += std::string(": ") + s->error_text;
-          if (rc == CURLE_ABORTED_BY_CALLBACK && s->stalled) {
-            r.failure = net_failure::timeout;
-            r.failure_message = "no data moved for " + std::to_string(s->read_timeout.count()) + " ms (read timeout)";
-          }
-        }
-        curl_slist_free_all(s->headers);
-        s->headers = nullptr;
-        s->busy = false;
-        --in_flight;
-        finished_any = true;
-        src.complete(s->token, std::move(r), std::chrono::steady_clock::now());
-      }
-      if (finished_any) continue;
-      int wait_ms = 100;
-      if (in_flight < max_in_flight) {
-        if (auto due = src.next_due()) {
-          auto ms =
-              std::chrono::duration_cast<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now()).count();
-          wait_ms = static_cast<int>(std::clamp<long long>(ms, 0, 100));
-        }
-      }
-      curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
-    }
-  }
-
- private:
+ protected:
   slot& free_slot() {
-    for (auto& s : slots_) {
-      if (!s->busy) return *s;
+    if (!free_.empty()) {
+      slot* s = free_.back();
+      free_.pop_back();
+      return *s;
     }
     auto s = std::make_unique<slot>();
     s->easy = curl_easy_init();
     if (!s->easy) throw std::runtime_error("curl_easy_init failed");
     slots_.push_back(std::move(s));
     return *slots_.back();
+  }
+  std::vector<slot*> busy_slots() {
+    std::vector<slot*> out;
+    for (auto& s : slots_) {
+      if (s->busy) out.push_back(s.get());
+    }
+    return out;
+  }
+  // Takes a slot that free_slot() handed out but next() did not use.
+  void unused(slot& s) { free_.push_back(&s); }
+
+  // The finished transfers: their answers go to `src`. @return how many.
+  std::size_t harvest(request_source& src) {
+    std::size_t n = 0;
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(multi_, &left)) {
+      if (msg->msg != CURLMSG_DONE) continue;
+      slot* s = nullptr;
+      curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&s));
+      CURLcode rc = msg->data.result;
+      curl_multi_remove_handle(multi_, msg->easy_handle);
+      http_response r = collect(*s, rc);
+      free_.push_back(s);
+      --in_flight_;
+      ++n;
+      src.complete(s->token, std::move(r), std::chrono::steady_clock::now());
+    }
+    return n;
+  }
+
+  // Starts what `src` has due at `now`, up to max_in_flight on the wire.
+  void start_due(request_source& src, std::size_t max_in_flight, steady_time now) {
+    while (in_flight_ < max_in_flight) {
+      slot& s = free_slot();
+      http_request req;
+      if (!src.next(now, s.token, req)) {
+        unused(s);
+        break;
+      }
+      start(s, req);
+      ++in_flight_;
+    }
   }
 
   void start(slot& s, const http_request& req) {
@@ -291,13 +299,160 @@ class engine {
 
   const client_options& opts_;
   CURLM* multi_;
+  std::size_t in_flight_ = 0;
+
+ private:
   std::vector<std::unique_ptr<slot>> slots_;
+  std::vector<slot*> free_;
+};
+
+// Runs one request_source to its end on the calling thread.
+class engine : slot_pool {
+ public:
+  explicit engine(const client_options& o) : slot_pool(o) {}
+
+  void run(request_source& src, std::size_t max_in_flight) {
+    max_in_flight = std::max<std::size_t>(1, max_in_flight);
+    for (;;) {
+      auto now = std::chrono::steady_clock::now();
+      start_due(src, max_in_flight, now);
+      if (in_flight_ == 0) {
+        if (src.done()) return;
+        auto due = src.next_due();
+        if (!due) return;  // nothing in flight, nothing waiting: the source is stuck; don't spin
+        std::this_thread::sleep_until(std::min(*due, now + std::chrono::milliseconds(200)));
+        continue;
+      }
+      int running = 0;
+      curl_multi_perform(multi_, &running);
+      if (harvest(src) > 0) continue;
+      int wait_ms = 100;
+      if (in_flight_ < max_in_flight) {
+        if (auto due = src.next_due()) {
+          auto ms =
+              std::chrono::duration_cast<std::chrono::milliseconds>(*due - std::chrono::steady_clock::now()).count();
+          wait_ms = static_cast<int>(std::clamp<long long>(ms, 0, 100));
+        }
+      }
+      curl_multi_poll(multi_, nullptr, 0, wait_ms, nullptr);
+    }
+  }
+};
+
+// The client's non-blocking engine: one multi handle driven through libcurl's socket interface. The sockets
+// libcurl wants watched are kept in an epoll set, together with an eventfd that wake() writes; that one
+// descriptor is what an application's event loop watches (fd()), with libcurl's timer as timeout().
+class async_session final : public transport_session, slot_pool {
+ public:
+  explicit async_session(const client_options& o) : slot_pool(o) {
+    epfd_ = epoll_create1(EPOLL_CLOEXEC);
+    wakefd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (epfd_ < 0 || wakefd_ < 0) throw std::runtime_error("dynantic: epoll/eventfd unavailable");
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = wakefd_;
+    epoll_ctl(epfd_, EPOLL_CTL_ADD, wakefd_, &ev);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  }
+  ~async_session() override {
+    ::close(wakefd_);
+    ::close(epfd_);
+  }
+
+  void step(request_source& src, std::size_t max_in_flight, std::chrono::milliseconds wait) override {
+    max_in_flight = std::max<std::size_t>(1, max_in_flight);
+    auto now = std::chrono::steady_clock::now();
+    start_due(src, max_in_flight, now);
+    auto until = now + wait;
+    if (timer_) until = std::min(until, *timer_);
+    if (in_flight_ < max_in_flight) {
+      if (auto due = src.next_due()) until = std::min(until, *due);
+    }
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(until - now).count();
+    if (until > now && ms == 0) ms = 1;  // don't spin through the last millisecond
+    epoll_event events[64];
+    int n = epoll_wait(epfd_, events, 64, static_cast<int>(std::clamp<long long>(ms, 0, 60'000)));
+    int running = 0;
+    for (int i = 0; i < n; ++i) {
+      int fd = events[i].data.fd;
+      if (fd == wakefd_) {
+        std::uint64_t v;
+        [[maybe_unused]] auto r = ::read(wakefd_, &v, sizeof v);
+        continue;
+      }
+      int mask = 0;
+      if (events[i].events & EPOLLIN) mask |= CURL_CSELECT_IN;
+      if (events[i].events & EPOLLOUT) mask |= CURL_CSELECT_OUT;
+      if (events[i].events & (EPOLLERR | EPOLLHUP)) mask |= CURL_CSELECT_ERR;
+      curl_multi_socket_action(multi_, fd, mask, &running);
+    }
+    if (timer_ && *timer_ <= std::chrono::steady_clock::now()) {
+      timer_.reset();
+      curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
+    }
+    harvest(src);
+  }
+
+  bool abort(std::size_t token) override {
+    for (slot* s : busy_slots()) {
+      if (s->token != token) continue;
+      curl_multi_remove_handle(multi_, s->easy);
+      collect(*s, CURLE_ABORTED_BY_CALLBACK);
+      unused(*s);
+      --in_flight_;
+      return true;
+    }
+    return false;
+  }
+
+  std::size_t in_flight() const override { return in_flight_; }
+  int fd() const override { return epfd_; }
+  std::optional<std::chrono::milliseconds> timeout() override {
+    if (!timer_) return std::nullopt;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*timer_ - std::chrono::steady_clock::now());
+    return std::max(left, std::chrono::milliseconds(0));
+  }
+  void wake() override {
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto r = ::write(wakefd_, &one, sizeof one);
+  }
+
+ private:
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* user, void*) {
+    auto* self = static_cast<async_session*>(user);
+    epoll_event ev{};
+    ev.data.fd = fd;
+    if (what == CURL_POLL_REMOVE) {
+      epoll_ctl(self->epfd_, EPOLL_CTL_DEL, fd, &ev);  // fails harmlessly when the socket is already closed
+      return 0;
+    }
+    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+    if (epoll_ctl(self->epfd_, EPOLL_CTL_MOD, fd, &ev) != 0) epoll_ctl(self->epfd_, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+  }
+  static int on_timer(CURLM*, long ms, void* user) {
+    auto* self = static_cast<async_session*>(user);
+    if (ms < 0) {
+      self->timer_.reset();
+    } else {
+      self->timer_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    }
+    return 0;
+  }
+
+  int epfd_ = -1, wakefd_ = -1;
+  std::optional<steady_time> timer_;
 };
 
 class curl_transport final : public transport {
  public:
   explicit curl_transport(const client_options& o) : opts_(o) { static curl_global g; }
   steady_time now() override { return std::chrono::steady_clock::now(); }
+
+  std::unique_ptr<transport_session> open_session() override { return std::make_unique<async_session>(opts_); }
 
   void run(request_source& src, std::size_t max_in_flight) override {
     std::unique_ptr<engine> e;

@@ -27,12 +27,64 @@ bool crc_matches(const http_response& r) {
   return std::to_string(crc) == r.crc32;
 }
 
-class executor final : public request_source {
+}  // namespace
+
+// The retry policy over a set of calls. The blocking form (execute()) runs a fixed set to its end; the client's
+// async engine adds calls while it runs and is told of each one as it ends.
+class executor final : public call_queue {
  public:
-  executor(client_impl& c, std::span<api_call> calls) : c_(c), calls_(calls), state_(calls.size()) {
-    for (std::size_t i = 0; i < calls.size(); ++i) ready_.push_back(i);
+  executor(client_impl& c, on_end_fn on_end, void* ctx) : c_(c), on_end_(on_end), on_end_ctx_(ctx) {}
+  executor(client_impl& c, std::span<api_call> calls) : c_(c) {
+    calls_.reserve(calls.size());
+    state_.resize(calls.size());
+    for (std::size_t i = 0; i < calls.size(); ++i) {
+      calls_.push_back(&calls[i]);
+      ready_.push_back(i);
+    }
     remaining_ = calls.size();
     if (c_.options().telemetry) telemetry_.resize(calls.size());
+  }
+
+  /// Adds a call (kept by pointer until it ends). @return its token.
+  std::size_t add(api_call* call) override {
+    std::size_t token;
+    if (!free_.empty()) {
+      token = free_.back();
+      free_.pop_back();
+      calls_[token] = call;
+      state_[token] = {};
+    } else {
+      token = calls_.size();
+      calls_.push_back(call);
+      state_.emplace_back();
+    }
+    if (c_.options().telemetry) {
+      if (telemetry_.size() <= token) telemetry_.resize(token + 1);
+      telemetry_[token] = {};
+    }
+    ready_.push_back(token);
+    ++remaining_;
+    return token;
+  }
+
+  /// Ends a call with `e` when it waits (to be sent, or for its next attempt). @return false when it is on the
+  /// wire (abort it there, then call end()).
+  bool end_waiting(std::size_t token, std::exception_ptr e) override {
+    auto r = std::find(ready_.begin(), ready_.end(), token);
+    if (r != ready_.end()) {
+      ready_.erase(r);
+    } else {
+      auto d = std::find_if(delayed_.begin(), delayed_.end(), [&](const auto& p) { return p.second == token; });
+      if (d == delayed_.end()) return false;
+      delayed_.erase(d);
+    }
+    end(token, std::move(e));
+    return true;
+  }
+  /// Ends a call with `e` (one whose attempt was aborted on the wire).
+  void end(std::size_t token, std::exception_ptr e) override {
+    calls_[token]->error = std::move(e);
+    finish(token);
   }
 
   /// With a telemetry sink: what was measured of call `i` (its attempts, timings, last request id and error).
@@ -51,7 +103,7 @@ class executor final : public request_source {
     }
     token = ready_.front();
     ready_.pop_front();
-    api_call& call = calls_[token];
+    api_call& call = *calls_[token];
     auto& st = state_[token];
     if (call.attempts == 0) st.started = now;
     ++call.attempts;
@@ -92,7 +144,7 @@ class executor final : public request_source {
   }
 
   void complete(std::size_t token, http_response&& r, steady_time now) override {
-    api_call& call = calls_[token];
+    api_call& call = *calls_[token];
     auto& st = state_[token];
     const auto& ro = c_.options().retry;
     st.last_end = now;
@@ -111,7 +163,7 @@ class executor final : public request_source {
         c_.quota().on_success(st.tokens_taken, ro.no_retry_refund);
         if (ro.adaptive) c_.limiter().on_response(now, false);
         call.response = std::move(r.body);
-        finish();
+        finish(token);
         return;
       }
       r.failure = net_failure::truncated;  // reported as corrupted below
@@ -135,7 +187,7 @@ class executor final : public request_source {
     }
     if (r.failure == net_failure::none) call.error_body = r.body;
     call.error = to_exception(r, call.attempts, fc != failure_class::fatal, c_.endpoint());
-    finish();
+    finish(token);
   }
 
   bool done() const override { return remaining_ == 0; }
@@ -220,19 +272,31 @@ class executor final : public request_source {
     }
   }
 
-  void finish() { --remaining_; }
+  void finish(std::size_t token) {
+    --remaining_;
+    if (on_end_) {
+      free_.push_back(token);
+      on_end_(on_end_ctx_, *calls_[token], telemetry_.empty() ? nullptr : &telemetry_[token]);
+    }
+  }
 
   std::vector<call_telemetry> telemetry_;  // empty without a sink
 
   client_impl& c_;
-  std::span<api_call> calls_;
+  std::vector<api_call*> calls_;
   std::vector<call_state> state_;
   std::deque<std::size_t> ready_;
   std::vector<std::pair<steady_time, std::size_t>> delayed_;
+  std::vector<std::size_t> free_;  // tokens of ended calls, for add()
   std::size_t remaining_ = 0;
+  // Told of each call as it ends (the async engine); the blocking form reads the calls after run().
+  on_end_fn on_end_ = nullptr;
+  void* on_end_ctx_ = nullptr;
 };
 
-}  // namespace
+std::unique_ptr<call_queue> make_call_queue(client_impl& c, call_queue::on_end_fn on_end, void* ctx) {
+  return std::make_unique<executor>(c, on_end, ctx);
+}
 
 std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable) {
   service_error::details d;
@@ -411,43 +475,44 @@ void describe_answer(const std::string& body, call_telemetry& t) {
 thread_local std::vector<capacity_meter*> active_meters;
 }  // namespace
 
+void client_impl::prepare(api_call& c) const {
+  const auto detail = options_.consumed_capacity;
+  if (detail == capacity_detail::none) return;
+  if (!takes_consumed_capacity(c.operation) || c.body.size() < 2 || c.body[0] != '{') return;
+  const char* member = detail == capacity_detail::total ? "\"ReturnConsumedCapacity\":\"TOTAL\""
+                                                        : "\"ReturnConsumedCapacity\":\"INDEXES\"";
+  c.body.insert(1, std::string(member) + (c.body[1] == '}' ? "" : ","));
+}
+
+void client_impl::account(const api_call& c, call_telemetry* t) {
+  const auto detail = options_.consumed_capacity;
+  std::optional<consumed_capacity> used;
+  if (detail != capacity_detail::none && !c.error) used = consumed_in(c.response);
+  if (used) {
+    {
+      std::lock_guard lock(capacity_mu_);
+      capacity_ += *used;
+    }
+    for (capacity_meter* m : active_meters) m->add(*used);
+  }
+  if (t && options_.telemetry) {
+    t->operation = c.operation;
+    t->region = options_.region;
+    t->endpoint = options_.endpoint;
+    t->consumed = std::move(used);
+    describe_request(c.body, *t);
+    if (!c.error) describe_answer(c.response, *t);
+    options_.telemetry->call_finished(*t);
+  }
+}
+
 void client_impl::execute(std::span<api_call> calls, std::size_t max_in_flight) {
   if (calls.empty()) return;
-  const auto detail = options_.consumed_capacity;
-  if (detail != capacity_detail::none) {
-    const char* member = detail == capacity_detail::total ? "\"ReturnConsumedCapacity\":\"TOTAL\""
-                                                          : "\"ReturnConsumedCapacity\":\"INDEXES\"";
-    for (auto& c : calls) {
-      if (!takes_consumed_capacity(c.operation) || c.body.size() < 2 || c.body[0] != '{') continue;
-      c.body.insert(1, std::string(member) + (c.body[1] == '}' ? "" : ","));
-    }
-  }
+  for (auto& c : calls) prepare(c);
   executor ex(*this, calls);
   transport_->run(ex, max_in_flight);
-  const auto& sink = options_.telemetry;
-  if (detail == capacity_detail::none && !sink) return;
-  for (std::size_t i = 0; i < calls.size(); ++i) {
-    const auto& c = calls[i];
-    std::optional<consumed_capacity> used;
-    if (detail != capacity_detail::none && !c.error) used = consumed_in(c.response);
-    if (used) {
-      {
-        std::lock_guard lock(capacity_mu_);
-        capacity_ += *used;
-      }
-      for (capacity_meter* m : active_meters) m->add(*used);
-    }
-    if (sink) {
-      call_telemetry& t = ex.telemetry(i);
-      t.operation = c.operation;
-      t.region = options_.region;
-      t.endpoint = options_.endpoint;
-      t.consumed = std::move(used);
-      describe_request(c.body, t);
-      if (!c.error) describe_answer(c.response, t);
-      sink->call_finished(t);
-    }
-  }
+  if (options_.consumed_capacity == capacity_detail::none && !options_.telemetry) return;
+  for (std::size_t i = 0; i < calls.size(); ++i) account(calls[i], options_.telemetry ? &ex.telemetry(i) : nullptr);
 }
 
 }  // namespace dynantic::detail

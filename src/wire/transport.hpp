@@ -3,6 +3,7 @@
 // interface; unit tests plug in a scripted transport with a fake clock.
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,12 +48,33 @@ class request_source {
   virtual bool done() const = 0;
 };
 
+/// A non-blocking session on a transport (the client's async engine): requests progress only while step() runs,
+/// on the thread that calls it.
+class transport_session {
+ public:
+  virtual ~transport_session() = default;
+  /// Starts what `src` has due (at most max_in_flight on the wire), moves bytes, hands finished answers to `src`;
+  /// waits at most `wait` for something to happen (zero: not at all).
+  virtual void step(request_source& src, std::size_t max_in_flight, std::chrono::milliseconds wait) = 0;
+  /// Drops the request with this token when it is on the wire (its answer never comes). @return whether it was.
+  virtual bool abort(std::size_t token) = 0;
+  virtual std::size_t in_flight() const = 0;
+  /// A descriptor that is readable when step() has work to do (a socket's activity or a wake()).
+  virtual int fd() const = 0;
+  /// How soon step() must run even without activity (the transport's own timers); nothing: no timer.
+  virtual std::optional<std::chrono::milliseconds> timeout() = 0;
+  /// Makes the descriptor readable, so that a step() waiting on another thread returns. Thread-safe.
+  virtual void wake() = 0;
+};
+
 class transport {
  public:
   virtual ~transport() = default;
   virtual steady_time now() = 0;
   /// Runs `source` until done(), with at most `max_in_flight` requests on the wire at once.
   virtual void run(request_source& source, std::size_t max_in_flight) = 0;
+  /// A non-blocking session for the client's async calls. @throws dynantic::error when the transport has none.
+  virtual std::unique_ptr<transport_session> open_session();
 };
 
 std::unique_ptr<transport> make_curl_transport(const client_options& o);

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include <dynantic/async.hpp>
 #include <dynantic/client.hpp>
 #include <dynantic/detail/ddb_json.hpp>
 #include <dynantic/error.hpp>
@@ -62,6 +63,9 @@ struct write_entry {
 /// Applies every write (last one wins per key). @return writes applied (after de-duplication).
 /// @throws validation_error (oversized item; nothing sent), batch_write_incomplete
 std::size_t run_batch_write(const client& c, std::vector<write_entry> entries, const batch_options& o);
+/// run_batch_write() on the client's async engine; stopping the task sends nothing more (what was not applied is
+/// reported in batch_write_incomplete, with dynantic::cancelled as its cause).
+task<std::size_t> async_run_batch_write(client c, std::vector<write_entry> entries, batch_options o);
 
 /// One put for the batch engine: `model` prepared as save() prepares it (auto-UUIDs, version), encoded straight
 /// to DynamoDB-JSON with its key text. @throws validation_error (the item's problems; over 400 KB)
@@ -130,5 +134,9 @@ std::vector<get_entry> get_entries(const model_desc& d, const std::string& table
 std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& entries, bool consistent,
                                              const batch_options& o,
                                              const std::function<void(std::size_t, const ddb_value&)>& on_item);
+/// run_batch_get_visit() on the client's async engine.
+task<std::vector<std::size_t>> async_run_batch_get_visit(client c, std::vector<get_entry> entries, bool consistent,
+                                                         batch_options o,
+                                                         std::function<void(std::size_t, const ddb_value&)> on_item);
 }  // namespace detail
 }  // namespace dynantic

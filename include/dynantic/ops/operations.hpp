@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include <dynantic/async.hpp>
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
 #include <dynantic/detail/ddb_json.hpp>
@@ -86,6 +87,12 @@ struct delete_item_request {
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
 write_result delete_item(const client& c, const delete_item_request& r);
 
+/// The single-item calls on the client's async engine (async.hpp): the same requests, results and errors.
+task<get_item_result> async_get_item(client c, get_item_request r);
+task<write_result> async_put_item(client c, put_item_request r);
+task<write_result> async_update_item(client c, update_item_request r);
+task<write_result> async_delete_item(client c, delete_item_request r);
+
 // ---------------------------------------------------------------- query and scan (one page each)
 
 struct query_request {
@@ -127,6 +134,9 @@ struct scan_request {
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
 page_result scan(const client& c, const scan_request& r);
+/// One Query / Scan page on the client's async engine.
+task<page_result> async_query(client c, query_request r);
+task<page_result> async_scan(client c, scan_request r);
 
 // ---------------------------------------------------------------- batches
 
@@ -158,6 +168,10 @@ struct batch_write_item_result {
 /// One request; no chunking and no retry of UnprocessedItems here.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
 batch_write_item_result batch_write_item(const client& c, const batch_write_item_request& r);
+/// One BatchGetItem / BatchWriteItem request on the client's async engine (no chunking, no retry of what is left
+/// unprocessed: table<M>::async_batch_get / async_batch_save do that).
+task<batch_get_item_result> async_batch_get_item(client c, batch_get_item_request r);
+task<batch_write_item_result> async_batch_write_item(client c, batch_write_item_request r);
 
 // ---------------------------------------------------------------- transactions
 
@@ -175,6 +189,7 @@ struct transact_get_items_result {
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactGetItems.html
 transact_get_items_result transact_get_items(const client& c, const transact_get_items_request& r);
+task<transact_get_items_result> async_transact_get_items(client c, transact_get_items_request r);
 
 struct transact_write {
   enum class kind { put, update, delete_, condition_check } type = kind::put;
@@ -196,6 +211,7 @@ struct transact_write_items_request {
 /// @throws transaction_canceled with a reason per action.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
 void transact_write_items(const client& c, const transact_write_items_request& r);
+task<void> async_transact_write_items(client c, transact_write_items_request r);
 
 // ---------------------------------------------------------------- tables
 
@@ -314,4 +330,6 @@ struct raw_page_result {
 };
 raw_page_result query_raw(const client& c, const ops::query_request& r);
 raw_page_result scan_raw(const client& c, const ops::scan_request& r);
+task<raw_page_result> async_query_raw(client c, ops::query_request r);
+task<raw_page_result> async_scan_raw(client c, ops::scan_request r);
 }  // namespace dynantic::detail

@@ -140,10 +140,33 @@ class updater : public update_expression<M, updater<M>> {
       detail::throw_typed_conflict<M>(e, true);
     }
   }
+  /// execute() on the client's async engine (async.hpp): the same checks, result and errors, delivered by the task.
+  task<update_result<M>> async_execute() const {
+    std::exception_ptr invalid;
+    ops::update_item_request r;
+    try {
+      r = request(return_);
+    } catch (...) {
+      invalid = std::current_exception();
+    }
+    return send_async(client_, table_, key_, mode_, std::move(r), std::move(invalid));
+  }
   /// The same update as one action of transact_write.
   ops::transact_write as_transaction() const { return detail::update_action_of(request(ops::return_values::none)); }
 
  private:
+  static task<update_result<M>> send_async(client c, std::string table, item key, detail::update_mode mode,
+                                           ops::update_item_request r, std::exception_ptr invalid) {
+    if (invalid) std::rethrow_exception(invalid);
+    try {
+      auto t = ops::async_update_item(std::move(c), std::move(r));
+      auto w = co_await std::move(t);
+      co_return update_result<M>{std::move(w.attributes)};
+    } catch (const conditional_check_failed& e) {
+      if (mode == detail::update_mode::update && !e.old_item()) throw item_not_found(e, table, key);
+      detail::throw_typed_conflict<M>(e, true);
+    }
+  }
   ops::update_item_request request(ops::return_values rv) const {
     return detail::build_update(detail::desc_of<M>(), table_, key_, this->actions(), cond_.node().get(), rv, mode_);
   }
