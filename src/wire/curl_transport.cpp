@@ -36,6 +36,8 @@ struct slot {
   std::size_t token = 0;
   http_response response;
   bool busy = false;
+  bool configured = false;           // the options that never change are set
+  const std::string* url = nullptr;  // the URL set on the handle
   char error_text[CURL_ERROR_SIZE] = {};
   // for telemetry: when the attempt started and when the answer's first byte came
   std::chrono::steady_clock::time_point started{},
@@ -252,22 +254,37 @@ class slot_pool {
 
   void start(slot& s, const http_request& req) {
     CURL* e = s.easy;
-    curl_easy_reset(e);  // keeps the connection cache and DNS cache of the handle
+    // The options that never change are set once per handle: curl_easy_reset() before each request would also
+    // free the handle's buffers, which the next request then allocates (and faults in) again.
+    if (!s.configured) configure(s);
     s.busy = true;
     s.started = std::chrono::steady_clock::now();
     s.first_byte = {};
     s.response = {};
     for (const auto& h : req.headers) s.headers = curl_slist_append(s.headers, h.c_str());
-    curl_easy_setopt(e, CURLOPT_URL, req.url->c_str());
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    if (s.url != req.url) {
+      curl_easy_setopt(e, CURLOPT_URL, req.url->c_str());
+      s.url = req.url;
+    }
     s.body = req.body;
     s.body_sent = 0;
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body->size()));
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, s.headers);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));  // 0: none
+    s.last_progress = std::chrono::steady_clock::now();
+    s.progressed = 0;
+    s.stalled = false;
+    s.error_text[0] = '\0';
+    curl_multi_add_handle(multi_, e);
+  }
+
+  void configure(slot& s) {
+    CURL* e = s.easy;
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
     curl_easy_setopt(e, CURLOPT_READDATA, &s);
     curl_easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
     curl_easy_setopt(e, CURLOPT_SEEKDATA, &s);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body->size()));
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, s.headers);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &s);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -277,24 +294,21 @@ class slot_pool {
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(opts_.connect_timeout.count()));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(req.timeout.count()));  // 0: none
-    s.last_progress = std::chrono::steady_clock::now();
-    s.progressed = 0;
-    s.stalled = false;
     s.read_timeout = opts_.read_timeout;
     if (s.read_timeout.count() > 0) {  // libcurl's LOW_SPEED_* averages over 5 s: a stall is watched here instead
       curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
       curl_easy_setopt(e, CURLOPT_XFERINFODATA, &s);
       curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
     }
-    s.error_text[0] = '\0';
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s.error_text);
     if (!opts_.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, opts_.ca_bundle.c_str());
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opts_.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opts_.verify_tls ? 2L : 0L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-    curl_multi_add_handle(multi_, e);
+    // the smallest upload buffer libcurl takes (its default is 64 KB per transfer in flight)
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
+    s.configured = true;
   }
 
   const client_options& opts_;
