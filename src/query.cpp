@@ -192,6 +192,7 @@ page_call page_call_of(const read_spec& s, const std::optional<item>& start, std
       r.total_segments = s.total_segments;
     }
     if (count) r.select = ops::select::count;
+    r.capacity_limit = s.capacity_limit;
     return out;
   }
   ops::query_request& q = out.query;
@@ -207,6 +208,7 @@ page_call page_call_of(const read_spec& s, const std::optional<item>& start, std
   q.consistent_read = s.consistent;
   q.exclusive_start_key = start;
   if (count) q.select = ops::select::count;
+  q.capacity_limit = s.capacity_limit;
   return out;
 }
 }  // namespace

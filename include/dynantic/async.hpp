@@ -56,8 +56,8 @@ struct async_op_deleter {
 using async_op_ptr = std::unique_ptr<async_op, async_op_deleter>;
 
 /// A call for c's async engine, not yet handed to it: `done(ctx)` runs on the driving thread when it has ended.
-async_op_ptr async_create(const client& c, std::string_view operation, std::string body, void (*done)(void*),
-                          void* ctx);
+async_op_ptr async_create(const client& c, std::string_view operation, std::string body, void (*done)(void*), void* ctx,
+                          std::shared_ptr<capacity_limit> limit = {});
 /// Hands the call to the engine (from any thread). `done` may run before this returns when another thread drives.
 void async_post(async_op& op);
 /// Asks for the call to end with dynantic::cancelled (from any thread, at any time; nothing once it has ended).
@@ -77,8 +77,8 @@ concept has_stop_token = requires(P& p) {
 /// Awaits one DynamoDB call on the client's engine. @return the answer's body.
 class api_awaiter {
  public:
-  api_awaiter(const client& c, std::string_view operation, std::string body)
-      : client_(c), operation_(operation), body_(std::move(body)) {}
+  api_awaiter(const client& c, std::string_view operation, std::string body, std::shared_ptr<capacity_limit> limit = {})
+      : client_(c), operation_(operation), body_(std::move(body)), limit_(std::move(limit)) {}
   api_awaiter(api_awaiter&&) = default;
 
   bool await_ready() const noexcept { return false; }
@@ -91,7 +91,7 @@ class api_awaiter {
       return false;
     }
     continuation_ = h;
-    op_ = async_create(client_, operation_, std::move(body_), &resume, this);
+    op_ = async_create(client_, operation_, std::move(body_), &resume, this, std::move(limit_));
     if (st.stop_possible()) on_stop_.emplace(st, canceller{op_.get()});
     async_post(*op_);  // `this` may be resumed (on a driving thread) from here on
     return true;
@@ -112,6 +112,7 @@ class api_awaiter {
   client client_;
   std::string_view operation_;
   std::string body_;
+  std::shared_ptr<capacity_limit> limit_;
   async_op_ptr op_;
   std::coroutine_handle<> continuation_;
   std::optional<std::stop_callback<canceller>> on_stop_;

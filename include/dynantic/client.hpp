@@ -114,6 +114,46 @@ class capacity_meter {
   std::unique_ptr<state> s_;
 };
 
+/// Keeps the calls that share it to `units_per_second` capacity units on average: a token bucket that each
+/// answer feeds with what DynamoDB reports it consumed (the calls ask for it), or with an estimate from the sizes
+/// of the request (writes: 1 unit per KB) or the answer (reads: 1 unit per 4 KB, half for eventually consistent
+/// reads) when it reports nothing. A request leaves when the bucket is not in debt; what it costs beyond its
+/// estimate puts the bucket in debt and delays the next one. Give the same limit to the segments of a parallel
+/// scan (they share one budget), to a batch (batch_options::capacity_limit), to a query or scan
+/// (.capacity_limit(l)) or to the low-level requests (ops::query_request::capacity_limit, ...). Thread-safe.
+/// @code
+///   auto budget = std::make_shared<dy::capacity_limit>(50.0);  // 50 read units per second
+///   for (auto& r : readings.scan().capacity_limit(budget)) ...
+/// @endcode
+class capacity_limit {
+ public:
+  /// @param burst  units that may go at once after a quiet time; 0: one second's worth
+  explicit capacity_limit(double units_per_second, double burst = 0);
+  ~capacity_limit();
+  capacity_limit(const capacity_limit&) = delete;
+  capacity_limit& operator=(const capacity_limit&) = delete;
+  double units_per_second() const noexcept { return rate_; }
+  /// Units charged so far: what answers reported, or the estimates of those that reported nothing.
+  double consumed() const;
+  /// Answers that reported their consumed capacity / that did not (an estimate was charged).
+  std::uint64_t reported() const;
+  std::uint64_t estimated() const;
+
+  // For the client: take() before sending, settle() with the answer.
+  /// What a request of unknown cost is expected to take: the mean of what answers reported so far (1 before).
+  double expected() const;
+  /// Takes `estimate` units at `now`. @return zero when the request may go (the units are taken), else how long
+  /// to wait before asking again (nothing is taken).
+  std::chrono::nanoseconds take(double estimate, std::chrono::steady_clock::time_point now);
+  /// Replaces a taken estimate with what the request cost (`actual`); `reported`: DynamoDB said so.
+  void settle(double estimate, double actual, bool reported);
+
+ private:
+  struct state;
+  double rate_;
+  std::unique_ptr<state> s_;
+};
+
 /// One attempt of a call, as telemetry_sink sees it.
 struct attempt_telemetry {
   int number = 0;                              ///< 1 for the first attempt

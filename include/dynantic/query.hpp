@@ -120,6 +120,7 @@ struct read_spec {
   bool consistent = false;
   std::string secret{};
   invalid_handler on_invalid{};  // set: items that do not decode are handed to it and skipped
+  std::shared_ptr<dynantic::capacity_limit> capacity_limit{};  // the budget every request keeps to
 
   // Out of line (src/query.cpp): every query<M, SK> moves and destroys its spec; inlined, each model would
   // compile its own copy of this code.
@@ -240,6 +241,15 @@ class read_builder {
     return self();
   }
   Derived cursor_key(std::string secret) && { return std::move(cursor_key(std::move(secret))); }
+  /// Keeps every request of this read (each page, each segment of a parallel scan) to the budget `limit` (see
+  /// dynantic::capacity_limit); share one limit to hold several reads to one budget.
+  Derived& capacity_limit(std::shared_ptr<dynantic::capacity_limit> limit) & {
+    spec_.capacity_limit = std::move(limit);
+    return self();
+  }
+  Derived capacity_limit(std::shared_ptr<dynantic::capacity_limit> limit) && {
+    return std::move(capacity_limit(std::move(limit)));
+  }
   /// Stored items that do not decode into the model (written by another program, or before a change of the
   /// model) are handed to `handler` and skipped, instead of failing the read with a validation_error.
   /// Called on the reading thread, one item at a time (for parallel scans, one at a time across threads).

@@ -5,6 +5,7 @@
 #include <dynantic/bulk/batch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <coroutine>
 #include <deque>
@@ -178,7 +179,10 @@ class round_awaiter {
   bool await_suspend(std::coroutine_handle<P> h) {
     h_ = h;
     ops_.reserve(calls_.size());
-    for (auto& call : calls_) ops_.push_back(async_create(c_, call.operation, std::move(call.body), &done, this));
+    for (auto& call : calls_) {
+      ops_.push_back(async_create(c_, call.operation, std::move(call.body), &done, this, call.limit));
+      ops_.back()->estimate = call.estimate;
+    }
     if constexpr (has_stop_token<P>) {
       if (h.promise().stop.stop_possible()) on_stop_.emplace(h.promise().stop, canceller{this});
     }
@@ -249,10 +253,10 @@ T run_inline(task<T> t) {
 // and what `read` lists are queued again with capped exponential backoff and full jitter until max_attempts or
 // the deadline. Entries not done end in `failed`; the last failure is `cause`. Exceptions from `read` (a
 // caller's callback) stop the batch.
-template <class Build, class Read>
+template <class Build, class Read, class Estimate>
 task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue, std::size_t total,
-                      const char* operation, Build build, Read read, std::vector<std::size_t>& failed,
-                      std::exception_ptr& cause, bool async) {
+                      const char* operation, Build build, Read read, Estimate estimate,
+                      std::vector<std::size_t>& failed, std::exception_ptr& cause, bool async) {
   auto start = clock_type::now();
   batch_progress progress{0, 0, total};
   std::stop_token stop = co_await this_stop_token{};
@@ -270,6 +274,10 @@ task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk>
     for (std::size_t k = 0; k < round.size(); ++k) {
       calls[k].operation = operation;
       calls[k].body = build(round[k]);
+      if (o.capacity_limit) {
+        calls[k].limit = o.capacity_limit;
+        calls[k].estimate = estimate(round[k]);
+      }
     }
     round_awaiter sent(c, calls, o.max_in_flight, async);
     co_await sent;
@@ -399,8 +407,13 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     }
     return true;
   };
+  auto estimate = [&](const chunk& ch) {  // 1 unit per KB of each item
+    double units = 0;
+    for (auto i : ch.entries) units += std::ceil(static_cast<double>(bytes[i]) / 1024.0);
+    return units;
+  };
   auto rounds = run_rounds(c, o, first_chunks(bytes, max_writes_per_request), entries.size(), "BatchWriteItem", build,
-                           read, unapplied, cause, async);
+                           read, estimate, unapplied, cause, async);
   co_await std::move(rounds);
 
   if (!unapplied.empty()) {
@@ -587,8 +600,11 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
     answers.push_back(std::move(answer));
     return true;
   };
+  auto estimate = [&](const chunk& ch) {  // 1 unit per item of up to 4 KB (half without consistent reads)
+    return static_cast<double>(ch.entries.size()) * (consistent ? 1.0 : 0.5);
+  };
   auto rounds = run_rounds(c, o, first_chunks(bytes, max_keys_per_request), uniq.size(), "BatchGetItem", build, read,
-                           not_fetched, cause, async);
+                           estimate, not_fetched, cause, async);
   co_await std::move(rounds);
 
   if (!not_fetched.empty()) {

@@ -164,10 +164,11 @@ std::int64_t integer(object o, std::string_view key) {
 }
 
 // `table`: the one table the request is for, named in table_not_found.
-std::string call(const client& c, std::string_view op, std::string body, std::string_view table = {}) {
+std::string call(const client& c, std::string_view op, std::string body, std::string_view table = {},
+                 std::shared_ptr<capacity_limit> limit = {}) {
   std::string error_body;
   try {
-    return detail::client_access::impl(c).call(op, std::move(body), &error_body);
+    return detail::client_access::impl(c).call(op, std::move(body), &error_body, std::move(limit));
   } catch (...) {
     rethrow_call_error(error_body, table);
   }
@@ -176,8 +177,9 @@ std::string call(const client& c, std::string_view op, std::string body, std::st
 // call() on the client's async engine.
 class async_call : public detail::api_awaiter {
  public:
-  async_call(const client& c, std::string_view op, std::string body, std::string_view table = {})
-      : api_awaiter(c, op, std::move(body)), table_(table) {}
+  async_call(const client& c, std::string_view op, std::string body, std::string_view table = {},
+             std::shared_ptr<capacity_limit> limit = {})
+      : api_awaiter(c, op, std::move(body), std::move(limit)), table_(table) {}
   std::string await_resume() {
     std::string error_body;
     try {
@@ -524,18 +526,18 @@ std::string scan_body(const scan_request& r) {
 }  // namespace
 
 page_result query(const client& c, const query_request& r) {
-  return read_page(call(c, "Query", query_body(r), r.table_name));
+  return read_page(call(c, "Query", query_body(r), r.table_name, r.capacity_limit));
 }
 page_result scan(const client& c, const scan_request& r) {
-  return read_page(call(c, "Scan", scan_body(r), r.table_name));
+  return read_page(call(c, "Scan", scan_body(r), r.table_name, r.capacity_limit));
 }
 task<page_result> async_query(client c, query_request r) {
-  async_call call(c, "Query", query_body(r), r.table_name);
+  async_call call(c, "Query", query_body(r), r.table_name, r.capacity_limit);
   auto answer = co_await call;
   co_return read_page(answer);
 }
 task<page_result> async_scan(client c, scan_request r) {
-  async_call call(c, "Scan", scan_body(r), r.table_name);
+  async_call call(c, "Scan", scan_body(r), r.table_name, r.capacity_limit);
   auto answer = co_await call;
   co_return read_page(answer);
 }
@@ -601,18 +603,18 @@ raw_page_result read_raw_page(std::string text) {
 }  // namespace
 
 raw_page_result query_raw(const client& c, const ops::query_request& r) {
-  return read_raw_page(client_access::impl(c).call("Query", ops::query_body(r)));
+  return read_raw_page(client_access::impl(c).call("Query", ops::query_body(r), nullptr, r.capacity_limit));
 }
 raw_page_result scan_raw(const client& c, const ops::scan_request& r) {
-  return read_raw_page(client_access::impl(c).call("Scan", ops::scan_body(r)));
+  return read_raw_page(client_access::impl(c).call("Scan", ops::scan_body(r), nullptr, r.capacity_limit));
 }
 task<raw_page_result> async_query_raw(client c, ops::query_request r) {
-  ops::async_call call(c, "Query", ops::query_body(r), r.table_name);
+  ops::async_call call(c, "Query", ops::query_body(r), r.table_name, r.capacity_limit);
   auto answer = co_await call;
   co_return read_raw_page(std::move(answer));
 }
 task<raw_page_result> async_scan_raw(client c, ops::scan_request r) {
-  ops::async_call call(c, "Scan", ops::scan_body(r), r.table_name);
+  ops::async_call call(c, "Scan", ops::scan_body(r), r.table_name, r.capacity_limit);
   auto answer = co_await call;
   co_return read_raw_page(std::move(answer));
 }

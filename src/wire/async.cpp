@@ -260,14 +260,15 @@ void remember(const std::shared_ptr<client_impl>& c) {
 
 void async_op_deleter::operator()(async_op* op) const noexcept { op->engine->drop(op); }
 
-async_op_ptr async_create(const client& c, std::string_view operation, std::string body, void (*done)(void*),
-                          void* ctx) {
+async_op_ptr async_create(const client& c, std::string_view operation, std::string body, void (*done)(void*), void* ctx,
+                          std::shared_ptr<capacity_limit> limit) {
   const auto& impl = client_access::shared(c);
   auto* op = new async_op;
   op->operation = std::string(operation);
   op->body = std::move(body);
   op->done = done;
   op->ctx = ctx;
+  op->limit = std::move(limit);
   op->engine = &impl->async();
   remember(impl);
   return async_op_ptr(op);

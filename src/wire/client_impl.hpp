@@ -27,6 +27,10 @@ struct api_call {
   std::exception_ptr error;  // the typed exception when it failed for good
   int attempts = 0;
   std::string error_body;  // with a service error: the answer's body (the operations layer reads the items in it)
+  /// A capacity budget the call keeps to (each attempt takes `estimate` units, its answer settles them); with
+  /// one, the call asks for its consumed capacity.
+  std::shared_ptr<capacity_limit> limit{};
+  double estimate = 0;  // 0: the limit's expected()
 };
 
 class async_engine;
@@ -52,7 +56,8 @@ class client_impl {
 
   /// One call, retried per the policy. @return the answer's body. @throws the typed error; with a service error,
   /// `error_body` (when given) receives the error answer's body.
-  std::string call(std::string_view operation, std::string body, std::string* error_body = nullptr);
+  std::string call(std::string_view operation, std::string body, std::string* error_body = nullptr,
+                   std::shared_ptr<capacity_limit> limit = {});
   /// Many calls, at most max_in_flight on the wire at once, each retried on its own. Never throws for a
   /// call's failure: it lands in that call's `error`.
   void execute(std::span<api_call> calls, std::size_t max_in_flight);

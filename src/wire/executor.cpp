@@ -1,6 +1,7 @@
 // The retrying executor: a request_source over a set of api_calls. Each attempt is signed afresh;
 // failures are classified, backed off with full jitter, and charged to the client's retry quota.
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <vector>
@@ -18,6 +19,27 @@ namespace {
 std::string_view after_hash(std::string_view type) {
   auto p = type.rfind('#');
   return p == std::string_view::npos ? type : type.substr(p + 1);
+}
+
+std::optional<consumed_capacity> consumed_in(const std::string& body);
+
+// What a call cost when its answer does not say: writes 1 unit per KB of request, reads 1 unit per 4 KB of
+// answer (half for eventually consistent reads); transactions twice that.
+double estimated_units(const api_call& c, const std::string& answer) {
+  const std::string& op = c.operation;
+  double units;
+  if (op == "GetItem" || op == "Query" || op == "Scan" || op == "BatchGetItem" || op == "TransactGetItems") {
+    units = std::ceil(static_cast<double>(answer.size()) / 4096.0);
+    if (op == "TransactGetItems") {
+      units *= 2;
+    } else if (c.body.find("\"ConsistentRead\":true") == std::string::npos) {
+      units *= 0.5;
+    }
+  } else {
+    units = std::ceil(static_cast<double>(c.body.size()) / 1024.0);
+    if (op == "TransactWriteItems") units *= 2;
+  }
+  return std::max(units, 0.5);
 }
 
 bool crc_matches(const http_response& r) {
@@ -92,11 +114,28 @@ class executor final : public call_queue {
 
   bool next(steady_time now, std::size_t& token, http_request& out) override {
     promote(now);
+    // A call whose capacity budget is in debt waits until it is paid back.
+    while (!ready_.empty()) {
+      std::size_t t = ready_.front();
+      api_call& c = *calls_[t];
+      if (!c.limit) break;
+      double units = c.estimate > 0 ? c.estimate : c.limit->expected();
+      auto wait = c.limit->take(units, now);
+      if (wait.count() == 0) {
+        state_[t].taken = units;
+        break;
+      }
+      ready_.pop_front();
+      delayed_.emplace_back(now + std::chrono::ceil<std::chrono::microseconds>(wait), t);
+    }
     if (ready_.empty()) return false;
     if (c_.options().retry.adaptive) {
       // The adaptive mode's rate limiter: without a send token now, the attempt waits until there will be one.
       if (auto wait = c_.limiter().acquire(now); wait.count() > 0) {
-        for (auto t : ready_) delayed_.emplace_back(now + wait, t);
+        for (auto t : ready_) {
+          release_capacity(t);
+          delayed_.emplace_back(now + wait, t);
+        }
         ready_.clear();
         return false;
       }
@@ -148,6 +187,18 @@ class executor final : public call_queue {
     auto& st = state_[token];
     const auto& ro = c_.options().retry;
     st.last_end = now;
+    if (call.limit && st.taken > 0) {
+      std::optional<consumed_capacity> used;
+      if (r.failure == net_failure::none && r.status == 200) used = consumed_in(r.body);
+      if (used) {
+        call.limit->settle(st.taken, used->total.total, true);
+      } else if (r.failure == net_failure::none && r.status == 200) {
+        call.limit->settle(st.taken, estimated_units(call, r.body), false);
+      } else {
+        call.limit->settle(st.taken, 0, false);  // a failed attempt: nothing is known to be consumed
+      }
+      st.taken = 0;
+    }
     if (!telemetry_.empty()) record(token, r, now);
     failure_class fc;
     std::exception_ptr err;
@@ -193,7 +244,16 @@ class executor final : public call_queue {
   bool done() const override { return remaining_ == 0; }
 
  private:
+  // Gives back the capacity units call `t` took for an attempt that does not go now.
+  void release_capacity(std::size_t t) {
+    if (state_[t].taken > 0) {
+      calls_[t]->limit->settle(state_[t].taken, 0, false);
+      state_[t].taken = 0;
+    }
+  }
+
   struct call_state {
+    double taken = 0;  // capacity units taken from the call's limit for the attempt on the wire
     int tokens_taken = 0;
     steady_time started{};  // when the first attempt started (the call's deadline counts from there)
     steady_time attempt_start{}, last_end{};
@@ -360,8 +420,9 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
   return std::make_exception_ptr(service_error(std::move(d)));
 }
 
-std::string client_impl::call(std::string_view operation, std::string body, std::string* error_body) {
-  api_call c{std::string(operation), std::move(body), {}, {}, 0, {}};
+std::string client_impl::call(std::string_view operation, std::string body, std::string* error_body,
+                              std::shared_ptr<capacity_limit> limit) {
+  api_call c{std::string(operation), std::move(body), {}, {}, 0, {}, std::move(limit), 0};
   execute({&c, 1}, 1);
   if (c.error) {
     if (error_body) *error_body = std::move(c.error_body);
@@ -476,7 +537,8 @@ thread_local std::vector<capacity_meter*> active_meters;
 }  // namespace
 
 void client_impl::prepare(api_call& c) const {
-  const auto detail = options_.consumed_capacity;
+  auto detail = options_.consumed_capacity;
+  if (detail == capacity_detail::none && c.limit) detail = capacity_detail::total;  // the limit reads what it cost
   if (detail == capacity_detail::none) return;
   if (!takes_consumed_capacity(c.operation) || c.body.size() < 2 || c.body[0] != '{') return;
   const char* member = detail == capacity_detail::total ? "\"ReturnConsumedCapacity\":\"TOTAL\""

@@ -2,6 +2,9 @@
 // a transaction's actions, per table and per index.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+
 #include <dynantic/dynantic.hpp>
 
 #include "test_env.hpp"
@@ -63,3 +66,48 @@ TEST(capacity, every_kind_of_call_reports_what_it_consumed) {
 }
 
 }  // namespace test_capacity
+
+namespace test_capacity_limit_live {
+namespace dy = dynantic;
+using namespace dynantic::testing;
+using test_capacity::Sample;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// A capacity_limit against DynamoDB Local: a batch and the four segments of a parallel scan keep to their budgets
+// as the answers report them. Only lower bounds on time are checked (a loaded machine is only slower).
+TEST(capacity, a_limit_holds_a_batch_and_a_parallel_scan_to_their_budgets) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto c = test_client();  // no consumed_capacity option: a limit asks for what each request cost on its own
+  dy::table<Sample> t(c, unique_name("capacity_limit"));
+  t.create_table();
+  std::vector<Sample> items;
+  for (int i = 0; i < 200; ++i) items.push_back({"s" + std::to_string(i % 4), i, "temp", i * 0.5});
+
+  auto writes = std::make_shared<dy::capacity_limit>(100.0);  // 100 WCU per second, a burst of 100
+  dy::batch_options o;
+  o.capacity_limit = writes;
+  auto start = std::chrono::steady_clock::now();
+  t.batch_save(items, o);
+  double took = seconds_since(start);
+  EXPECT_EQ(writes->reported(), 8u);  // eight requests of 25 puts, each answer reports what it consumed
+  EXPECT_EQ(writes->estimated(), 0u);
+  EXPECT_DOUBLE_EQ(writes->consumed(), 200.0);  // items under 1 KB: one unit each
+  EXPECT_GE(took, (200.0 - 100.0 - 25.0) / 100.0);
+
+  auto reads = std::make_shared<dy::capacity_limit>(4.0, 1.0);  // 4 RCU per second, a burst of 1
+  std::atomic<std::size_t> seen{0};
+  start = std::chrono::steady_clock::now();
+  t.scan().page_size(20).capacity_limit(reads).parallel(4, [&](std::vector<Sample>&& page) { seen += page.size(); });
+  took = seconds_since(start);
+  EXPECT_EQ(seen.load(), 200u);
+  EXPECT_GE(reads->reported(), 10u);  // at least ten pages of 20 items, each reported
+  EXPECT_EQ(reads->estimated(), 0u);
+  // pages of 20 small items cost 0.5 RCU each (eventually consistent, under 4 KB)
+  EXPECT_GE(took, (reads->consumed() - 1.0 - 0.5) / 4.0);
+  t.delete_table();
+}
+
+}  // namespace test_capacity_limit_live

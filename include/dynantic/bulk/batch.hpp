@@ -44,6 +44,9 @@ struct batch_options {
   std::function<void(const batch_progress&)> progress{};
   /// batch_writer only: send full buffers on a background flush while the caller keeps buffering.
   bool background_flush = true;
+  /// A capacity budget every request keeps to (see dynantic::capacity_limit); estimated before an answer tells:
+  /// a write 1 unit per KB of item, a read 1 unit per key (half without consistent reads).
+  std::shared_ptr<dynantic::capacity_limit> capacity_limit{};
 };
 
 namespace detail {

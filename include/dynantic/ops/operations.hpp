@@ -108,6 +108,8 @@ struct query_request {
   bool consistent_read = false;
   std::optional<item> exclusive_start_key{};
   ops::select select = select::default_;
+  /// A capacity budget the request keeps to (see dynantic::capacity_limit); not sent.
+  std::shared_ptr<dynantic::capacity_limit> capacity_limit{};
 };
 struct page_result {
   std::vector<item> items{};
@@ -131,6 +133,8 @@ struct scan_request {
   std::optional<std::int32_t> segment{};         ///< parallel scan: this worker's segment
   std::optional<std::int32_t> total_segments{};  ///< parallel scan: number of segments
   ops::select select = select::default_;
+  /// A capacity budget the request keeps to (see dynantic::capacity_limit); not sent.
+  std::shared_ptr<dynantic::capacity_limit> capacity_limit{};
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
 page_result scan(const client& c, const scan_request& r);
