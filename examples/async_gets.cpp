@@ -76,6 +76,10 @@ int main() {
   auto sink = std::make_shared<first_get>();
   dy::client_options o;  // region, endpoint and credentials from the environment
   o.async_max_in_flight = n;
+  // DynamoDB Local on a small machine resets some of a thousand connections opened at once: give the retries
+  // room (AWS itself takes them in its stride).
+  o.retry.max_attempts = 8;
+  o.retry.quota_capacity = 100'000;
   o.consumed_capacity = dy::capacity_detail::total;
   o.telemetry = sink;
   dy::client c(o);

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -113,6 +114,22 @@ class capacity_meter {
   struct state;
   std::unique_ptr<state> s_;
 };
+
+/// How much a log_sink hears: debug (every call), info, warning (every retry), error (every call that failed for
+/// good), off.
+enum class log_level { debug, info, warning, error, off };
+
+/// Receives the client's log lines (client_options::log). Lines never hold credentials, signatures, request or
+/// answer bodies, or item values: a key appears as a digest ("key#" and 12 hex digits of the SHA-256 of the key
+/// as sent), the same for the same key, so that lines about one item can be matched without showing it.
+class log_sink {
+ public:
+  virtual ~log_sink() = default;
+  /// Called on the thread that made the call (the driving thread for async calls). Must not throw.
+  virtual void log(log_level level, std::string_view line) noexcept = 0;
+};
+/// A sink that writes each line to stderr as "dynantic <LEVEL> <line>".
+std::shared_ptr<log_sink> stderr_log();
 
 /// Keeps the calls that share it to `units_per_second` capacity units on average: a token bucket that each
 /// answer feeds with what DynamoDB reports it consumed (the calls ask for it), or with an estimate from the sizes
@@ -288,6 +305,9 @@ struct client_options {
   capacity_detail consumed_capacity = capacity_detail::none;
   /// Told of every call when it ends (see telemetry_sink); nothing is measured or parsed for it when empty.
   std::shared_ptr<telemetry_sink> telemetry{};
+  /// Log lines (see log_sink) at `log_level` and above; nothing is formatted when empty.
+  std::shared_ptr<log_sink> log{};
+  dynantic::log_level log_level = dynantic::log_level::warning;
   /// Async calls (async.hpp) on the wire at once, each on its own connection; more wait in the engine's queue
   /// (a few hundred bytes each besides their bodies). Mind the process's descriptor limit (ulimit -n).
   std::size_t async_max_in_flight = 256;

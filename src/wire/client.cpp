@@ -1,4 +1,5 @@
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -44,6 +45,26 @@ class env_provider final : public credentials_provider {
 };
 
 }  // namespace
+
+namespace {
+class stderr_sink final : public log_sink {
+ public:
+  void log(log_level level, std::string_view line) noexcept override {
+    static constexpr const char* names[] = {"DEBUG", "INFO", "WARN", "ERROR", "OFF"};
+    try {
+      std::string out = "dynantic ";
+      out += names[static_cast<int>(level)];
+      out += ' ';
+      out += line;
+      out += '\n';
+      std::fwrite(out.data(), 1, out.size(), stderr);  // one write per line: lines of threads do not mix
+    } catch (...) {
+    }
+  }
+};
+}  // namespace
+
+std::shared_ptr<log_sink> stderr_log() { return std::make_shared<stderr_sink>(); }
 
 std::shared_ptr<credentials_provider> static_credentials(credentials c) {
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {

@@ -69,6 +69,10 @@ class client_impl {
   /// The non-blocking engine of the async calls, made on first use.
   async_engine& async();
 
+  /// Whether the log sink hears `level`.
+  bool logs(log_level level) const { return options_.log && level >= options_.log_level && level != log_level::off; }
+  void log(log_level level, const std::string& line) const { options_.log->log(level, line); }
+
   const std::string& region() const { return options_.region; }
   const std::string& endpoint() const { return options_.endpoint; }
   const client_options& options() const { return options_; }

@@ -12,6 +12,7 @@
 #include <dynantic/error.hpp>
 
 #include "wire/client_impl.hpp"
+#include "wire/sigv4.hpp"
 
 namespace dynantic::detail {
 namespace {
@@ -40,6 +41,45 @@ double estimated_units(const api_call& c, const std::string& answer) {
     if (op == "TransactWriteItems") units *= 2;
   }
   return std::max(units, 0.5);
+}
+
+// What a log line says of a call: its operation, table and key digest (batches: the requests per table).
+std::string log_subject(const api_call& c) {
+  std::string out = c.operation;
+  simdjson::dom::parser parser;
+  simdjson::dom::object o;
+  if (parser.parse(c.body).get_object().get(o) != simdjson::SUCCESS) return out;
+  std::string_view table;
+  if (o["TableName"].get_string().get(table) == simdjson::SUCCESS) out += " " + std::string(table);
+  simdjson::dom::element key;
+  if (o["Key"].get(key) == simdjson::SUCCESS) {
+    out += " key#" + sha256_hex(simdjson::minify(key)).substr(0, 12);
+  }
+  simdjson::dom::object items;
+  if (o["RequestItems"].get_object().get(items) == simdjson::SUCCESS) {
+    for (auto [name, v] : items) {
+      std::size_t n = 0;
+      simdjson::dom::array list;
+      if (v.get_array().get(list) == simdjson::SUCCESS) {
+        n = list.size();  // BatchWriteItem: the requests
+      } else if (v["Keys"].get_array().get(list) == simdjson::SUCCESS) {
+        n = list.size();  // BatchGetItem: the keys
+      }
+      out += " " + std::string(name) + "[" + std::to_string(n) + "]";
+    }
+  }
+  simdjson::dom::array actions;
+  if (o["TransactItems"].get_array().get(actions) == simdjson::SUCCESS) {
+    out += " (" + std::to_string(actions.size()) + " actions)";
+  }
+  return out;
+}
+
+// An attempt's outcome for a log line: "HTTP 200", the error code, or the network failure.
+std::string log_outcome(const http_response& r, const std::string& code) {
+  if (r.failure != net_failure::none) return r.failure_message;
+  if (!code.empty()) return code + " (HTTP " + std::to_string(r.status) + ")";
+  return "HTTP " + std::to_string(r.status);
 }
 
 bool crc_matches(const http_response& r) {
@@ -214,6 +254,13 @@ class executor final : public call_queue {
         c_.quota().on_success(st.tokens_taken, ro.no_retry_refund);
         if (ro.adaptive) c_.limiter().on_response(now, false);
         call.response = std::move(r.body);
+        if (c_.logs(log_level::debug)) {
+          c_.log(log_level::debug,
+                 log_subject(call) + ": HTTP 200 in " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(now - st.started).count()) +
+                     " us, " + std::to_string(call.attempts) + (call.attempts == 1 ? " attempt" : " attempts") +
+                     (r.request_id.empty() ? "" : ", request " + r.request_id));
+        }
         finish(token);
         return;
       }
@@ -225,6 +272,7 @@ class executor final : public call_queue {
     }
     if (ro.adaptive) c_.limiter().on_response(now, r.failure == net_failure::none && fc == failure_class::throttle);
 
+    const bool logs = c_.logs(log_level::warning);
     if (fc != failure_class::fatal && call.attempts < ro.max_attempts) {
       int cost = retry_cost(ro, fc);
       auto delay = backoff(ro, call.attempts, fc == failure_class::throttle, c_.random01(), r.retry_after);
@@ -233,11 +281,25 @@ class executor final : public call_queue {
       if (in_time && c_.quota().acquire(cost)) {
         st.tokens_taken += cost;
         delayed_.emplace_back(now + delay, token);
+        if (logs) {
+          c_.log(log_level::warning,
+                 log_subject(call) + ": attempt " + std::to_string(call.attempts) + " of " +
+                     std::to_string(ro.max_attempts) + " failed (" + log_outcome(r, error_code(r)) + "); retrying in " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) + " ms");
+        }
         return;
+      }
+      if (logs && in_time) {
+        c_.log(log_level::warning, log_subject(call) + ": not retried: the client's retry quota is spent");
       }
     }
     if (r.failure == net_failure::none) call.error_body = r.body;
     call.error = to_exception(r, call.attempts, fc != failure_class::fatal, c_.endpoint());
+    if (c_.logs(log_level::error)) {
+      c_.log(log_level::error, log_subject(call) + ": failed after " + std::to_string(call.attempts) +
+                                   (call.attempts == 1 ? " attempt (" : " attempts (") + log_outcome(r, error_code(r)) +
+                                   ")");
+    }
     finish(token);
   }
 
