@@ -45,6 +45,14 @@ struct dropping_table {
   }
 };
 
+std::string what(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    return x.what();
+  }
+}
+
 // Counts the calls that reached the telemetry sink, and how many of them were on the wire at once.
 struct counting_sink : dy::telemetry_sink {
   std::atomic<int> calls{0};
@@ -311,11 +319,14 @@ TEST(async, an_applications_poll_loop_drives_the_engine) {
 
 TEST(async, calls_posted_from_other_threads_while_one_thread_drives) {
   DYNANTIC_REQUIRE_SERVER();
-  auto c = test_client();
+  auto o = test_options();
+  o.async_max_in_flight = 32;  // (the suite's fault proxy serves 64 connections at most)
+  dy::client c(o);
   dropping_table d{dy::table<Reading>(c, unique_name("async_threads"))};
   auto& t = d.t;
   t.create_table();
   std::atomic<int> ended{0}, failed{0};
+  std::string first_error;  // written once, read after the threads are joined
   std::atomic<bool> posting{true};
   std::thread driver([&] {
     while (posting || c.async_pending() > 0) c.run_for(std::chrono::milliseconds(20));
@@ -326,7 +337,9 @@ TEST(async, calls_posted_from_other_threads_while_one_thread_drives) {
       for (int i = 0; i < 50; ++i) {
         dy::spawn(
             t.async_save(Reading{"thread" + std::to_string(p), i, 1.0}), [&](Reading) { ++ended; },
-            [&](std::exception_ptr) { ++failed; });
+            [&](std::exception_ptr e) {
+              if (++failed == 1) first_error = what(e);
+            });
       }
     });
   }
@@ -334,7 +347,7 @@ TEST(async, calls_posted_from_other_threads_while_one_thread_drives) {
   posting = false;
   driver.join();
   EXPECT_EQ(ended.load(), 200);
-  EXPECT_EQ(failed.load(), 0);
+  EXPECT_EQ(failed.load(), 0) << first_error;
   for (int p = 0; p < 4; ++p) EXPECT_EQ(t.query("thread" + std::to_string(p)).count(), 50);
 }
 

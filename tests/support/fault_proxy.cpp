@@ -178,7 +178,7 @@ fault_proxy::fault_proxy(fault_proxy_options o) : o_(std::move(o)), script_(o_.s
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);  // loopback only
   a.sin_port = 0;
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 64) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(listen_fd_, 1024) != 0) {
     ::close(listen_fd_);
     throw std::runtime_error("fault_proxy: cannot listen on 127.0.0.1");
   }

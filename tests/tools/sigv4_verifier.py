@@ -192,7 +192,10 @@ def main():
     if not secrets and os.environ.get("AWS_ACCESS_KEY_ID"):
         secrets[os.environ["AWS_ACCESS_KEY_ID"]] = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(a.upstream, secrets, a.region))
+    class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 1024  # (socketserver's 5 refuses a client's burst of connections)
+
+    server = Server(("127.0.0.1", 0), make_handler(a.upstream, secrets, a.region))
     server.daemon_threads = True
 
     def finish(*_):
