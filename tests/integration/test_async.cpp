@@ -320,7 +320,7 @@ TEST(async, an_applications_poll_loop_drives_the_engine) {
 TEST(async, calls_posted_from_other_threads_while_one_thread_drives) {
   DYNANTIC_REQUIRE_SERVER();
   auto o = test_options();
-  o.async_max_in_flight = 32;  // (the suite's fault proxy serves 64 connections at most)
+  o.async_max_in_flight = 32;  // (the posting threads are under test, not the number of connections)
   dy::client c(o);
   dropping_table d{dy::table<Reading>(c, unique_name("async_threads"))};
   auto& t = d.t;

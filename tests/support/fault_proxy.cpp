@@ -398,7 +398,7 @@ void fault_proxy::accept_loop() {
     if (fd < 0) continue;
     int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    // Reap finished connections; at most 64 open at once (bounded).
+    // Reap finished connections; at most 1,024 open at once (bounded; the async engine keeps 256 by default).
     for (std::size_t i = 0; i < workers_.size();) {
       if (workers_[i].done->load()) {
         workers_[i].thread.join();
@@ -408,7 +408,7 @@ void fault_proxy::accept_loop() {
         ++i;
       }
     }
-    if (workers_.size() >= 64) {
+    if (workers_.size() >= 1024) {
       ::close(fd);
       continue;
     }
