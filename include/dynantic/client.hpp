@@ -92,6 +92,18 @@ struct consumed_capacity {
   consumed_capacity& operator+=(const consumed_capacity& o);
 };
 
+/// DynamoDB's estimate of the size of one item collection: the items that share a partition key in a table with
+/// local secondary indexes, which may not grow past 10 GB. Write calls report it (ItemCollectionMetrics) when
+/// the client asks (client_options::item_collection_metrics) and the item's table has a local secondary index.
+struct item_collection_size {
+  std::string table{};
+  /// The partition key as DynamoDB-JSON ({"pk":{"S":"a"}}); empty in telemetry, which shows only the digest.
+  std::string key_json{};
+  /// "key#" and 12 hex digits of the SHA-256 of key_json, as log lines name keys.
+  std::string key_digest{};
+  double low_gb = 0, high_gb = 0;  ///< SizeEstimateRangeGB: the size lies in [low_gb, high_gb]
+};
+
 /// Sums what the calls this thread makes consume while the meter lives (nested meters each see them all), when
 /// the client asks for capacity (client_options::consumed_capacity). Calls made on the library's own threads
 /// (a writer's background flush, the workers of a parallel scan) count in client::consumed_capacity() only.
@@ -107,8 +119,13 @@ class capacity_meter {
   capacity_meter(const capacity_meter&) = delete;
   capacity_meter& operator=(const capacity_meter&) = delete;
   consumed_capacity totals() const;
-  /// Adds what one answer reported (the library calls it).
+  /// The item collections the calls wrote to (with client_options::item_collection_metrics), each with the
+  /// latest estimate, ordered by table and key; largest_item_collection() is the one nearest the 10 GB limit.
+  std::vector<item_collection_size> item_collections() const;
+  std::optional<item_collection_size> largest_item_collection() const;
+  /// Adds what one answer reported (the library calls them).
   void add(const consumed_capacity& c);
+  void add(const item_collection_size& s);
 
  private:
   struct state;
@@ -197,6 +214,8 @@ struct call_telemetry {
   std::string error{};                                   ///< error.type: the final error's code; empty on success
   int throttles = 0;                                     ///< attempts answered with a throttling error
   std::optional<consumed_capacity> consumed{};           ///< with client_options::consumed_capacity
+  /// With client_options::item_collection_metrics, what a write reported (keys only as digests).
+  std::vector<item_collection_size> item_collections{};
   std::chrono::system_clock::time_point started{};
   std::chrono::microseconds duration{};  ///< first attempt's start to the call's end, backoff included
   std::chrono::microseconds backoff{};   ///< waiting between attempts
@@ -205,8 +224,8 @@ struct call_telemetry {
   /// rpc.service = "DynamoDB", rpc.method, aws.request_id, cloud.region, server.address, server.port,
   /// aws.dynamodb.table_names, aws.dynamodb.index_name, aws.dynamodb.limit, aws.dynamodb.consistent_read,
   /// aws.dynamodb.segment, aws.dynamodb.total_segments, aws.dynamodb.count, aws.dynamodb.scanned_count,
-  /// aws.dynamodb.consumed_capacity, error.type), values as text, lists as JSON arrays. No key, item or
-  /// credential ever appears.
+  /// aws.dynamodb.consumed_capacity, aws.dynamodb.item_collection_metrics, error.type), values as text, lists as JSON
+  /// arrays. No key, item or credential ever appears.
   std::vector<std::pair<std::string, std::string>> attributes() const;
 };
 
@@ -303,6 +322,11 @@ struct client_options {
   /// client::consumed_capacity() and in the capacity_meter objects alive on the calling thread. Asking costs
   /// DynamoDB nothing; reading it costs the client one more parse of each answer.
   capacity_detail consumed_capacity = capacity_detail::none;
+  /// ReturnItemCollectionMetrics=SIZE on PutItem, UpdateItem, DeleteItem, BatchWriteItem and TransactWriteItems:
+  /// for items of tables with a local secondary index, DynamoDB estimates the size of the item collection
+  /// written to. Seen in ops::write_result and the other write results, capacity_meter::item_collections() and
+  /// telemetry. (DynamoDB Local accepts the parameter but reports nothing.)
+  bool item_collection_metrics = false;
   /// Told of every call when it ends (see telemetry_sink); nothing is measured or parsed for it when empty.
   std::shared_ptr<telemetry_sink> telemetry{};
   /// Log lines (see log_sink) at `log_level` and above; nothing is formatted when empty.

@@ -193,9 +193,46 @@ class async_call : public detail::api_awaiter {
   std::string table_;
 };
 
+std::optional<item_collection_metrics> collection_of(object m) {
+  auto key = opt_item(m, "ItemCollectionKey");
+  if (!key) return std::nullopt;
+  item_collection_metrics out{std::move(*key)};
+  array range;
+  if (m["SizeEstimateRangeGB"].get_array().get(range) == simdjson::SUCCESS) {
+    std::size_t i = 0;
+    for (auto v : range) {
+      double d = 0;
+      if (v.get_double().get(d) == simdjson::SUCCESS) (i++ == 0 ? out.low_gb : out.high_gb) = d;
+    }
+  }
+  return out;
+}
+
+// ItemCollectionMetrics of a BatchWriteItem or TransactWriteItems answer: table -> list.
+std::map<std::string, std::vector<item_collection_metrics>> collections_of(object o) {
+  std::map<std::string, std::vector<item_collection_metrics>> out;
+  object metrics;
+  if (o["ItemCollectionMetrics"].get_object().get(metrics) != simdjson::SUCCESS) return out;
+  for (auto f : metrics) {
+    array a;
+    if (f.value.get_array().get(a) != simdjson::SUCCESS) continue;
+    auto& list = out[std::string(f.key)];
+    for (auto e : a) {
+      object m;
+      if (e.get_object().get(m) != simdjson::SUCCESS) continue;
+      if (auto c = collection_of(m)) list.push_back(std::move(*c));
+    }
+  }
+  return out;
+}
+
 write_result write_answer(const std::string& body) {
   write_result r;
-  if (body.size() > 2) r.attributes = opt_item(parse_answer(body), "Attributes");
+  if (body.size() <= 2) return r;
+  object o = parse_answer(body);
+  r.attributes = opt_item(o, "Attributes");
+  object m;
+  if (o["ItemCollectionMetrics"].get_object().get(m) == simdjson::SUCCESS) r.item_collection_metrics = collection_of(m);
   return r;
 }
 
@@ -731,6 +768,7 @@ batch_write_item_result parse_batch_write(const std::string& answer) {
       if (out.empty()) res.unprocessed_items.erase(std::string(f.key));
     }
   }
+  res.item_collection_metrics = collections_of(o);
   return res;
 }
 
@@ -843,14 +881,23 @@ std::string transact_write_body(const transact_write_items_request& r) {
   w.end_object();
   return body;
 }
+
+transact_write_items_result parse_transact_write(const std::string& answer) {
+  transact_write_items_result res;
+  if (answer.find("\"ItemCollectionMetrics\"") != std::string::npos) {
+    res.item_collection_metrics = collections_of(parse_answer(answer));
+  }
+  return res;
+}
 }  // namespace
 
-void transact_write_items(const client& c, const transact_write_items_request& r) {
-  call(c, "TransactWriteItems", transact_write_body(r));
+transact_write_items_result transact_write_items(const client& c, const transact_write_items_request& r) {
+  return parse_transact_write(call(c, "TransactWriteItems", transact_write_body(r)));
 }
-task<void> async_transact_write_items(client c, transact_write_items_request r) {
+task<transact_write_items_result> async_transact_write_items(client c, transact_write_items_request r) {
   async_call call(c, "TransactWriteItems", transact_write_body(r));
-  co_await call;
+  auto answer = co_await call;
+  co_return parse_transact_write(answer);
 }
 
 // ------------------------------------------------------------------ tables

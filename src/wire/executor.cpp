@@ -550,6 +550,62 @@ std::optional<consumed_capacity> consumed_in(const std::string& body) {
   return out;
 }
 
+bool takes_item_collection_metrics(std::string_view op) {
+  return op == "PutItem" || op == "UpdateItem" || op == "DeleteItem" || op == "BatchWriteItem" ||
+         op == "TransactWriteItems";
+}
+
+void add_collection(simdjson::dom::object m, std::string_view table, std::vector<item_collection_size>& out) {
+  simdjson::dom::element key;
+  simdjson::dom::array range;
+  if (m["ItemCollectionKey"].get(key) != simdjson::SUCCESS) return;
+  item_collection_size s;
+  s.table = table;
+  s.key_json = simdjson::minify(key);
+  s.key_digest = "key#" + sha256_hex(s.key_json).substr(0, 12);
+  if (m["SizeEstimateRangeGB"].get_array().get(range) == simdjson::SUCCESS) {
+    std::size_t i = 0;
+    for (auto v : range) {
+      double d = 0;
+      if (v.get_double().get(d) != simdjson::SUCCESS) continue;
+      (i++ == 0 ? s.low_gb : s.high_gb) = d;
+    }
+  }
+  out.push_back(std::move(s));
+}
+
+// ItemCollectionMetrics of an answer: one object for PutItem/UpdateItem/DeleteItem (of the request's table), a
+// map table -> list for BatchWriteItem and TransactWriteItems.
+std::vector<item_collection_size> collections_in(const std::string& request, const std::string& body) {
+  std::vector<item_collection_size> out;
+  if (body.find("\"ItemCollectionMetrics\"") == std::string::npos) return out;
+  simdjson::dom::parser parser;
+  simdjson::dom::object doc, metrics;
+  if (parser.parse(body).get_object().get(doc) != simdjson::SUCCESS) return out;
+  if (doc["ItemCollectionMetrics"].get_object().get(metrics) != simdjson::SUCCESS) return out;
+  simdjson::dom::element probe;
+  if (metrics["ItemCollectionKey"].get(probe) == simdjson::SUCCESS) {
+    simdjson::dom::parser rp;
+    std::string_view table;
+    simdjson::dom::object ro;
+    if (rp.parse(request).get_object().get(ro) == simdjson::SUCCESS &&
+        ro["TableName"].get_string().get(table) != simdjson::SUCCESS) {
+      table = {};
+    }
+    add_collection(metrics, table, out);
+    return out;
+  }
+  for (auto [table, list] : metrics) {
+    simdjson::dom::array a;
+    if (list.get_array().get(a) != simdjson::SUCCESS) continue;
+    for (auto e : a) {
+      simdjson::dom::object m;
+      if (e.get_object().get(m) == simdjson::SUCCESS) add_collection(m, table, out);
+    }
+  }
+  return out;
+}
+
 // What a request says of itself, for telemetry: its tables, index, limit, segment, consistency.
 void describe_request(const std::string& body, call_telemetry& t) {
   simdjson::dom::parser parser;
@@ -599,6 +655,10 @@ thread_local std::vector<capacity_meter*> active_meters;
 }  // namespace
 
 void client_impl::prepare(api_call& c) const {
+  if (options_.item_collection_metrics && takes_item_collection_metrics(c.operation) && c.body.size() >= 2 &&
+      c.body[0] == '{') {
+    c.body.insert(1, std::string("\"ReturnItemCollectionMetrics\":\"SIZE\"") + (c.body[1] == '}' ? "" : ","));
+  }
   auto detail = options_.consumed_capacity;
   if (detail == capacity_detail::none && c.limit) detail = capacity_detail::total;  // the limit reads what it cost
   if (detail == capacity_detail::none) return;
@@ -619,11 +679,20 @@ void client_impl::account(const api_call& c, call_telemetry* t) {
     }
     for (capacity_meter* m : active_meters) m->add(*used);
   }
+  std::vector<item_collection_size> collections;
+  if (options_.item_collection_metrics && !c.error) {
+    collections = collections_in(c.body, c.response);
+    for (const auto& s : collections) {
+      for (capacity_meter* m : active_meters) m->add(s);
+    }
+  }
   if (t && options_.telemetry) {
     t->operation = c.operation;
     t->region = options_.region;
     t->endpoint = options_.endpoint;
     t->consumed = std::move(used);
+    t->item_collections = std::move(collections);
+    for (auto& s : t->item_collections) s.key_json.clear();
     describe_request(c.body, *t);
     if (!c.error) describe_answer(c.response, *t);
     options_.telemetry->call_finished(*t);
@@ -635,7 +704,9 @@ void client_impl::execute(std::span<api_call> calls, std::size_t max_in_flight) 
   for (auto& c : calls) prepare(c);
   executor ex(*this, calls);
   transport_->run(ex, max_in_flight);
-  if (options_.consumed_capacity == capacity_detail::none && !options_.telemetry) return;
+  if (options_.consumed_capacity == capacity_detail::none && !options_.telemetry && !options_.item_collection_metrics) {
+    return;
+  }
   for (std::size_t i = 0; i < calls.size(); ++i) account(calls[i], options_.telemetry ? &ex.telemetry(i) : nullptr);
 }
 
@@ -713,6 +784,18 @@ std::vector<std::pair<std::string, std::string>> call_telemetry::attributes() co
     }
     a.emplace_back("aws.dynamodb.consumed_capacity", list + "]");
   }
+  if (!item_collections.empty()) {
+    std::map<std::string, std::string> per_table;
+    for (const auto& s : item_collections) {
+      auto& list = per_table[s.table];
+      list += (list.empty() ? "" : ",") + std::string("{\"ItemCollectionKey\":") + json_text(s.key_digest) +
+              ",\"SizeEstimateRangeGB\":[" + units_text(s.low_gb) + "," + units_text(s.high_gb) + "]}";
+    }
+    std::string map = "{";
+    for (const auto& [table, list] : per_table)
+      map += (map.size() > 1 ? "," : "") + json_text(table) + ":[" + list + "]";
+    a.emplace_back("aws.dynamodb.item_collection_metrics", map + "}");
+  }
   if (!error.empty()) a.emplace_back("error.type", error);
   return a;
 }
@@ -720,6 +803,7 @@ std::vector<std::pair<std::string, std::string>> call_telemetry::attributes() co
 struct capacity_meter::state {
   mutable std::mutex mu;
   consumed_capacity sum;
+  std::map<std::pair<std::string, std::string>, item_collection_size> collections;
 };
 
 capacity_meter::capacity_meter() : s_(std::make_unique<state>()) { detail::active_meters.push_back(this); }
@@ -734,6 +818,26 @@ consumed_capacity capacity_meter::totals() const {
 void capacity_meter::add(const consumed_capacity& c) {
   std::lock_guard lock(s_->mu);
   s_->sum += c;
+}
+void capacity_meter::add(const item_collection_size& s) {
+  std::lock_guard lock(s_->mu);
+  s_->collections[{s.table, s.key_json}] = s;
+}
+std::vector<item_collection_size> capacity_meter::item_collections() const {
+  std::lock_guard lock(s_->mu);
+  std::vector<item_collection_size> out;
+  out.reserve(s_->collections.size());
+  for (const auto& [k, v] : s_->collections) out.push_back(v);
+  return out;
+}
+std::optional<item_collection_size> capacity_meter::largest_item_collection() const {
+  std::lock_guard lock(s_->mu);
+  const item_collection_size* best = nullptr;
+  for (const auto& [k, v] : s_->collections) {
+    if (!best || v.high_gb > best->high_gb || (v.high_gb == best->high_gb && v.low_gb > best->low_gb)) best = &v;
+  }
+  if (!best) return std::nullopt;
+  return *best;
 }
 
 }  // namespace dynantic

@@ -21,6 +21,13 @@ struct Sample {
 };
 DYNANTIC_MODEL(Sample, "samples", key(station), sort_key(seq), field(kind), field(value))
 
+struct Reading {
+  std::string station;
+  std::int64_t seq = 0;
+  std::int64_t level = 0;
+};
+DYNANTIC_MODEL(Reading, "readings", key(station), sort_key(seq), field(level, lsi_sort_key("by_level")))
+
 dy::client metered_client(dy::capacity_detail d) {
   auto o = test_options();
   o.consumed_capacity = d;
@@ -111,3 +118,34 @@ TEST(capacity, a_limit_holds_a_batch_and_a_parallel_scan_to_their_budgets) {
 }
 
 }  // namespace test_capacity_limit_live
+
+namespace test_capacity {
+// ItemCollectionMetrics: DynamoDB Local takes ReturnItemCollectionMetrics on every write to a table with a local
+// secondary index but reports no estimate (the golden answers of tests/unit/test_retry.cpp cover the parsing);
+// here every write form is sent with it and accepted, and what the client reads stays empty.
+TEST(capacity, item_collection_metrics_are_asked_on_every_write_to_a_table_with_a_local_index) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto o = test_options();
+  o.item_collection_metrics = true;
+  o.consumed_capacity = dy::capacity_detail::indexes;
+  dy::client c(o);
+  dy::table<Reading> t(c, unique_name("collections"));
+  t.create_table();
+  dy::capacity_meter m;
+  t.save(Reading{"s1", 1, 10});
+  t.update("s1", 1).set(&Reading::level, 11).execute();
+  t.batch_save(std::vector<Reading>{{"s1", 2, 20}, {"s2", 1, 5}});
+  dy::transact_write(c, t.tx_put(Reading{"s3", 1, 1}));
+  t.delete_item("s2", 1);
+  auto put = dy::ops::put_item(c, {.table_name = t.name(), .item = {{"station", "s4"}, {"seq", 1}, {"level", 2}}});
+  EXPECT_FALSE(put.item_collection_metrics.has_value());
+  EXPECT_TRUE(m.item_collections().empty());
+  // the writes happened, and the capacity of the local index was counted
+  ASSERT_TRUE(t.get("s1", 1));
+  EXPECT_EQ(t.get("s1", 1)->level, 11);
+  EXPECT_TRUE(t.get("s3", 1));
+  EXPECT_FALSE(t.get("s2", 1));
+  EXPECT_GT(m.totals().indexes[t.name() + "/by_level"].total, 0.0);
+  t.delete_table();
+}
+}  // namespace test_capacity

@@ -609,3 +609,98 @@ TEST(telemetry, one_record_per_call_with_its_attempts_and_opentelemetry_attribut
 }
 
 }  // namespace test_retry
+
+namespace test_retry {
+// ---------------------------------------------------------------- item collection metrics
+
+TEST(item_collections, asked_of_writes_and_read_from_every_answer_form) {
+  scripted_transport* t = nullptr;
+  client_options o;
+  o.item_collection_metrics = true;
+  auto sink = std::make_shared<recording_sink>();
+  o.telemetry = sink;
+  auto c = scripted_client(
+      [](const recorded_request& r, std::size_t) {
+        std::string target = r.header("X-Amz-Target");
+        if (target.ends_with(".PutItem")) {
+          return ok(R"({"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"a"}},)"
+                    R"("SizeEstimateRangeGB":[1.0,2.0]}})");
+        }
+        if (target.ends_with(".BatchWriteItem")) {
+          return ok(R"({"UnprocessedItems":{},"ItemCollectionMetrics":{"events":[)"
+                    R"({"ItemCollectionKey":{"pk":{"S":"a"}},"SizeEstimateRangeGB":[3.0,4.0]},)"
+                    R"({"ItemCollectionKey":{"pk":{"S":"b"}},"SizeEstimateRangeGB":[0.0,1.0]}]}})");
+        }
+        if (target.ends_with(".TransactWriteItems")) {
+          return ok(R"({"ItemCollectionMetrics":{"orders":[)"
+                    R"({"ItemCollectionKey":{"customer":{"N":"7"}},"SizeEstimateRangeGB":[9.0,10.0]}]}})");
+        }
+        return ok(R"({})");
+      },
+      t, o);
+  capacity_meter meter;
+  auto put = ops::put_item(c, {.table_name = "events", .item = {{"pk", "a"}, {"sk", "1"}}});
+  ASSERT_TRUE(put.item_collection_metrics.has_value());
+  EXPECT_EQ(put.item_collection_metrics->key, (item{{"pk", "a"}}));
+  EXPECT_DOUBLE_EQ(put.item_collection_metrics->low_gb, 1.0);
+  EXPECT_DOUBLE_EQ(put.item_collection_metrics->high_gb, 2.0);
+  auto batch = ops::batch_write_item(c, {.request_items = {{"events", {write_request::put({{"pk", "a"}})}}}});
+  ASSERT_EQ(batch.item_collection_metrics["events"].size(), 2u);
+  EXPECT_EQ(batch.item_collection_metrics["events"][1].key, (item{{"pk", "b"}}));
+  EXPECT_DOUBLE_EQ(batch.item_collection_metrics["events"][0].high_gb, 4.0);
+  auto tx = ops::transact_write_items(
+      c, {.items = {{.type = ops::transact_write::kind::put, .table_name = "orders", .data = {{"customer", 7}}}}});
+  ASSERT_EQ(tx.item_collection_metrics["orders"].size(), 1u);
+  EXPECT_EQ(tx.item_collection_metrics["orders"][0].key, (item{{"customer", 7}}));
+  auto del = ops::delete_item(c, {.table_name = "events", .key = {{"pk", "z"}, {"sk", "1"}}});
+  EXPECT_FALSE(del.item_collection_metrics.has_value());  // an answer without metrics: none
+  ops::get_item(c, {.table_name = "events", .key = {{"pk", "a"}, {"sk", "1"}}});
+
+  // asked of the four writes, not of the read
+  ASSERT_EQ(t->requests.size(), 5u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_TRUE(t->requests[i].body.starts_with(R"({"ReturnItemCollectionMetrics":"SIZE",)")) << t->requests[i].body;
+  }
+  EXPECT_EQ(t->requests[4].body.find("ReturnItemCollectionMetrics"), std::string::npos);
+
+  // the meter keeps the latest estimate per collection
+  auto seen = meter.item_collections();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].table, "events");
+  EXPECT_EQ(seen[0].key_json, R"({"pk":{"S":"a"}})");
+  EXPECT_DOUBLE_EQ(seen[0].low_gb, 3.0);  // the batch's estimate replaced the put's
+  EXPECT_EQ(seen[1].key_json, R"({"pk":{"S":"b"}})");
+  EXPECT_EQ(seen[2].table, "orders");
+  EXPECT_EQ(seen[2].key_digest.size(), 16u);
+  auto largest = meter.largest_item_collection();
+  ASSERT_TRUE(largest.has_value());
+  EXPECT_EQ(largest->table, "orders");
+  EXPECT_DOUBLE_EQ(largest->high_gb, 10.0);
+
+  // telemetry: digests only
+  ASSERT_EQ(sink->calls.size(), 5u);
+  ASSERT_EQ(sink->calls[0].item_collections.size(), 1u);
+  EXPECT_TRUE(sink->calls[0].item_collections[0].key_json.empty());
+  EXPECT_EQ(attribute(sink->calls[0], "aws.dynamodb.item_collection_metrics"),
+            R"({"events":[{"ItemCollectionKey":")" + seen[0].key_digest + R"(","SizeEstimateRangeGB":[1,2]}]})");
+  EXPECT_EQ(attribute(sink->calls[4], "aws.dynamodb.item_collection_metrics"), "(absent)");
+  for (const auto& call : sink->calls) {
+    for (const auto& [k, v] : call.attributes()) EXPECT_EQ(v.find("\"S\":\"a\""), std::string::npos) << k;
+  }
+}
+
+TEST(item_collections, not_asked_by_default) {
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [](const recorded_request&, std::size_t) {
+        return ok(R"({"ItemCollectionMetrics":{"ItemCollectionKey":{"pk":{"S":"a"}},"SizeEstimateRangeGB":[1,2]}})");
+      },
+      t);
+  capacity_meter m;
+  auto put = ops::put_item(c, {.table_name = "events", .item = {{"pk", "a"}}});
+  EXPECT_EQ(t->requests[0].body.find("ReturnItemCollectionMetrics"), std::string::npos);
+  EXPECT_TRUE(put.item_collection_metrics.has_value());  // the ops result shows what the answer holds
+  EXPECT_TRUE(m.item_collections().empty());             // the client reads nothing it did not ask for
+}
+
+}  // namespace test_retry

@@ -56,8 +56,15 @@ struct put_item_request {
   /// ReturnValuesOnConditionCheckFailure=ALL_OLD: conditional_check_failed::old_item() gets the item.
   bool return_old_on_condition_failure = false;
 };
+/// ItemCollectionMetrics of one item collection (client_options::item_collection_metrics; tables with a local
+/// secondary index only): its partition key and DynamoDB's estimate of its size.
+struct item_collection_metrics {
+  item key{};
+  double low_gb = 0, high_gb = 0;  ///< SizeEstimateRangeGB
+};
 struct write_result {
   std::optional<item> attributes{};  ///< what return_values asked for, when there was something
+  std::optional<ops::item_collection_metrics> item_collection_metrics{};
 };
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html
 write_result put_item(const client& c, const put_item_request& r);
@@ -168,6 +175,8 @@ struct batch_write_item_request {
 };
 struct batch_write_item_result {
   std::map<std::string, std::vector<write_request>> unprocessed_items{};
+  /// table -> the item collections written to (client_options::item_collection_metrics)
+  std::map<std::string, std::vector<ops::item_collection_metrics>> item_collection_metrics{};
 };
 /// One request; no chunking and no retry of UnprocessedItems here.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
@@ -212,10 +221,14 @@ struct transact_write_items_request {
   std::vector<transact_write> items{};
   std::string client_request_token{};  ///< idempotency token; the same token makes a retry safe
 };
+struct transact_write_items_result {
+  /// table -> the item collections written to (client_options::item_collection_metrics)
+  std::map<std::string, std::vector<ops::item_collection_metrics>> item_collection_metrics{};
+};
 /// @throws transaction_canceled with a reason per action.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html
-void transact_write_items(const client& c, const transact_write_items_request& r);
-task<void> async_transact_write_items(client c, transact_write_items_request r);
+transact_write_items_result transact_write_items(const client& c, const transact_write_items_request& r);
+task<transact_write_items_result> async_transact_write_items(client c, transact_write_items_request r);
 
 // ---------------------------------------------------------------- tables
 
