@@ -748,6 +748,10 @@ std::vector<std::pair<std::string, ops::write_request>> as_requests(std::vector<
 }  // namespace
 
 void write_buffer::add(write_entry e) {
+  // A background flush that ended with a failure is thrown here, before this request is buffered.
+  if (s_->inflight.valid() && s_->inflight.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+    wait_inflight(s_->inflight);
+  }
   s_->buffer.push_back(std::move(e));
   if (s_->buffer.size() < max_writes_per_request) return;
   if (!s_->o.background_flush) return flush();

@@ -2,6 +2,8 @@
 // every write lands exactly once, or is reported as not applied. No sockets, no sleeping beyond backoff.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <condition_variable>
 #include <mutex>
 
@@ -394,7 +396,35 @@ TEST(batch_writer, background_flush_does_not_stall_the_caller) {
   EXPECT_EQ(db.store.size(), 60u);
 }
 
-TEST(batch_writer, a_failed_background_flush_is_thrown_by_the_next_call) {
+TEST(batch_writer, a_failed_background_flush_is_thrown_by_the_next_save) {
+  fake_dynamodb db;
+  db.never_apply = true;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 2;
+  auto w = table.batch_writer(o);
+  w.on_failure([](const dy::batch_write_incomplete&) {});
+  for (int i = 0; i < 25; ++i) w.save({"f" + std::to_string(i), i});  // starts the background flush
+  std::size_t buffered = 0;
+  bool thrown = false;
+  for (int i = 0; i < 20'000 && !thrown; ++i) {  // save one at a time until the failed flush has ended
+    try {
+      w.save({"g" + std::to_string(i), i});
+      ++buffered;
+    } catch (const dy::batch_write_incomplete_for<Thing>& e) {
+      thrown = true;
+      EXPECT_EQ(e.unapplied_puts().size(), 25u);  // the background flush's requests, typed
+      EXPECT_EQ(e.unapplied_puts().at(3).id, "f3");
+    }
+    if (!thrown) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_TRUE(thrown) << "no save reported the failed flush";
+  EXPECT_EQ(w.pending(), buffered);  // the saves before it are buffered; the save that threw is not
+}
+
+TEST(batch_writer, a_failed_background_flush_is_thrown_by_flush) {
   fake_dynamodb db;
   db.never_apply = true;
   scripted_transport* t = nullptr;

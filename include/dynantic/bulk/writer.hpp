@@ -40,7 +40,8 @@ inline constexpr ignore_versions_t ignore_versions{};
 /// it needs: a writer of a temporary table is safe.
 ///
 /// Failures: a background flush that failed is thrown (batch_write_incomplete_for<M>, with exactly the requests
-/// not applied) by the next save(), delete_item() or flush(). The destructor cannot throw: it waits for the
+/// not applied) by the next save(), delete_item() or flush() after it ended (that save or delete is then not
+/// buffered). The destructor cannot throw: it waits for the
 /// flush in flight, flushes the rest, and hands any failure to the `on_failure` handler (default: print every
 /// unapplied request to stderr, its key as a digest), so nothing is lost silently.
 ///
