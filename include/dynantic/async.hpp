@@ -181,12 +181,16 @@ class promise<void> final : public promise_base {
 template <class T>
 class [[nodiscard]] task {
  public:
-  using promise_type = detail::promise<T>;
-  using value_type = T;
+  using promise_type = detail::promise<T>;  ///< the coroutine's promise (carries the stop token)
+  using value_type = T;                     ///< what co_await gives
 
+  /// An empty task (nothing to run).
   task() = default;
+  /// Owns the coroutine `h` (made by the compiler from a coroutine returning task<T>).
   explicit task(std::coroutine_handle<promise_type> h) noexcept : h_(h) {}
+  /// Takes `o`'s coroutine; `o` is left empty.
   task(task&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+  /// Destroys this task's coroutine (it must not be running) and takes `o`'s.
   task& operator=(task&& o) noexcept {
     if (this != &o) {
       reset();
@@ -200,20 +204,25 @@ class [[nodiscard]] task {
   /// code decides what drives the engine.
   auto operator co_await() && noexcept { return awaiter{h_}; }
 
+  /// What co_await of a task uses: starts the task, resumes the awaiting coroutine when it ends.
   struct awaiter {
-    std::coroutine_handle<promise_type> h;
+    std::coroutine_handle<promise_type> h;  ///< the awaited task's coroutine
+    /// Done already: no suspension.
     bool await_ready() const noexcept { return !h || h.done(); }
+    /// Starts the task with the awaiting coroutine's stop token; it resumes `parent` when it ends.
     template <class P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
       h.promise().continuation = parent;
       if constexpr (detail::has_stop_token<P>) h.promise().stop = parent.promise().stop;
       return h;
     }
+    /// The task's value. @throws the exception the task ended with
     T await_resume() { return h.promise().take(); }
   };
 
   /// For sync_wait, when_all and spawn.
   std::coroutine_handle<promise_type> handle() const noexcept { return h_; }
+  /// Gives up the coroutine (the caller destroys it).
   std::coroutine_handle<promise_type> release() noexcept { return std::exchange(h_, {}); }
 
  private:

@@ -19,9 +19,9 @@ namespace dynantic {
 
 /// AWS credentials. `session_token` is empty for long-term keys.
 struct credentials {
-  std::string access_key_id{};
-  std::string secret_access_key{};
-  std::string session_token{};
+  std::string access_key_id{};      ///< AWS_ACCESS_KEY_ID: "AKIA..." or "ASIA..." for temporary keys
+  std::string secret_access_key{};  ///< AWS_SECRET_ACCESS_KEY
+  std::string session_token{};      ///< AWS_SESSION_TOKEN of temporary credentials; empty for long-term keys
   /// When temporary credentials stop working (nothing for long-term keys).
   std::optional<std::chrono::system_clock::time_point> expiration{};
 };
@@ -55,25 +55,23 @@ std::shared_ptr<credentials_provider> environment_credentials();
 /// Nothing is read or fetched until the first request is signed. Temporary credentials are refreshed before they
 /// expire: 15 minutes before, one caller refreshes while the others keep signing with the current ones; 10
 /// minutes before, callers wait for the refresh; never two refreshes at once. STS is reached at
-/// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else https://sts.<region>.amazonaws.com.
+/// AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, else https://sts.REGION.amazonaws.com.
 /// @throws credentials_error (from get()) naming every source tried and why it did not apply, or the error of
 ///         the source that applies but failed.
 std::shared_ptr<credentials_provider> default_credentials();
 /// The credentials of one profile of the shared files, resolved as step 3 of default_credentials() does.
 std::shared_ptr<credentials_provider> profile_credentials(std::string profile);
 
-/// Retries in the AWS SDKs' standard mode with the 2026 defaults for DynamoDB (botocore's AWS_NEW_RETRIES_2026):
-/// 4 attempts, backoff with full jitter from 25 ms (1 s for throttling) capped at 20 s, the server's
-/// x-amz-retry-after honoured, and a retry quota (token bucket) shared by every call of a client, so that an
-/// outage does not turn into a retry storm: a retry costs 14 tokens (5 after throttling) of 500.
-/// retry_options::legacy_standard() gives the standard mode as it was before.
 /// How much ReturnConsumedCapacity asks for: nothing, the total per table, or also per index.
 enum class capacity_detail { none, total, indexes };
 
 /// Capacity units DynamoDB reports as consumed: all of them, and the read and write units where it tells them
 /// apart (it does for transactions and, with `indexes`, per table and index).
 struct capacity_units {
-  double total = 0, read = 0, write = 0;
+  double total = 0;  ///< CapacityUnits
+  double read = 0;   ///< ReadCapacityUnits, where DynamoDB tells them apart
+  double write = 0;  ///< WriteCapacityUnits, where DynamoDB tells them apart
+  /// Adds `o`'s units.
   capacity_units& operator+=(const capacity_units& o) {
     total += o.total;
     read += o.read;
@@ -85,10 +83,11 @@ struct capacity_units {
 /// Consumed capacity summed over answers (every page of a query, every chunk of a batch, every action of a
 /// transaction): in all, per table, and per index ("table/index", with capacity_detail::indexes).
 struct consumed_capacity {
-  capacity_units total{};
-  std::map<std::string, capacity_units> tables{};
-  std::map<std::string, capacity_units> indexes{};
-  std::uint64_t answers = 0;  ///< answers that reported capacity
+  capacity_units total{};                           ///< over every table and index
+  std::map<std::string, capacity_units> tables{};   ///< table name -> units (indexes included)
+  std::map<std::string, capacity_units> indexes{};  ///< "table/index" -> units (capacity_detail::indexes)
+  std::uint64_t answers = 0;                        ///< answers that reported capacity
+  /// Adds `o`'s sums.
   consumed_capacity& operator+=(const consumed_capacity& o);
 };
 
@@ -96,12 +95,13 @@ struct consumed_capacity {
 /// local secondary indexes, which may not grow past 10 GB. Write calls report it (ItemCollectionMetrics) when
 /// the client asks (client_options::item_collection_metrics) and the item's table has a local secondary index.
 struct item_collection_size {
-  std::string table{};
+  std::string table{};  ///< the table written to
   /// The partition key as DynamoDB-JSON ({"pk":{"S":"a"}}); empty in telemetry, which shows only the digest.
   std::string key_json{};
   /// "key#" and 12 hex digits of the SHA-256 of key_json, as log lines name keys.
   std::string key_digest{};
-  double low_gb = 0, high_gb = 0;  ///< SizeEstimateRangeGB: the size lies in [low_gb, high_gb]
+  double low_gb = 0;   ///< SizeEstimateRangeGB's lower bound
+  double high_gb = 0;  ///< SizeEstimateRangeGB's upper bound: the size lies in [low_gb, high_gb]
 };
 
 /// Sums what the calls this thread makes consume while the meter lives (nested meters each see them all), when
@@ -118,13 +118,16 @@ class capacity_meter {
   ~capacity_meter();
   capacity_meter(const capacity_meter&) = delete;
   capacity_meter& operator=(const capacity_meter&) = delete;
+  /// What the calls consumed so far.
   consumed_capacity totals() const;
   /// The item collections the calls wrote to (with client_options::item_collection_metrics), each with the
   /// latest estimate, ordered by table and key; largest_item_collection() is the one nearest the 10 GB limit.
   std::vector<item_collection_size> item_collections() const;
+  /// The collection with the highest estimate; nothing when no write reported one.
   std::optional<item_collection_size> largest_item_collection() const;
-  /// Adds what one answer reported (the library calls them).
+  /// Adds what one answer reported (the library calls it).
   void add(const consumed_capacity& c);
+  /// Records one item collection's estimate, replacing an earlier one (the library calls it).
   void add(const item_collection_size& s);
 
  private:
@@ -161,16 +164,19 @@ std::shared_ptr<log_sink> stderr_log();
 /// @endcode
 class capacity_limit {
  public:
+  /// @param units_per_second  the average rate to keep to
   /// @param burst  units that may go at once after a quiet time; 0: one second's worth
   explicit capacity_limit(double units_per_second, double burst = 0);
   ~capacity_limit();
   capacity_limit(const capacity_limit&) = delete;
   capacity_limit& operator=(const capacity_limit&) = delete;
+  /// The rate given to the constructor.
   double units_per_second() const noexcept { return rate_; }
   /// Units charged so far: what answers reported, or the estimates of those that reported nothing.
   double consumed() const;
   /// Answers that reported their consumed capacity / that did not (an estimate was charged).
   std::uint64_t reported() const;
+  /// Answers that reported nothing, so that an estimate was charged.
   std::uint64_t estimated() const;
 
   // For the client: take() before sending, settle() with the answer.
@@ -196,7 +202,7 @@ struct attempt_telemetry {
   std::string request_id{};                    ///< x-amzn-RequestId
   std::chrono::microseconds backoff_before{};  ///< the wait before this attempt (the retry policy's, the limiter's)
   std::chrono::microseconds signing{};         ///< signing the request
-  std::chrono::microseconds time_to_first_byte{};
+  std::chrono::microseconds time_to_first_byte{};  ///< from sending the request to the first byte of the answer
   std::chrono::microseconds duration{};  ///< connect (when needed) to the last byte of the answer
 };
 
@@ -204,22 +210,26 @@ struct attempt_telemetry {
 /// attributes()). Only what the request and the answer carry is filled in.
 struct call_telemetry {
   std::string operation{};                 ///< rpc.method: "GetItem"
-  std::string region{}, endpoint{};        ///< cloud.region, server.address (+ server.port)
+  std::string region{};                    ///< cloud.region
+  std::string endpoint{};                  ///< the endpoint URL: server.address and server.port
   std::vector<std::string> table_names{};  ///< aws.dynamodb.table_names
   std::string index_name{};                ///< aws.dynamodb.index_name
-  std::optional<std::int64_t> limit{}, segment{}, total_segments{};
-  std::optional<bool> consistent_read{};
-  std::optional<std::int64_t> count{}, scanned_count{};  ///< from a Query or Scan answer
+  std::optional<std::int64_t> limit{};           ///< aws.dynamodb.limit: the request's Limit
+  std::optional<std::int64_t> segment{};         ///< aws.dynamodb.segment of a parallel scan
+  std::optional<std::int64_t> total_segments{};  ///< aws.dynamodb.total_segments of a parallel scan
+  std::optional<bool> consistent_read{};         ///< aws.dynamodb.consistent_read
+  std::optional<std::int64_t> count{};           ///< aws.dynamodb.count: Count of a Query or Scan answer
+  std::optional<std::int64_t> scanned_count{};   ///< aws.dynamodb.scanned_count: ScannedCount of the answer
   std::string request_id{};                              ///< aws.request_id of the last attempt
   std::string error{};                                   ///< error.type: the final error's code; empty on success
   int throttles = 0;                                     ///< attempts answered with a throttling error
   std::optional<consumed_capacity> consumed{};           ///< with client_options::consumed_capacity
   /// With client_options::item_collection_metrics, what a write reported (keys only as digests).
   std::vector<item_collection_size> item_collections{};
-  std::chrono::system_clock::time_point started{};
+  std::chrono::system_clock::time_point started{};  ///< when the first attempt started
   std::chrono::microseconds duration{};  ///< first attempt's start to the call's end, backoff included
   std::chrono::microseconds backoff{};   ///< waiting between attempts
-  std::vector<attempt_telemetry> attempts{};
+  std::vector<attempt_telemetry> attempts{};  ///< every attempt, in order
   /// The attributes under OpenTelemetry's names (db.system.name = "aws.dynamodb", rpc.system = "aws-api",
   /// rpc.service = "DynamoDB", rpc.method, aws.request_id, cloud.region, server.address, server.port,
   /// aws.dynamodb.table_names, aws.dynamodb.index_name, aws.dynamodb.limit, aws.dynamodb.consistent_read,
@@ -238,6 +248,11 @@ class telemetry_sink {
   virtual void call_finished(const call_telemetry& t) noexcept = 0;
 };
 
+/// Retries in the AWS SDKs' standard mode with the 2026 defaults for DynamoDB (botocore's AWS_NEW_RETRIES_2026):
+/// 4 attempts, backoff with full jitter from 25 ms (1 s for throttling) capped at 20 s, the server's
+/// x-amz-retry-after honoured, and a retry quota (token bucket) shared by every call of a client, so that an
+/// outage does not turn into a retry storm: a retry costs 14 tokens (5 after throttling) of 500.
+/// retry_options::legacy_standard() gives the standard mode as it was before.
 struct retry_options {
   /// Attempts per call, the first one included (1 = no retries).
   int max_attempts = 4;
@@ -245,6 +260,7 @@ struct retry_options {
   std::chrono::milliseconds base_delay{25};
   /// Base for throttling errors, which need more room than transient faults.
   std::chrono::milliseconds throttle_base_delay{1000};
+  /// The cap of every backoff.
   std::chrono::milliseconds max_backoff{20'000};
   /// With an x-amz-retry-after header (milliseconds) on the answer, the delay is that value kept within
   /// [backoff, backoff + 5 s].
@@ -252,10 +268,10 @@ struct retry_options {
   /// Token bucket: a retry costs retry_cost (throttle_cost after throttling, timeout_cost after a timeout or a
   /// reset connection); a success returns what its retries took, or no_retry_refund tokens when it needed none.
   int quota_capacity = 500;
-  int retry_cost = 14;
-  int throttle_cost = 5;
-  int timeout_cost = 14;
-  int no_retry_refund = 1;
+  int retry_cost = 14;       ///< tokens a retry after a transient error takes
+  int throttle_cost = 5;     ///< tokens a retry after throttling takes
+  int timeout_cost = 14;     ///< tokens a retry after a timeout or a reset connection takes
+  int no_retry_refund = 1;  ///< tokens a success without retries gives back
   /// Uniform random numbers in [0, 1) for the jitter; empty: a per-thread generator.
   std::function<double()> random{};
   /// Adaptive mode (botocore's retry_mode = "adaptive"): on top of the above, a client-side rate limiter shared
@@ -294,10 +310,11 @@ struct client_options {
   /// Local), else the constructor throws dynantic::error. Never asks instance metadata.
   std::string region{};
   /// Endpoint URL like "http://127.0.0.1:8000". Empty: AWS_ENDPOINT_URL_DYNAMODB, then
-  /// AWS_ENDPOINT_URL, then https://dynamodb.<region>.amazonaws.com.
+  /// AWS_ENDPOINT_URL, then https://dynamodb.REGION.amazonaws.com.
   std::string endpoint{};
   /// Explicit credentials; when empty, `credentials_source` (default: default_credentials()) is used.
   std::optional<dynantic::credentials> credentials{};
+  /// Where credentials come from when `credentials` is empty; empty: default_credentials().
   std::shared_ptr<credentials_provider> credentials_source{};
   /// TCP + TLS connect timeout.
   std::chrono::milliseconds connect_timeout{3'000};
@@ -316,7 +333,7 @@ struct client_options {
   /// makes the constructor throw dynantic::error. Proxies come from HTTPS_PROXY / HTTP_PROXY / NO_PROXY (as
   /// curl reads them).
   std::string ca_bundle{};
-  retry_options retry{};
+  retry_options retry{};  ///< the retry policy (see retry_options)
   /// ReturnConsumedCapacity on every call that takes it (GetItem, PutItem, UpdateItem, DeleteItem, Query, Scan,
   /// BatchGetItem, BatchWriteItem, TransactGetItems, TransactWriteItems); what the answers report is summed in
   /// client::consumed_capacity() and in the capacity_meter objects alive on the calling thread. Asking costs
@@ -331,7 +348,7 @@ struct client_options {
   std::shared_ptr<telemetry_sink> telemetry{};
   /// Log lines (see log_sink) at `log_level` and above; nothing is formatted when empty.
   std::shared_ptr<log_sink> log{};
-  dynantic::log_level log_level = dynantic::log_level::warning;
+  dynantic::log_level log_level = dynantic::log_level::warning;  ///< the lowest level `log` hears
   /// Async calls (async.hpp) on the wire at once, each on its own connection; more wait in the engine's queue
   /// (a few hundred bytes each besides their bodies). Mind the process's descriptor limit (ulimit -n).
   std::size_t async_max_in_flight = 256;
@@ -352,7 +369,9 @@ class client {
   /// @throws dynantic::error when no region can be found, credentials_error for incomplete explicit keys.
   explicit client(client_options options);
 
+  /// The region requests are signed for.
   const std::string& region() const noexcept;
+  /// The endpoint URL requests go to.
   const std::string& endpoint() const noexcept;
   /// With retry_options::adaptive: the send rate (attempts per second) the client-side limiter allows now;
   /// nothing while it is off (before DynamoDB first throttled this client, or without the adaptive mode).

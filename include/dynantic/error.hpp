@@ -36,11 +36,13 @@ struct validation_issue {
 /// only the first. For writes nothing was sent; for reads, table() and key() name the stored item.
 class validation_error : public error {
  public:
+  /// Every issue found (the library throws it; tests may too).
   explicit validation_error(std::vector<validation_issue> issues);
   /// One issue.
   validation_error(std::string path, std::string message);
   /// The issues of `e`, found in the stored item with `key` in `table` (reads).
   validation_error(const validation_error& e, std::string table, item key);
+  /// Every issue, each with the path of the offending value and what is wrong.
   const std::vector<validation_issue>& issues() const noexcept { return issues_; }
   /// Reads: the table of the item that failed to decode; empty for writes and conversions.
   const std::string& table() const noexcept { return table_; }
@@ -78,8 +80,11 @@ class credentials_error : public error {
 /// truncated or corrupted answer (length or x-amz-crc32 mismatch).
 class transport_error : public error {
  public:
+  /// What went wrong: connecting, a timeout, a reset connection, a truncated or corrupted answer, TLS, other.
   enum class kind { connect, timeout, reset, truncated, corrupted, tls, other };
+  /// A failure of kind `k` after `attempts` attempts (made by the client).
   transport_error(kind k, std::string message, int attempts);
+  /// What went wrong.
   kind failure() const noexcept { return kind_; }
   /// How many attempts were made before giving up.
   int attempts() const noexcept { return attempts_; }
@@ -92,6 +97,7 @@ class transport_error : public error {
 /// The request timed out (connect or whole-request timeout).
 class request_timeout : public transport_error {
  public:
+  /// A timeout after `attempts` attempts (made by the client).
   request_timeout(std::string message, int attempts);
 };
 
@@ -99,12 +105,14 @@ class request_timeout : public transport_error {
 /// client_options::ca_bundle), does not name the endpoint's host, or TLS could not be negotiated. Not retried.
 class tls_error : public transport_error {
  public:
+  /// A TLS failure (made by the client).
   tls_error(std::string message, int attempts);
 };
 
 /// An async call was stopped through its std::stop_token (see async.hpp) before it ended.
 class cancelled : public error {
  public:
+  /// A call stopped before (`on_the_wire` false) or after it was sent.
   cancelled(std::string message, bool on_the_wire) : error(std::move(message)), on_the_wire_(on_the_wire) {}
   /// The request had been sent (in whole or in part) when it was dropped: DynamoDB may have applied it.
   bool on_the_wire() const noexcept { return on_the_wire_; }
@@ -117,6 +125,7 @@ class cancelled : public error {
 /// the HTTP status and the request id.
 class service_error : public error {
  public:
+  /// What DynamoDB's error answer said, and how many attempts led to it.
   struct details {
     std::string code{};        ///< e.g. "ValidationException"
     std::string message{};     ///< DynamoDB's message
@@ -125,15 +134,23 @@ class service_error : public error {
     bool retryable = false;    ///< whether the retry policy considers it transient
     int attempts = 1;          ///< attempts made before this error was final
   };
+  /// An error answer (made by the client).
   explicit service_error(details d);
   /// With what happened before DynamoDB's words in what(): "table 'users': ResourceNotFoundException: ...".
   service_error(details d, const std::string& context);
+  /// The AWS error code, e.g. "ValidationException".
   const std::string& code() const noexcept { return d_.code; }
+  /// DynamoDB's message.
   const std::string& aws_message() const noexcept { return d_.message; }
+  /// The HTTP status of the answer, e.g. 400.
   int http_status() const noexcept { return d_.http_status; }
+  /// The x-amzn-RequestId of the answer (quote it to AWS support).
   const std::string& request_id() const noexcept { return d_.request_id; }
+  /// Whether the retry policy treats the error as transient.
   bool retryable() const noexcept { return d_.retryable; }
+  /// Attempts made before the error was final.
   int attempts() const noexcept { return d_.attempts; }
+  /// All of the above.
   const details& info() const noexcept { return d_; }
 
  private:
@@ -143,6 +160,7 @@ class service_error : public error {
 /// ResourceNotFoundException: the table (or index) does not exist or is not active.
 class table_not_found : public service_error {
  public:
+  /// An error answer without the table's name (made by the client).
   explicit table_not_found(details d) : service_error(std::move(d)) {}
   /// Names the table in what() and table().
   table_not_found(details d, std::string table)
@@ -157,6 +175,7 @@ class table_not_found : public service_error {
 /// ResourceInUseException: CreateTable of a table that exists, or a table being created, updated or deleted.
 class table_in_use : public service_error {
  public:
+  /// Made by the client from the error answer.
   using service_error::service_error;
 };
 
@@ -164,7 +183,9 @@ class table_in_use : public service_error {
 /// (ReturnValuesOnConditionCheckFailure = ALL_OLD) and the item existed.
 class conditional_check_failed : public service_error {
  public:
+  /// A failed condition; `old` is the stored item when the request asked for it (made by the client).
   conditional_check_failed(details d, std::optional<item> old);
+  /// The stored item, when the request asked for it (the table API always does) and it existed.
   const std::optional<item>& old_item() const noexcept { return old_; }
 
  protected:
@@ -180,7 +201,9 @@ class conditional_check_failed : public service_error {
 /// A conditional_check_failed, since DynamoDB reports it as a failed attribute_exists condition.
 class item_not_found : public conditional_check_failed {
  public:
+  /// The failed existence condition `e` of an update of `key` in `table` (made by the table API).
   item_not_found(const conditional_check_failed& e, std::string table, item key);
+  /// The table of the update.
   const std::string& table() const noexcept { return table_; }
   /// The key attributes asked for.
   const item& key() const noexcept { return key_; }
@@ -194,24 +217,28 @@ class item_not_found : public conditional_check_failed {
 /// automatically; thrown when the attempts or the retry quota ran out.
 class throttled : public service_error {
  public:
+  /// Made by the client from the error answer.
   using service_error::service_error;
 };
 
 /// ItemCollectionSizeLimitExceededException (an LSI item collection is over 10 GB).
 class item_collection_size_limit : public service_error {
  public:
+  /// Made by the client from the error answer.
   using service_error::service_error;
 };
 
 /// ValidationException from the server (bad expression, wrong key types, ...).
 class server_validation_error : public service_error {
  public:
+  /// Made by the client from the error answer.
   using service_error::service_error;
 };
 
 /// TransactionConflictException: another transaction or write touched the same item.
 class transaction_conflict : public service_error {
  public:
+  /// Made by the client from the error answer.
   using service_error::service_error;
 };
 
@@ -226,7 +253,9 @@ struct cancellation_reason {
 /// TransactionCanceledException, with the reason of each action.
 class transaction_canceled : public service_error {
  public:
+  /// A canceled transaction with its reasons (made by the client).
   transaction_canceled(details d, std::vector<cancellation_reason> reasons);
+  /// One reason per action, in the order of the actions (code "None" for the actions that were fine).
   const std::vector<cancellation_reason>& reasons() const noexcept { return reasons_; }
 
   /// The stored item of action `index` decoded into that action's model (M, or the variant for a polymorphic
@@ -256,6 +285,7 @@ class invalid_cursor : public error {
 /// one() found no item or more than one.
 class cardinality_error : public error {
  public:
+  /// one() found `found` items (made by the query API).
   cardinality_error(std::string message, std::size_t found) : error(std::move(message)), found_(found) {}
   /// 0, or 2 for "more than one".
   std::size_t found() const { return found_; }
@@ -270,10 +300,12 @@ class cardinality_error : public error {
 /// and the base does not list unknown_subtype.
 class unknown_discriminator : public error {
  public:
+  /// An item with tag `tag` (made by the table API).
   unknown_discriminator(std::string message, std::string tag, item stored)
       : error(std::move(message)), tag_(std::move(tag)), item_(std::move(stored)) {}
   /// The stored tag; empty when the item has none.
   const std::string& tag() const noexcept { return tag_; }
+  /// The item as stored.
   const dynantic::item& stored_item() const noexcept { return item_; }
 
  private:
@@ -285,11 +317,14 @@ class unknown_discriminator : public error {
 /// delete or condition check through a subtype met one (nothing was changed).
 class wrong_subtype : public error {
  public:
+  /// An item of subtype `found` where `expected` was asked for (made by the table API).
   wrong_subtype(std::string message, std::string expected, std::string found, item stored)
       : error(std::move(message)), expected_(std::move(expected)), found_(std::move(found)), item_(std::move(stored)) {}
+  /// The tag of the subtype the call was made through.
   const std::string& expected_tag() const noexcept { return expected_; }
   /// The stored tag; empty when the item has none.
   const std::string& found_tag() const noexcept { return found_; }
+  /// The item as stored.
   const dynantic::item& stored_item() const noexcept { return item_; }
 
  private:
@@ -301,10 +336,15 @@ class wrong_subtype : public error {
 
 /// One request of a BatchWriteItem: a put of an item or a delete of a key.
 struct write_request {
-  enum class kind { put, delete_ } type = kind::put;
+  /// A put (data is the item) or a delete (data is the key).
+  enum class kind { put, delete_ };
+  kind type = kind::put;  ///< which of the two
   item data{};  ///< the item for put, the key for delete
+  /// A put of the whole item `it`.
   static write_request put(item it) { return {kind::put, std::move(it)}; }
+  /// A delete of the item with key `key`.
   static write_request delete_key(item key) { return {kind::delete_, std::move(key)}; }
+  /// Same kind and same data.
   friend bool operator==(const write_request&, const write_request&) = default;
 };
 
@@ -312,10 +352,13 @@ struct write_request {
 /// unapplied() holds exactly the requests that were not applied, with their tables.
 class batch_write_incomplete : public error {
  public:
+  /// What a batch did not write (made by the batch engine): `unapplied` with their tables, `applied` writes done, the last failure `cause`.
   batch_write_incomplete(std::string message, std::vector<std::pair<std::string, write_request>> unapplied,
                          std::size_t applied, std::exception_ptr cause)
       : error(std::move(message)), unapplied_(std::move(unapplied)), applied_(applied), cause_(std::move(cause)) {}
+  /// Exactly the requests not applied, each with its table.
   const std::vector<std::pair<std::string, write_request>>& unapplied() const { return unapplied_; }
+  /// How many requests were applied.
   std::size_t applied() const { return applied_; }
   /// The last error of a failed request, when one failed (empty when only retries of unprocessed items ran out).
   const std::exception_ptr& cause() const { return cause_; }
@@ -329,14 +372,18 @@ class batch_write_incomplete : public error {
 /// Like batch_write_incomplete for reads: the items fetched so far are kept, the keys not answered listed.
 class batch_get_incomplete : public error {
  public:
+  /// What a batch get did not fetch (made by the batch engine).
   batch_get_incomplete(std::string message, std::vector<std::pair<std::string, item>> fetched,
                        std::vector<std::pair<std::string, item>> not_fetched, std::exception_ptr cause)
       : error(std::move(message)),
         fetched_(std::move(fetched)),
         not_fetched_(std::move(not_fetched)),
         cause_(std::move(cause)) {}
+  /// The items fetched, each with its table.
   const std::vector<std::pair<std::string, item>>& fetched() const { return fetched_; }
+  /// The keys not answered, each with its table.
   const std::vector<std::pair<std::string, item>>& not_fetched() const { return not_fetched_; }
+  /// The failure that ended the batch, when a request failed rather than came back unprocessed; else null.
   const std::exception_ptr& cause() const { return cause_; }
 
  private:

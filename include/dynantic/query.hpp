@@ -32,8 +32,9 @@ struct invalid_item {
 /// One page of results: the items, and the cursor to continue after them (empty when there is no more).
 template <class M>
 struct page {
-  std::vector<M> items;
-  std::string cursor;
+  std::vector<M> items;  ///< the page's items, in DynamoDB's order
+  std::string cursor;    ///< pass to page() for the items after these; empty at the end
+  /// Whether more items follow (the cursor is not empty).
   bool has_more() const { return !cursor.empty(); }
 };
 
@@ -212,6 +213,7 @@ class read_builder {
     spec_.filter = spec_.filter ? (condition<M>(spec_.filter) && condition<M>(c.node())).node() : c.node();
     return self();
   }
+  /// filter() on a temporary builder.
   template <class C>
   Derived filter(const condition<C>& c) && {
     return std::move(filter(c));
@@ -223,23 +225,28 @@ class read_builder {
     spec_.limit = n;
     return self();
   }
+  /// limit() on a temporary builder.
   Derived limit(std::size_t n) && { return std::move(limit(n)); }
   /// DynamoDB's Limit: items evaluated per request.
   Derived& page_size(std::int32_t n) & {
     spec_.page_size = n;
     return self();
   }
+  /// page_size() on a temporary builder.
   Derived page_size(std::int32_t n) && { return std::move(page_size(n)); }
+  /// ConsistentRead: strongly consistent reads (twice the read capacity; not on global secondary indexes).
   Derived& consistent(bool yes = true) & {
     spec_.consistent = yes;
     return self();
   }
+  /// consistent() on a temporary builder.
   Derived consistent(bool yes = true) && { return std::move(consistent(yes)); }
   /// Signs cursors with HMAC-SHA-256 under this key; page() then rejects cursors not signed with it.
   Derived& cursor_key(std::string secret) & {
     spec_.secret = std::move(secret);
     return self();
   }
+  /// cursor_key() on a temporary builder.
   Derived cursor_key(std::string secret) && { return std::move(cursor_key(std::move(secret))); }
   /// Keeps every request of this read (each page, each segment of a parallel scan) to the budget `limit` (see
   /// dynantic::capacity_limit); share one limit to hold several reads to one budget.
@@ -247,6 +254,7 @@ class read_builder {
     spec_.capacity_limit = std::move(limit);
     return self();
   }
+  /// capacity_limit() on a temporary builder.
   Derived capacity_limit(std::shared_ptr<dynantic::capacity_limit> limit) && {
     return std::move(capacity_limit(std::move(limit)));
   }
@@ -259,6 +267,7 @@ class read_builder {
     spec_.on_invalid = std::move(handler);
     return self();
   }
+  /// on_invalid() on a temporary builder.
   Derived on_invalid(std::function<void(invalid_item&&)> handler) && {
     return std::move(on_invalid(std::move(handler)));
   }
@@ -283,6 +292,7 @@ class read_builder {
 
   /// page() as a task on the client's async engine (async.hpp).
   task<dynantic::page<result_type>> async_page() const { return page_async(spec_, {}); }
+  /// page(cursor) as a task.
   task<dynantic::page<result_type>> async_page(std::string cursor) const {
     return page_async(spec_, std::move(cursor));
   }
@@ -296,6 +306,7 @@ class read_builder {
     for (auto&& m : *this) out.push_back(std::move(m));
     return out;
   }
+  /// The first item (one request with a limit, more only when a filter leaves a page empty); nothing when there is none. @throws what page() throws
   std::optional<result_type> first() const {
     auto found = leading(1);
     if (found.empty()) return std::nullopt;
@@ -344,22 +355,29 @@ class read_builder {
   /// A reference from `*it` is valid until the iterator moves on. Copies of an iterator share its position.
   class iterator {
    public:
-    using iterator_category = std::input_iterator_tag;
-    using value_type = result_type;
-    using difference_type = std::ptrdiff_t;
-    using pointer = result_type*;
-    using reference = result_type&;
+    using iterator_category = std::input_iterator_tag;  ///< single pass
+    using value_type = result_type;                     ///< M, or the variant of a polymorphic base
+    using difference_type = std::ptrdiff_t;             ///< as input iterators have
+    using pointer = result_type*;                       ///< to the current item
+    using reference = result_type&;                     ///< to the current item
 
+    /// The end.
     iterator() = default;
+    /// Sends the first request of the read `s` (made by begin()).
     explicit iterator(const detail::read_spec& s) : cursor_(detail::open_cursor(s)) { load(); }
+    /// The current item.
     result_type& operator*() const { return *current_; }
+    /// The current item's members.
     result_type* operator->() const { return &*current_; }
+    /// The next item; the next page is requested when this one is used up. @throws what page() throws
     iterator& operator++() {
       detail::cursor_next(*cursor_);
       load();
       return *this;
     }
+    /// Moves on (see the prefix form).
     void operator++(int) { ++*this; }
+    /// Both at the end, or copies at one position.
     friend bool operator==(const iterator& a, const iterator& b) { return a.cursor_ == b.cursor_; }
 
    private:
@@ -374,10 +392,13 @@ class read_builder {
     std::shared_ptr<detail::read_cursor> cursor_;
     mutable std::optional<result_type> current_;
   };
+  /// Sends the first request (Query or Scan) and stands on the first item. @throws what page() throws
   iterator begin() const { return iterator(spec_); }
+  /// The end of the read.
   iterator end() const { return iterator(); }
 
  protected:
+  /// @cond INTERNAL
   explicit read_builder(detail::read_spec s) : spec_(std::move(s)) {
     if constexpr (detail::subtype<M>) {
       spec_.tag = detail::subtype_tag<M>();
@@ -454,6 +475,7 @@ class read_builder {
   }
 
   detail::read_spec spec_;
+  /// @endcond
 };
 
 /// A query on a table or index. SK is the sort key's type (void: the table has none; detail::any_value:
@@ -464,60 +486,75 @@ class query : public read_builder<M, query<M, SK>> {
   friend base;
 
  public:
+  /// A query of partition `pk_value` (made by table::query and table::query_index).
   query(detail::read_target t, std::string pk_name, attribute_value pk_value, std::string sk_name)
       : base(make_spec(std::move(t), std::move(pk_name), std::move(pk_value), std::move(sk_name))) {}
   /// A query of a spec built by detail::table_query_spec / index_query_spec.
   explicit query(detail::read_spec s) : base(std::move(s)) {}
 
+  /// Sort key = v (KeyConditionExpression). The value's type must be the sort key's (a compile error otherwise).
   template <class V>
   query& eq(const V& v) & {
     return key_op("=", v);
   }
+  /// Sort key < v.
   template <class V>
   query& lt(const V& v) & {
     return key_op("<", v);
   }
+  /// Sort key <= v.
   template <class V>
   query& le(const V& v) & {
     return key_op("<=", v);
   }
+  /// Sort key > v.
   template <class V>
   query& gt(const V& v) & {
     return key_op(">", v);
   }
+  /// Sort key >= v.
   template <class V>
   query& ge(const V& v) & {
     return key_op(">=", v);
   }
+  /// eq() on a temporary builder.
   template <class V>
   query eq(const V& v) && {
     return std::move(key_op("=", v));
   }
+  /// lt() on a temporary builder.
   template <class V>
   query lt(const V& v) && {
     return std::move(key_op("<", v));
   }
+  /// le() on a temporary builder.
   template <class V>
   query le(const V& v) && {
     return std::move(key_op("<=", v));
   }
+  /// gt() on a temporary builder.
   template <class V>
   query gt(const V& v) && {
     return std::move(key_op(">", v));
   }
+  /// ge() on a temporary builder.
   template <class V>
   query ge(const V& v) && {
     return std::move(key_op(">=", v));
   }
+  /// between() on a temporary builder.
   template <class A, class B>
   query between(const A& lo, const B& hi) && {
     return std::move(between(lo, hi));
   }
+  /// starts_with() on a temporary builder.
   template <class V>
   query starts_with(const V& prefix) && {
     return std::move(starts_with(prefix));
   }
+  /// reverse() on a temporary builder.
   query reverse(bool yes = true) && { return std::move(reverse(yes)); }
+  /// lo <= sort key <= hi.
   template <class A, class B>
   query& between(const A& lo, const B& hi) & {
     check_sort_key<A>();
@@ -591,6 +628,7 @@ class scan : public read_builder<M, scan<M>> {
   }
 
  public:
+  /// A scan of the table or index `t` (made by table::scan and table::scan_index).
   explicit scan(detail::read_target t) : base(make_spec(std::move(t))) {}
   /// A scan of a spec built by detail::scan_spec.
   explicit scan(detail::read_spec s) : base(std::move(s)) {}
@@ -602,6 +640,7 @@ class scan : public read_builder<M, scan<M>> {
     this->spec_.total_segments = total;
     return *this;
   }
+  /// segment() on a temporary builder.
   scan segment(std::int32_t segment, std::int32_t total) && { return std::move(this->segment(segment, total)); }
 
   /// Parallel scan: `segments` segments, at most `max_in_flight` scanned at once, each page of results

@@ -37,6 +37,7 @@ client default_client();
 /// Scopes nest; the innermost wins.
 class scoped_client {
  public:
+  /// Makes `c` this thread's client for tables without their own, until the destructor.
   explicit scoped_client(client c);
   ~scoped_client();
   scoped_client(const scoped_client&) = delete;
@@ -46,6 +47,7 @@ class scoped_client {
 /// The client a table without its own uses now: the innermost scoped_client, else the default client.
 client current_client();
 
+/// Options of get() and batch_get().
 struct read_options {
   bool consistent_read = false;  ///< strongly consistent read (not on GSIs)
 };
@@ -55,18 +57,28 @@ class table;
 
 /// The handle for a model's table. Cheap to copy. Without a client of its own it uses current_client() at
 /// each call.
+///
+/// Besides the errors each call lists, every call that reaches DynamoDB may throw what any request can:
+/// table_not_found (naming the table), throttled, transport_error (request_timeout, tls_error),
+/// credentials_error, service_error.
 template <model M>
 class table {
   using keys = detail::key_types<M>;
 
  public:
+  /// The model the table holds.
   using model_type = M;
   /// What reads give: M, or std::variant<Subtypes...> when M is a polymorphic base (DYNANTIC_SUBTYPES).
   using result_type = result_t<M>;
+  /// M is a single-table base with subtypes (DYNANTIC_SUBTYPES).
   static constexpr bool is_polymorphic = detail::polymorphic_base<M>;
+  /// M is a subtype of a single-table base (DYNANTIC_SUBTYPE).
   static constexpr bool is_subtype = detail::subtype<M>;
+  /// The table has a sort key.
   static constexpr bool has_sort_key = keys::has_sort_key;
+  /// M has a version member (optimistic locking).
   static constexpr bool has_version = detail::has_role<M, detail::role::version>;
+  /// M has a ttl member.
   static constexpr bool has_ttl = detail::has_role<M, detail::role::ttl>;
   /// The table has a TTL attribute: M's, or for single-table designs that of the base or any subtype.
   static constexpr bool table_has_ttl = !detail::family_ttl_attribute<M>().empty();
@@ -80,6 +92,7 @@ class table {
 
   /// Uses current_client() at each call; the table name from the model.
   table() : name_(detail::model_v<M>.table) {}
+  /// Uses `c`; the table name from the model.
   explicit table(client c) : client_(std::move(c)), name_(detail::model_v<M>.table) {}
   /// Another table name than the model's (tests, per-tenant tables).
   /// @throws validation_error when the name breaks DynamoDB's rule (3 to 255 of A-Z a-z 0-9 _ . -)
@@ -90,6 +103,7 @@ class table {
     }
   }
 
+  /// The table's name.
   const std::string& name() const { return name_; }
   /// The client this table's calls use now: its own, else current_client().
   client current() const { return client_ ? *client_ : current_client(); }
@@ -103,6 +117,7 @@ class table {
     put(m, cond, /*insert_only=*/false);
     return m;
   }
+  /// save() of a temporary. @return the item as written (auto-UUID key filled, version incremented).
   M save(M&& m, const condition_expression& cond = {}) const {
     put(m, cond, false);
     return std::move(m);
@@ -113,6 +128,7 @@ class table {
     put(m, detail::to_expression<M>(cond), false);
     return m;
   }
+  /// save() of a temporary with a typed condition.
   template <class C>
   M save(M&& m, const condition<C>& cond) const {
     put(m, detail::to_expression<M>(cond), false);
@@ -125,6 +141,7 @@ class table {
     table<S>(current(), name_).save(s, cond);
     return s;
   }
+  /// save() of a temporary subtype through the base.
   template <class S>
   requires detail::subtype_of_base<S, M> S save(S&& s, const condition_expression& cond = {})
   const {
@@ -138,20 +155,25 @@ class table {
     return s;
   }
 
-  /// Insert only: like save, but fails with conditional_check_failed when an item with the key exists.
+  /// PutItem with attribute_not_exists of the key (insert only): like save(), but fails when an item with the key
+  /// exists. @throws validation_error (nothing sent) 
+  /// @throws conditional_check_failed_for<M> (the key exists, or `cond` does not hold)
   M& create(M& m, const condition_expression& cond = {}) const {
     put(m, cond, /*insert_only=*/true);
     return m;
   }
+  /// create() of a temporary. @return the item as written.
   M create(M&& m, const condition_expression& cond = {}) const {
     put(m, cond, true);
     return std::move(m);
   }
+  /// create() with a typed condition besides the key's absence.
   template <class C>
   M& create(M& m, const condition<C>& cond) const {
     put(m, detail::to_expression<M>(cond), true);
     return m;
   }
+  /// create() of a temporary with a typed condition.
   template <class C>
   M create(M&& m, const condition<C>& cond) const {
     put(m, detail::to_expression<M>(cond), true);
@@ -161,10 +183,13 @@ class table {
   // ------------------------------------------------------------ reads
 
   /// GetItem by partition key. @return nothing when no item has the key.
+  /// @throws validation_error (a bad key, nothing sent; or the stored item does not decode, naming table and key)
+  /// @throws wrong_subtype (through a subtype: the item is another subtype's)
   std::optional<result_type> get(const partition_key_type& pk, read_options o = {}) const requires(!has_sort_key) {
     return get_by_key(make_key(&pk, nullptr), o);
   }
-  /// GetItem by partition and sort key.
+  /// GetItem by partition and sort key. @return nothing when no item has the key.
+  /// @throws validation_error, wrong_subtype (as get(pk))
   std::optional<result_type> get(const partition_key_type& pk, const sort_key_type& sk,
                                  read_options o = {}) const requires has_sort_key {
     return get_by_key(make_key(&pk, &sk), o);
@@ -179,6 +204,7 @@ class table {
       requires(!has_sort_key) {
     return get_async(current(), name_, o, pk);
   }
+  /// get() by partition and sort key as a task.
   task<std::optional<result_type>> async_get(const partition_key_type& pk, const sort_key_type& sk,
                                              read_options o = {}) const requires has_sort_key {
     return get_async(current(), name_, o, pk, sk);
@@ -187,18 +213,22 @@ class table {
   // (no default arguments of class type on the async calls: GCC 12 destroys such a temporary twice when the call
   // is the operand of co_await)
   task<M> async_save(M m) const { return put_async(current(), name_, std::move(m), {}, false); }
+  /// async_save() with a condition.
   task<M> async_save(M m, const condition_expression& cond) const {
     return put_async(current(), name_, std::move(m), cond, false);
   }
+  /// async_save() with a typed condition.
   template <class C>
   task<M> async_save(M m, const condition<C>& cond) const {
     return put_async(current(), name_, std::move(m), detail::to_expression<M>(cond), false);
   }
   /// create() as a task. @return the item as written.
   task<M> async_create(M m) const { return put_async(current(), name_, std::move(m), {}, true); }
+  /// async_create() with a condition.
   task<M> async_create(M m, const condition_expression& cond) const {
     return put_async(current(), name_, std::move(m), cond, true);
   }
+  /// async_create() with a typed condition.
   template <class C>
   task<M> async_create(M m, const condition<C>& cond) const {
     return put_async(current(), name_, std::move(m), detail::to_expression<M>(cond), true);
@@ -207,22 +237,27 @@ class table {
   task<void> async_delete_item(const partition_key_type& pk) const requires(!has_sort_key) {
     return delete_async(current(), name_, {}, std::nullopt, pk);
   }
+  /// async_delete_item() by partition key with a condition.
   task<void> async_delete_item(const partition_key_type& pk, const condition_expression& cond) const
       requires(!has_sort_key) {
     return delete_async(current(), name_, cond, std::nullopt, pk);
   }
+  /// async_delete_item() by partition and sort key.
   task<void> async_delete_item(const partition_key_type& pk, const sort_key_type& sk) const requires has_sort_key {
     return delete_async(current(), name_, {}, std::nullopt, pk, sk);
   }
+  /// async_delete_item() by partition and sort key with a condition.
   task<void> async_delete_item(const partition_key_type& pk, const sort_key_type& sk,
                                const condition_expression& cond) const requires has_sort_key {
     return delete_async(current(), name_, cond, std::nullopt, pk, sk);
   }
   /// Deletes `m`'s item (with a version member only when the stored version is still `m`'s), as a task.
   task<void> async_delete_item(const M& m) const { return delete_async(current(), name_, {}, std::optional<M>(m)); }
+  /// async_delete_item() of `m`'s item with a condition.
   task<void> async_delete_item(const M& m, const condition_expression& cond) const {
     return delete_async(current(), name_, cond, std::optional<M>(m));
   }
+  /// async_delete_item() of `m`'s item with a typed condition.
   template <class C>
   task<void> async_delete_item(const M& m, const condition<C>& cond) const {
     return delete_async(current(), name_, detail::to_expression<M>(cond), std::optional<M>(m));
@@ -230,23 +265,31 @@ class table {
 
   // ------------------------------------------------------------ deletes
 
+  /// DeleteItem by partition key, optionally conditional. Deleting a key without an item is not an error.
+  /// @throws validation_error (a bad key; nothing sent)
+  /// @throws conditional_check_failed_for<M> (the condition)
+  /// @throws wrong_subtype (through a subtype: the item is another subtype's)
   void delete_item(const partition_key_type& pk, const condition_expression& cond = {}) const requires(!has_sort_key) {
     remove(make_key(&pk, nullptr), cond, nullptr);
   }
+  /// DeleteItem by partition and sort key, optionally conditional (see the form above).
   void delete_item(const partition_key_type& pk, const sort_key_type& sk,
                    const condition_expression& cond = {}) const requires has_sort_key {
     remove(make_key(&pk, &sk), cond, nullptr);
   }
   /// Deletes `m`'s item; with a version member only when the stored version is still `m`'s.
   void delete_item(const M& m, const condition_expression& cond = {}) const { remove(key_of(m), cond, &m); }
+  /// delete_item(m) with a typed condition.
   template <class C>
   void delete_item(const M& m, const condition<C>& cond) const {
     remove(key_of(m), detail::to_expression<M>(cond), &m);
   }
+  /// delete_item(pk) with a typed condition.
   template <class C>
   void delete_item(const partition_key_type& pk, const condition<C>& cond) const requires(!has_sort_key) {
     remove(make_key(&pk, nullptr), detail::to_expression<M>(cond), nullptr);
   }
+  /// delete_item(pk, sk) with a typed condition.
   template <class C>
   void delete_item(const partition_key_type& pk, const sort_key_type& sk,
                    const condition<C>& cond) const requires has_sort_key {
@@ -256,18 +299,22 @@ class table {
   // ------------------------------------------------------------ updates
 
   /// UpdateItem of an existing item: users.update("u-1", "a@x").add(&User::balance, 5).remove(&User::age)
-  /// .execute(). A key without an item throws item_not_found and writes nothing.
+  /// .execute(). A key without an item throws item_not_found and writes nothing. The updater's execute() lists
+  /// its errors (validation_error, item_not_found, conditional_check_failed_for<M>, wrong_subtype).
   updater<M> update(const partition_key_type& pk) const requires(!has_sort_key) {
     return updater<M>(current(), name_, make_key(&pk, nullptr), detail::update_mode::update);
   }
+  /// update() by partition and sort key.
   updater<M> update(const partition_key_type& pk, const sort_key_type& sk) const requires has_sort_key {
     return updater<M>(current(), name_, make_key(&pk, &sk), detail::update_mode::update);
   }
   /// UpdateItem that creates the item when the key has none: it must set every required member (members
-  /// that are neither std::optional, omittable nor declared with default_value), checked before sending.
+  /// that are neither std::optional, omittable nor declared with default_value), checked before sending by
+  /// execute() (validation_error).
   updater<M> upsert(const partition_key_type& pk) const requires(!has_sort_key) {
     return updater<M>(current(), name_, make_key(&pk, nullptr), detail::update_mode::upsert);
   }
+  /// upsert() by partition and sort key.
   updater<M> upsert(const partition_key_type& pk, const sort_key_type& sk) const requires has_sort_key {
     return updater<M>(current(), name_, make_key(&pk, &sk), detail::update_mode::upsert);
   }
@@ -283,6 +330,7 @@ class table {
     static_cast<ops::transact_write&>(t) = detail::tx_put_action(desc(), name_, &m, cond, t.key_text);
     return t;
   }
+  /// tx_put() with a typed condition.
   template <class C>
   tx_action<M> tx_put(M m, const condition<C>& cond) const {
     return tx_put(std::move(m), detail::to_expression<M>(cond));
@@ -370,15 +418,18 @@ class table {
   /// batch_save() as a task on the client's async engine; stopping it sends nothing more (what was not written is
   /// in batch_write_incomplete_for<M>, whose cause is dynantic::cancelled).
   task<std::vector<M>> async_batch_save(std::vector<M> items) const { return async_batch_save(std::move(items), {}); }
+  /// async_batch_save() with options.
   task<std::vector<M>> async_batch_save(std::vector<M> items, batch_options o) const {
     static_assert(!has_version,
                   "dynantic: BatchWriteItem cannot check versions: a batch put overwrites newer items of a versioned "
                   "model. Use transact_save (checked), or batch_save(dy::ignore_versions, items) to overwrite");
     return batch_save_async(current(), name_, std::move(items), std::move(o));
   }
+  /// async_batch_save() of a versioned model (see ignore_versions_t).
   task<std::vector<M>> async_batch_save(ignore_versions_t, std::vector<M> items) const {
     return batch_save_async(current(), name_, std::move(items), {});
   }
+  /// async_batch_save() of a versioned model with options.
   task<std::vector<M>> async_batch_save(ignore_versions_t, std::vector<M> items, batch_options o) const {
     return batch_save_async(current(), name_, std::move(items), std::move(o));
   }
@@ -386,6 +437,7 @@ class table {
   task<std::vector<std::optional<result_type>>> async_batch_get(std::vector<key_type> keys) const {
     return batch_get_async(current(), name_, std::move(keys), {}, {});
   }
+  /// async_batch_get() with options.
   task<std::vector<std::optional<result_type>>> async_batch_get(std::vector<key_type> keys, batch_options o,
                                                                 read_options r = {}) const {
     return batch_get_async(current(), name_, std::move(keys), std::move(o), r);
@@ -400,12 +452,14 @@ class table {
                   "versioned model. Use transact_save (checked), or batch_writer(dy::ignore_versions) to overwrite");
     return dynantic::batch_writer<M>(current(), name_, std::move(o));
   }
+  /// batch_writer() of a versioned model: versions are incremented, not checked (see ignore_versions_t).
   dynantic::batch_writer<M> batch_writer(ignore_versions_t, batch_options o = {}) const {
     return dynantic::batch_writer<M>(current(), name_, std::move(o));
   }
 
   // ------------------------------------------------------------ query and scan
 
+  /// The type sort-key conditions of a query take (void without a sort key).
   using sort_value_type = std::conditional_t<has_sort_key, detail::value_of_or_void_t<sort_key_type>, void>;
 
   /// Query by partition key; add sort-key conditions (eq, lt, le, gt, ge, between, starts_with), filter, limit...
@@ -438,6 +492,7 @@ class table {
     return dynantic::query<M, detail::any_value>(detail::index_query_spec(
         current(), name_, desc(), detail::family_descs<M>(), index, detail::to_operand<detail::any_value>(pk), true));
   }
+  /// Scan of the whole table; add filter, limit, segments... (see dynantic::scan).
   dynantic::scan<M> scan() const { return scan_index(std::string_view()); }
   /// Scan a declared index (the name checked at compile time).
   template <detail::fixed_string Index>
@@ -477,10 +532,15 @@ class table {
   ops::table_description create_table(if_not_exists_t, const table_options& o = {}) const {
     return detail::create_table(current(), table_definition(o), o, ttl_name(), true);
   }
+  /// DescribeTable until the table and its indexes are ACTIVE.
+  /// @throws table_not_found
+  /// @throws dynantic::error when `timeout` passes first
   ops::table_description wait_until_active(std::chrono::seconds timeout = std::chrono::seconds(60)) const {
     return detail::wait_until_active(current(), name_, timeout);
   }
+  /// DeleteTable. @throws table_not_found
   void delete_table() const { ops::delete_table(current(), name_); }
+  /// DescribeTable: whether the table exists (in any status).
   bool exists() const { return detail::table_exists(current(), name_); }
   /// UpdateTimeToLive on the model's ttl attribute.
   void enable_ttl() const requires table_has_ttl {
