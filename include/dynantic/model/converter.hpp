@@ -4,12 +4,20 @@
 /// reporting every problem with its path into a conversion_context. Specialize converter<T> for your own
 /// types:
 /// @code
-/// template <> struct dynantic::converter<money> {
-///   static attribute_value to_attribute(const money& m, conversion_context&) { return
-///   attribute_value::number(m.text()); } static void from_attribute(const attribute_value& a, money& out,
-///   conversion_context& ctx) { ... ctx.fail("..."); }
+/// template <>
+/// struct dynantic::converter<money> {
+///   static attribute_value to_attribute(const money& m, conversion_context&) {
+///     return attribute_value::number(m.text());
+///   }
+///   static void from_attribute(const attribute_value& a, money& out, conversion_context& c) {
+///     if (!a.is_number()) return c.fail("expected a number");
+///     out = money(a.as_number_text());
+///   }
 /// };
 /// @endcode
+/// The built-in converters below (one per row of docs/types.md) have the same two functions, and also write()
+/// and read() that encode and decode DynamoDB-JSON directly (optional for yours: without them, the library goes
+/// through to_attribute/from_attribute).
 
 #include <charconv>
 #include <chrono>
@@ -41,9 +49,13 @@ class conversion_context {
   /// Plain-JSON input (from_json): sets may arrive as lists, bytes as base64 strings, numbers as strings.
   bool json_input = false;
 
+  /// Records an issue at the current path; conversion goes on, so that every issue is reported.
   void fail(std::string message) { issues_.push_back({path(), std::move(message)}); }
+  /// The current path: "profile.address.city", "tags[2]".
   std::string path() const;
+  /// The issues so far.
   std::vector<validation_issue>& issues() { return issues_; }
+  /// No issue so far.
   bool ok() const { return issues_.empty(); }
   /// Throws validation_error with every issue when there is any.
   void throw_if_failed();
@@ -51,7 +63,9 @@ class conversion_context {
   /// RAII: a path segment for the lifetime of the guard.
   class scope {
    public:
+    /// Enters member or map key `name` (the view must outlive the guard).
     scope(conversion_context& c, std::string_view name) : c_(c) { c_.push(name, 0, false); }
+    /// Enters list element `index`.
     scope(conversion_context& c, std::size_t index) : c_(c) { c_.push({}, index, true); }
     ~scope() { c_.pop(); }
     scope(const scope&) = delete;
@@ -157,6 +171,7 @@ void set_element_read(const std::string& text, T& out, conversion_context& c);
 
 }  // namespace detail
 
+/// @cond BUILTIN_CONVERTERS
 // ---------------------------------------------------------------- scalars
 
 template <>
@@ -691,5 +706,7 @@ void read_float_text(std::string_view text, T& out, conversion_context& c) {
 }
 
 }  // namespace detail
+
+/// @endcond
 
 }  // namespace dynantic
