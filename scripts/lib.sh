@@ -14,7 +14,7 @@ dy_log() { printf '== %s\n' "$*" >&2; }
 # Debian packages the build, the tests and the server need.
 DY_PACKAGES=(cmake g++ make ccache pkg-config libcurl4-openssl-dev libssl-dev libsimdjson-dev zlib1g-dev
              libgtest-dev libgmock-dev libbenchmark-dev python3 python3-botocore python3-boto3 clang-format
-             openssl)
+             openssl doxygen)
 
 dy_install_packages() {
   local missing=() p
@@ -52,7 +52,7 @@ dy_build() {
   [ -n "${CI:-}" ] && werror=ON
   dy_log "configure and build in $DY_BUILD"
   cmake -S "$DY_ROOT" -B "$DY_BUILD" -DCMAKE_BUILD_TYPE="${DYNANTIC_BUILD_TYPE:-RelWithDebInfo}" \
-        -DDYNANTIC_WERROR="$werror" "$@" >&2
+        -DDYNANTIC_WERROR="$werror" -DDYNANTIC_REQUIRE_DOXYGEN=ON "$@" >&2
   cmake --build "$DY_BUILD" -j "$(nproc)" >&2
 }
 

@@ -196,40 +196,40 @@ class capacity_limit {
 
 /// One attempt of a call, as telemetry_sink sees it.
 struct attempt_telemetry {
-  int number = 0;                              ///< 1 for the first attempt
-  long http_status = 0;                        ///< 0 when no answer came
-  std::string error{};                         ///< the AWS error code, or the network failure; empty on success
-  std::string request_id{};                    ///< x-amzn-RequestId
-  std::chrono::microseconds backoff_before{};  ///< the wait before this attempt (the retry policy's, the limiter's)
-  std::chrono::microseconds signing{};         ///< signing the request
+  int number = 0;                                  ///< 1 for the first attempt
+  long http_status = 0;                            ///< 0 when no answer came
+  std::string error{};                             ///< the AWS error code, or the network failure; empty on success
+  std::string request_id{};                        ///< x-amzn-RequestId
+  std::chrono::microseconds backoff_before{};      ///< the wait before this attempt (the retry policy's, the limiter's)
+  std::chrono::microseconds signing{};             ///< signing the request
   std::chrono::microseconds time_to_first_byte{};  ///< from sending the request to the first byte of the answer
-  std::chrono::microseconds duration{};  ///< connect (when needed) to the last byte of the answer
+  std::chrono::microseconds duration{};            ///< connect (when needed) to the last byte of the answer
 };
 
 /// One DynamoDB call with its attempts, named after OpenTelemetry's semantic conventions for DynamoDB (see
 /// attributes()). Only what the request and the answer carry is filled in.
 struct call_telemetry {
-  std::string operation{};                 ///< rpc.method: "GetItem"
-  std::string region{};                    ///< cloud.region
-  std::string endpoint{};                  ///< the endpoint URL: server.address and server.port
-  std::vector<std::string> table_names{};  ///< aws.dynamodb.table_names
-  std::string index_name{};                ///< aws.dynamodb.index_name
+  std::string operation{};                       ///< rpc.method: "GetItem"
+  std::string region{};                          ///< cloud.region
+  std::string endpoint{};                        ///< the endpoint URL: server.address and server.port
+  std::vector<std::string> table_names{};        ///< aws.dynamodb.table_names
+  std::string index_name{};                      ///< aws.dynamodb.index_name
   std::optional<std::int64_t> limit{};           ///< aws.dynamodb.limit: the request's Limit
   std::optional<std::int64_t> segment{};         ///< aws.dynamodb.segment of a parallel scan
   std::optional<std::int64_t> total_segments{};  ///< aws.dynamodb.total_segments of a parallel scan
   std::optional<bool> consistent_read{};         ///< aws.dynamodb.consistent_read
   std::optional<std::int64_t> count{};           ///< aws.dynamodb.count: Count of a Query or Scan answer
   std::optional<std::int64_t> scanned_count{};   ///< aws.dynamodb.scanned_count: ScannedCount of the answer
-  std::string request_id{};                              ///< aws.request_id of the last attempt
-  std::string error{};                                   ///< error.type: the final error's code; empty on success
-  int throttles = 0;                                     ///< attempts answered with a throttling error
-  std::optional<consumed_capacity> consumed{};           ///< with client_options::consumed_capacity
+  std::string request_id{};                      ///< aws.request_id of the last attempt
+  std::string error{};                           ///< error.type: the final error's code; empty on success
+  int throttles = 0;                             ///< attempts answered with a throttling error
+  std::optional<consumed_capacity> consumed{};   ///< with client_options::consumed_capacity
   /// With client_options::item_collection_metrics, what a write reported (keys only as digests).
   std::vector<item_collection_size> item_collections{};
   std::chrono::system_clock::time_point started{};  ///< when the first attempt started
-  std::chrono::microseconds duration{};  ///< first attempt's start to the call's end, backoff included
-  std::chrono::microseconds backoff{};   ///< waiting between attempts
-  std::vector<attempt_telemetry> attempts{};  ///< every attempt, in order
+  std::chrono::microseconds duration{};             ///< first attempt's start to the call's end, backoff included
+  std::chrono::microseconds backoff{};              ///< waiting between attempts
+  std::vector<attempt_telemetry> attempts{};        ///< every attempt, in order
   /// The attributes under OpenTelemetry's names (db.system.name = "aws.dynamodb", rpc.system = "aws-api",
   /// rpc.service = "DynamoDB", rpc.method, aws.request_id, cloud.region, server.address, server.port,
   /// aws.dynamodb.table_names, aws.dynamodb.index_name, aws.dynamodb.limit, aws.dynamodb.consistent_read,
@@ -268,12 +268,11 @@ struct retry_options {
   /// Token bucket: a retry costs retry_cost (throttle_cost after throttling, timeout_cost after a timeout or a
   /// reset connection); a success returns what its retries took, or no_retry_refund tokens when it needed none.
   int quota_capacity = 500;
-  int retry_cost = 14;       ///< tokens a retry after a transient error takes
-  int throttle_cost = 5;     ///< tokens a retry after throttling takes
-  int timeout_cost = 14;     ///< tokens a retry after a timeout or a reset connection takes
-  int no_retry_refund = 1;  ///< tokens a success without retries gives back
-  /// Uniform random numbers in [0, 1) for the jitter; empty: a per-thread generator.
-  std::function<double()> random{};
+  int retry_cost = 14;               ///< tokens a retry after a transient error takes
+  int throttle_cost = 5;             ///< tokens a retry after throttling takes
+  int timeout_cost = 14;             ///< tokens a retry after a timeout or a reset connection takes
+  int no_retry_refund = 1;           ///< tokens a success without retries gives back
+  std::function<double()> random{};  ///< uniform random numbers in [0, 1) for the jitter; empty: per-thread
   /// Adaptive mode (botocore's retry_mode = "adaptive"): on top of the above, a client-side rate limiter shared
   /// by every call of the client. It stays off until DynamoDB first throttles; from then on attempts leave at
   /// most at a rate that CUBIC congestion control sets from the answers: cut to 0.7 × the measured send rate on

@@ -339,7 +339,7 @@ struct write_request {
   /// A put (data is the item) or a delete (data is the key).
   enum class kind { put, delete_ };
   kind type = kind::put;  ///< which of the two
-  item data{};  ///< the item for put, the key for delete
+  item data{};            ///< the item for put, the key for delete
   /// A put of the whole item `it`.
   static write_request put(item it) { return {kind::put, std::move(it)}; }
   /// A delete of the item with key `key`.
@@ -352,7 +352,8 @@ struct write_request {
 /// unapplied() holds exactly the requests that were not applied, with their tables.
 class batch_write_incomplete : public error {
  public:
-  /// What a batch did not write (made by the batch engine): `unapplied` with their tables, `applied` writes done, the last failure `cause`.
+  /// What a batch did not write (made by the batch engine): `unapplied` with their tables, `applied` writes done, the
+  /// last failure `cause`.
   batch_write_incomplete(std::string message, std::vector<std::pair<std::string, write_request>> unapplied,
                          std::size_t applied, std::exception_ptr cause)
       : error(std::move(message)), unapplied_(std::move(unapplied)), applied_(applied), cause_(std::move(cause)) {}

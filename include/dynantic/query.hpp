@@ -306,7 +306,8 @@ class read_builder {
     for (auto&& m : *this) out.push_back(std::move(m));
     return out;
   }
-  /// The first item (one request with a limit, more only when a filter leaves a page empty); nothing when there is none. @throws what page() throws
+  /// The first item (one request with a limit, more only when a filter leaves a page empty); nothing when there is
+  /// none. @throws what page() throws
   std::optional<result_type> first() const {
     auto found = leading(1);
     if (found.empty()) return std::nullopt;

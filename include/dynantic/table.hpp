@@ -156,7 +156,7 @@ class table {
   }
 
   /// PutItem with attribute_not_exists of the key (insert only): like save(), but fails when an item with the key
-  /// exists. @throws validation_error (nothing sent) 
+  /// exists. @throws validation_error (nothing sent)
   /// @throws conditional_check_failed_for<M> (the key exists, or `cond` does not hold)
   M& create(M& m, const condition_expression& cond = {}) const {
     put(m, cond, /*insert_only=*/true);

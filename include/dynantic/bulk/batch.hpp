@@ -24,19 +24,23 @@
 
 namespace dynantic {
 
+/// What a batch has done so far, given to batch_options::progress after every round.
 struct batch_progress {
   std::size_t requests_sent = 0;  ///< BatchWriteItem/BatchGetItem calls made so far (retries included)
   std::size_t items_done = 0;     ///< writes applied / keys answered so far
   std::size_t items_total = 0;    ///< after de-duplication
 };
 
+/// How batch_save, batch_delete, batch_get and the writers send their requests.
 struct batch_options {
   /// Requests on the wire at once (1 = one after another).
   std::size_t max_in_flight = 8;
   /// Rounds for a request's unprocessed part (throttling and 5xx are also retried inside each call by the
   /// client's retry policy).
   int max_attempts = 10;
+  /// Backoff before round n for what came back unprocessed: uniform in [0, min(max_backoff, base_delay * 2^(n-1))).
   std::chrono::milliseconds base_delay{50};
+  /// The cap of that backoff.
   std::chrono::milliseconds max_backoff{5000};
   /// Give up (with the error carrying what is left) after this long; empty: no deadline.
   std::optional<std::chrono::milliseconds> deadline{};

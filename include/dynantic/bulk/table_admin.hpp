@@ -22,21 +22,27 @@ namespace dynantic {
 struct if_not_exists_t {
   explicit constexpr if_not_exists_t() = default;
 };
+/// create_table(dy::if_not_exists): create the table unless it exists.
 inline constexpr if_not_exists_t if_not_exists{};
 
 /// How create_table() builds the table from the model.
 struct table_options {
+  /// On-demand (the default) or provisioned (then set `throughput`).
   ops::billing_mode billing_mode = ops::billing_mode::pay_per_request;
   std::optional<ops::provisioned_throughput> throughput{};  ///< for provisioned tables and their GSIs
   /// Projection per index name; indexes not listed project ALL.
   std::map<std::string, ops::projection, std::less<>> projections{};
+  /// Wait until the table and its indexes are ACTIVE.
   bool wait_until_active = true;
+  /// How long to wait.
   std::chrono::seconds timeout{60};
 };
 
 /// What check_schema() found: one line per difference between the model and the live table.
 struct schema_report {
+  /// One line per difference between the model and the live table.
   std::vector<std::string> differences;
+  /// No difference.
   bool ok() const { return differences.empty(); }
 };
 

@@ -26,6 +26,7 @@ namespace dynantic {
 /// its stored item decodes into when the transaction is canceled.
 template <class M>
 struct tx_action : ops::transact_write {
+  /// The model of the action's table.
   using model_type = M;
   std::string key_text{};  ///< the item's key (detail::key_text): a transaction touches an item once
 };
@@ -34,7 +35,9 @@ struct tx_action : ops::transact_write {
 /// handle it came from).
 template <class M>
 struct tx_get_action {
+  /// The table to read.
   std::string table;
+  /// The key of the item to read.
   item key;
 };
 

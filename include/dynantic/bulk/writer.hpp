@@ -26,6 +26,7 @@ namespace dynantic {
 struct ignore_versions_t {
   explicit constexpr ignore_versions_t() = default;
 };
+/// The tag value: users.batch_save(dy::ignore_versions, items).
 inline constexpr ignore_versions_t ignore_versions{};
 
 /// Buffers writes to one table and sends them with the batch engine, 25 per request (DynamoDB's limit).
@@ -51,9 +52,12 @@ inline constexpr ignore_versions_t ignore_versions{};
 template <class M>
 class batch_writer {
  public:
+  /// What on_failure() takes.
   using failure_handler = std::function<void(const batch_write_incomplete_for<M>&)>;
+  /// The key of one item of M.
   using key_type = detail::key_type_t<M>;
 
+  /// A writer to `table` through `c` (table<M>::batch_writer() makes one).
   batch_writer(client c, std::string table, batch_options o = {})
       : table_(std::move(table)),
         buffer_(std::move(c), std::move(o)),
@@ -64,6 +68,7 @@ class batch_writer {
   }
   batch_writer(const batch_writer&) = delete;
   batch_writer& operator=(const batch_writer&) = delete;
+  /// Takes over `other`'s buffer and flush in flight.
   batch_writer(batch_writer&& other) noexcept = default;
   ~batch_writer() {
     buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
@@ -123,12 +128,15 @@ class batch_writer {
 /// Sends through the client given here.
 class multi_writer {
  public:
+  /// What on_failure() takes.
   using failure_handler = std::function<void(const batch_write_incomplete&)>;
 
+  /// A writer through `c` for any tables.
   explicit multi_writer(client c, batch_options o = {})
       : buffer_(std::move(c), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
   multi_writer(const multi_writer&) = delete;
   multi_writer& operator=(const multi_writer&) = delete;
+  /// Takes over the other's buffer and flush in flight.
   multi_writer(multi_writer&&) noexcept = default;
   ~multi_writer() {
     buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
@@ -150,6 +158,7 @@ class multi_writer {
                   "model. Use transact_save (checked), or save(dy::ignore_versions, table, item) to overwrite");
     save(ignore_versions, t, std::move(m));
   }
+  /// save() of a versioned model: versions incremented, not checked (see ignore_versions_t).
   template <class T>
   void save(ignore_versions_t, const T& t, typename T::model_type m) {
     using M = typename T::model_type;
@@ -166,6 +175,7 @@ class multi_writer {
   }
   /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete
   void flush() { buffer_.flush(); }
+  /// Requests buffered and not yet handed to a flush.
   std::size_t pending() const { return buffer_.pending(); }
 
  private:

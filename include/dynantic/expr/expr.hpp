@@ -27,6 +27,7 @@ class render_context {
   std::string value(attribute_value v);
   /// `#n` placeholder -> attribute name (the type of ExpressionAttributeNames in the operations layer).
   using name_map = std::map<std::string, std::string, std::less<>>;
+  /// The names used so far.
   name_map& names() { return names_; }
   /// `:v` placeholder -> value (ExpressionAttributeValues).
   item& values() { return values_; }
@@ -208,10 +209,13 @@ template <class M>
 class condition {
  public:
   condition() = default;
+  /// Wraps a built expression tree (made by attr() comparisons and functions).
   explicit condition(detail::cond_ptr n) : node_(std::move(n)) {}
+  /// No condition (default-constructed).
   bool empty() const { return !node_; }
   /// Renders into the context's placeholders; returns the expression text.
   std::string render(render_context& c) const { return node_ ? detail::render_condition(*node_, c) : std::string(); }
+  /// The expression tree.
   const detail::cond_ptr& node() const { return node_; }
 
  private:
@@ -230,6 +234,7 @@ condition<M> make_condition(cond_node n) {
 }
 }  // namespace detail
 
+/// Both hold (AND). An empty side is left out. Conditions on different models do not compile.
 template <class A, class B>
 auto operator&&(const condition<A>& a, const condition<B>& b) {
   static_assert(detail::common_model<A, B>::ok,
@@ -239,6 +244,7 @@ auto operator&&(const condition<A>& a, const condition<B>& b) {
   if (b.empty()) return condition<M>(a.node());
   return detail::make_condition<M>({detail::cond_node::kind::and_, {}, {}, {}, {}, a.node(), b.node()});
 }
+/// Either holds (OR).
 template <class A, class B>
 auto operator||(const condition<A>& a, const condition<B>& b) {
   static_assert(detail::common_model<A, B>::ok,
@@ -246,6 +252,7 @@ auto operator||(const condition<A>& a, const condition<B>& b) {
   using M = typename detail::common_model<A, B>::type;
   return detail::make_condition<M>({detail::cond_node::kind::or_, {}, {}, {}, {}, a.node(), b.node()});
 }
+/// Does not hold (NOT).
 template <class M>
 condition<M> operator!(const condition<M>& a) {
   return detail::make_condition<M>({detail::cond_node::kind::not_, {}, {}, {}, {}, a.node(), nullptr});
@@ -257,6 +264,7 @@ class path;
 /// `size(path)`: compared with numbers in conditions.
 template <class M>
 struct size_of_path {
+  /// The path whose size is taken.
   std::vector<detail::path_segment> segments;
 };
 
@@ -264,13 +272,20 @@ struct size_of_path {
 template <class M, class T>
 class path {
  public:
+  /// The model the path starts at.
   using model_type = M;
+  /// The type of the value at the path.
   using value_type = T;
+  /// T without std::optional.
   using unwrapped = detail::value_of<T>;
 
+  /// A path of segments (made by attr(), at(), operator[]).
   explicit path(std::vector<detail::path_segment> s) : segs_(std::move(s)) {}
+  /// The path's segments.
   const std::vector<detail::path_segment>& segments() const { return segs_; }
+  /// The path with `#n` placeholders, its names added to `c`.
   std::string render(render_context& c) const { return detail::render_path(segs_, c); }
+  /// The path as text ("address.city"), for messages.
   std::string text() const { return detail::path_text(segs_); }
 
   /// A member of a nested struct (declared with DYNANTIC_STRUCT).
@@ -307,9 +322,12 @@ class path {
   }
 
   // ---- functions
+  /// attribute_exists(path).
   condition<M> exists() const { return fn(detail::cond_node::kind::exists); }
+  /// attribute_not_exists(path).
   condition<M> not_exists() const { return fn(detail::cond_node::kind::not_exists); }
 
+  /// begins_with(path, prefix), on string, binary and time attributes.
   template <class V>
   condition<M> begins_with(const V& prefix) const {
     if constexpr (!detail::stringish<unwrapped> && !std::is_same_v<unwrapped, bytes> && !detail::text_time<unwrapped>) {
@@ -345,6 +363,7 @@ class path {
     }
   }
 
+  /// path BETWEEN lo AND hi, bounds of the attribute's type.
   template <class A, class B>
   condition<M> between(const A& lo, const B& hi) const {
     if constexpr (!detail::orderable<unwrapped>) {

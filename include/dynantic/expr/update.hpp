@@ -14,11 +14,15 @@ namespace dynantic {
 /// `attr(&M::n) + 5` / `attr(&M::n) - 1`: the right-hand side of a SET.
 template <class M, class T>
 struct arithmetic {
+  /// The attribute on the left of the operator.
   std::vector<detail::path_segment> path;
+  /// '+' or '-'.
   char op;
+  /// The number on the right.
   attribute_value operand;
 };
 
+/// attr(&M::n) + v, for set(): `SET #n = #n + :v`. Numbers only (a compile error otherwise).
 template <class M, class T, class V>
 arithmetic<M, T> operator+(const path<M, T>& p, const V& v) {
   static_assert(detail::is_number_like<detail::value_of<T>> || detail::is_any<T>,
@@ -26,6 +30,7 @@ arithmetic<M, T> operator+(const path<M, T>& p, const V& v) {
   static_assert(detail::is_number_like<V> || std::is_same_v<V, decimal>, "dynantic: '+' needs a number");
   return {p.segments(), '+', detail::to_operand<detail::value_of<T>>(v)};
 }
+/// attr(&M::n) - v, for set().
 template <class M, class T, class V>
 arithmetic<M, T> operator-(const path<M, T>& p, const V& v) {
   static_assert(detail::is_number_like<detail::value_of<T>> || detail::is_any<T>,
@@ -84,6 +89,7 @@ class update_expression {
       return static_cast<self_t&>(*this);
     }
   }
+  /// set() of a member: set(&User::name, "Ada").
   template <class U, class C, class V>
   self_t& set(U C::*member, const V& v) {
     return set(attr<M>(member), v);
@@ -94,6 +100,7 @@ class update_expression {
     actions_.push_back({kind::set_arith, p.segments(), a.operand, a.path, a.op});
     return static_cast<self_t&>(*this);
   }
+  /// set() of a member to arithmetic on a path.
   template <class U, class C, class T2>
   self_t& set(U C::*member, const arithmetic<M, T2>& a) {
     return set(attr<M>(member), a);
@@ -109,6 +116,7 @@ class update_expression {
     else actions_.push_back({kind::set_if_not_exists, p.segments(), detail::set_operand(p.segments(), U(v)), {}, '+'});
     return static_cast<self_t&>(*this);
   }
+  /// set_if_not_exists() of a member.
   template <class U, class C, class V>
   self_t& set_if_not_exists(U C::*member, const V& v) {
     return set_if_not_exists(attr<M>(member), v);
@@ -119,6 +127,7 @@ class update_expression {
     actions_.push_back({kind::remove, p.segments(), {}, {}, '+'});
     return static_cast<self_t&>(*this);
   }
+  /// remove() of a member.
   template <class U, class C>
   self_t& remove(U C::*member) {
     return remove(attr<M>(member));
@@ -142,10 +151,12 @@ class update_expression {
     }
     return static_cast<self_t&>(*this);
   }
+  /// add() to a member.
   template <class U, class C, class V>
   self_t& add(U C::*member, const V& v) {
     return add(attr<M>(member), v);
   }
+  /// add() of set elements to a member: add(&User::tags, {"a", "b"}).
   template <class U, class C, class E>
   self_t& add(U C::*member, std::initializer_list<E> elements) {
     static_assert(detail::is_set_like<U>::value, "dynantic: add({...}) needs a set attribute");
@@ -167,32 +178,40 @@ class update_expression {
     }
     return static_cast<self_t&>(*this);
   }
+  /// delete_elements() from a member.
   template <class U, class C, class E>
   self_t& delete_elements(U C::*member, std::initializer_list<E> elements) {
     static_assert(detail::is_set_like<U>::value, "dynantic: delete_elements({...}) needs a set attribute");
     return delete_elements(attr<M>(member), U(elements.begin(), elements.end()));
   }
-  /// SET path = list_append(path, values) / list_append(values, path).
+  /// SET path = list_append(path, values): values after the list's elements.
   template <class T, class V>
   self_t& append(const path<M, T>& p, const V& values) {
     return list_op(kind::append, p, values);
   }
+  /// SET path = list_append(values, path): values before the list's elements.
   template <class T, class V>
   self_t& prepend(const path<M, T>& p, const V& values) {
     return list_op(kind::prepend, p, values);
   }
+  /// append() to a member.
   template <class U, class C, class V>
   self_t& append(U C::*member, const V& values) {
     return append(attr<M>(member), values);
   }
+  /// prepend() to a member.
   template <class U, class C, class V>
   self_t& prepend(U C::*member, const V& values) {
     return prepend(attr<M>(member), values);
   }
 
+  /// No action yet (executing it is refused).
   bool empty() const { return actions_.empty(); }
+  /// The actions so far.
   const std::vector<detail::update_action>& actions() const { return actions_; }
+  /// The actions so far, to change.
   std::vector<detail::update_action>& actions() { return actions_; }
+  /// The UpdateExpression text, its names and values added to `c`.
   std::string render(render_context& c) const { return detail::render_update(actions_, c); }
 
  private:

@@ -18,6 +18,7 @@ namespace dynantic {
 template <class M>
 class conditional_check_failed_for : public conditional_check_failed {
  public:
+  /// The typed view of `e` (made by the table API).
   explicit conditional_check_failed_for(const conditional_check_failed& e) : conditional_check_failed(e) {}
   /// The stored item as M (for a polymorphic base: the variant of its subtypes), decoded from old_item() when
   /// asked for; nothing when DynamoDB did not return it or it does not decode (old_item() still has it).
@@ -36,7 +37,9 @@ class conditional_check_failed_for : public conditional_check_failed {
 template <class M>
 class batch_write_incomplete_for : public batch_write_incomplete {
  public:
+  /// The key of one item of M.
   using key_type = detail::key_type_t<M>;
+  /// The typed view of `e` (made by the table API).
   explicit batch_write_incomplete_for(const batch_write_incomplete& e) : batch_write_incomplete(e) {}
   /// The items whose puts were not applied (as they were sent: auto-UUIDs filled, versions incremented).
   std::vector<M> unapplied_puts() const {
@@ -68,7 +71,9 @@ class batch_write_incomplete_for : public batch_write_incomplete {
 template <class M>
 class batch_get_incomplete_for : public batch_get_incomplete {
  public:
+  /// The key of one item of M.
   using key_type = detail::key_type_t<M>;
+  /// The typed view of `e` (made by the table API).
   explicit batch_get_incomplete_for(const batch_get_incomplete& e) : batch_get_incomplete(e) {}
   /// The items fetched before the batch gave up (those that decode into the model).
   std::vector<result_t<M>> fetched_models() const {
@@ -81,6 +86,7 @@ class batch_get_incomplete_for : public batch_get_incomplete {
     }
     return out;
   }
+  /// The keys that were not answered, typed.
   std::vector<key_type> not_fetched_keys() const {
     std::vector<key_type> out;
     for (const auto& [t, k] : not_fetched()) out.push_back(detail::key_from_item<M>(k));

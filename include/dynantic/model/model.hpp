@@ -211,35 +211,46 @@ concept described = requires {
 
 /// The options usable in declarations (in scope inside DYNANTIC_MODEL / DYNANTIC_STRUCT).
 namespace model_options {
+/// At least `n` characters (UTF-8 code points of a string) or elements (containers).
 constexpr detail::min_length_t min_length(std::size_t n) { return {n}; }
+/// At most `n` characters or elements.
 constexpr detail::max_length_t max_length(std::size_t n) { return {n}; }
+/// A number >= v.
 template <class V>
 constexpr detail::bound_t<V> ge(V v) {
   return {detail::bound_op::ge, v};
 }
+/// A number > v.
 template <class V>
 constexpr detail::bound_t<V> gt(V v) {
   return {detail::bound_op::gt, v};
 }
+/// A number <= v.
 template <class V>
 constexpr detail::bound_t<V> le(V v) {
   return {detail::bound_op::le, v};
 }
+/// A number < v.
 template <class V>
 constexpr detail::bound_t<V> lt(V v) {
   return {detail::bound_op::lt, v};
 }
+/// One of the values given: one_of("CH", "DE").
 template <class V, class... Vs>
 constexpr auto one_of(V first, Vs... rest) {
   using E = std::conditional_t<std::is_convertible_v<V, std::string_view>, std::string_view, V>;
   return detail::one_of_t<E, 1 + sizeof...(Vs)>{{E(first), E(rest)...}};
 }
+/// A string matching the ECMAScript regular expression (the whole string).
 constexpr detail::pattern_t pattern(std::string_view regex) { return {regex}; }
+/// A value for which predicate(value) is true; else `message` is the issue.
 template <class F>
 constexpr detail::check_t<F> check(F predicate, std::string_view message) {
   return {predicate, message};
 }
+/// The attribute's name in DynamoDB when it differs from the member's.
 constexpr detail::stored_as_t stored_as(std::string_view name) { return {name}; }
+/// key(id, auto_uuid): an empty dy::uuid key is filled with a random one before writing.
 inline constexpr detail::auto_uuid_t auto_uuid{};
 /// The value the member reads as when the stored item has no such attribute: field(points, default_value(0)).
 template <class V>
@@ -249,8 +260,11 @@ constexpr auto default_value(V v) {
 }
 /// An absent attribute reads as the member's initializer: `int points = 10;` with field(points, default_initializer).
 inline constexpr detail::default_initializer_t default_initializer{};
+/// The partition key of global secondary index `index` (create_table creates it; query_index queries it).
 constexpr detail::index_t gsi_key(std::string_view index) { return {detail::index_role::gsi_partition, index}; }
+/// The sort key of global secondary index `index`.
 constexpr detail::index_t gsi_sort_key(std::string_view index) { return {detail::index_role::gsi_sort, index}; }
+/// The sort key of local secondary index `index` (its partition key is the table's).
 constexpr detail::index_t lsi_sort_key(std::string_view index) { return {detail::index_role::lsi_sort, index}; }
 }  // namespace model_options
 
@@ -1048,6 +1062,7 @@ void read_members(const item& in, M& m, conversion_context& c) {
 }  // namespace detail
 
 // ---------------------------------------------------------------- converters for declared types
+/// @cond BUILTIN_CONVERTERS
 
 /// Enums declared with DYNANTIC_ENUM: stored as their declared string.
 template <class E>
@@ -1119,6 +1134,7 @@ struct converter<S> {
     detail::decode_members(detail::desc_of<S>(), a, &out, c);
   }
 };
+/// @endcond
 
 /// A model type: declared with DYNANTIC_MODEL (it has a table name).
 template <class M>

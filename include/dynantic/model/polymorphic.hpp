@@ -60,6 +60,7 @@ namespace dynantic {
 /// tag), kept as stored. Opt in by listing it last in DYNANTIC_SUBTYPES.
 struct unknown_subtype {
   std::string tag{};  ///< empty when the item has no tag
+  /// The item as stored.
   item attributes{};
 };
 
@@ -68,6 +69,7 @@ template <class... F>
 struct overloaded : F... {
   using F::operator()...;
 };
+/// Deduces overloaded's lambdas: dy::overloaded{[](const A&) {...}, [](const B&) {...}}.
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
 

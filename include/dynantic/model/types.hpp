@@ -52,7 +52,9 @@ class zoned_timestamp {
   /// The same instant in UTC (`Z`).
   explicit zoned_timestamp(timestamp instant) : instant_(instant) {}
 
+  /// The instant (UTC).
   timestamp instant() const noexcept { return instant_; }
+  /// The offset from UTC it was written with.
   std::chrono::minutes offset() const noexcept { return offset_; }
   /// The wall-clock time at the offset (what the text shows before the offset).
   naive_timestamp local() const noexcept {
@@ -60,7 +62,9 @@ class zoned_timestamp {
                            std::chrono::duration_cast<std::chrono::microseconds>(offset_)};
   }
 
+  /// Same instant and same offset.
   friend bool operator==(const zoned_timestamp&, const zoned_timestamp&) = default;
+  /// Ordered by instant, then offset.
   friend std::strong_ordering operator<=>(const zoned_timestamp& a, const zoned_timestamp& b) {
     if (auto c = a.instant_ <=> b.instant_; c != 0) return c;
     return a.offset_ <=> b.offset_;
@@ -82,6 +86,7 @@ std::optional<zoned_timestamp> parse_zoned(std::string_view text);
 
 /// `2024-05-01`.
 std::string format_date(std::chrono::year_month_day d);
+/// Reads "2024-02-29"; nothing when it is not a valid date.
 std::optional<std::chrono::year_month_day> parse_date(std::string_view text);
 
 /// An exact decimal number as DynamoDB stores it: at most 38 significant digits, magnitude 1E-130 to
@@ -92,34 +97,47 @@ class decimal {
   decimal() = default;
   /// @throws validation_error when `text` is not a valid DynamoDB number.
   explicit decimal(std::string_view text);
+  /// From decimal text; see decimal(std::string_view).
   explicit decimal(const char* text) : decimal(std::string_view(text)) {}
+  /// An integer (always exact).
   decimal(std::int64_t v) : text_(std::to_string(v)) {}  // NOLINT: integers are always exact
-  decimal(int v) : text_(std::to_string(v)) {}           // NOLINT
+  /// An integer (always exact).
+  decimal(int v) : text_(std::to_string(v)) {}  // NOLINT
 
   /// The text as given (or as read from DynamoDB).
   const std::string& text() const noexcept { return text_; }
   /// Canonical text (no leading/trailing zeros, exponent when needed): equal values have equal canonical text.
   std::string canonical() const;
+  /// Below zero.
   bool is_negative() const noexcept { return !text_.empty() && text_[0] == '-' && canonical() != "0"; }
   /// Nearest double (for display or arithmetic you accept to be inexact).
   double to_double() const;
 
+  /// Equal in value: 1.50 == 1.5.
   friend bool operator==(const decimal& a, const decimal& b) { return a.compare(b) == 0; }
+  /// Ordered by value.
   friend std::strong_ordering operator<=>(const decimal& a, const decimal& b) { return a.compare(b) <=> 0; }
 
   /// Exact arithmetic: the result is the exact value, or arithmetic_error when DynamoDB could not store it
   /// (more than 38 significant digits, out of range). Never rounded. Integers convert implicitly:
   /// `balance - 5`, `price * 3`.
   friend decimal operator+(const decimal& a, const decimal& b);
+  /// Exact difference. @throws arithmetic_error when it needs more than 38 digits or leaves DynamoDB's range
   friend decimal operator-(const decimal& a, const decimal& b);
+  /// Exact product. @throws arithmetic_error as operator-
   friend decimal operator*(const decimal& a, const decimal& b);
   /// Exact division: `1 / 4` is 0.25; `1 / 3` is arithmetic_error (it does not terminate within 38 digits), as is
   /// a division by zero.
   friend decimal operator/(const decimal& a, const decimal& b);
+  /// Negation.
   friend decimal operator-(const decimal& a);
+  /// *this = *this + b.
   decimal& operator+=(const decimal& b) { return *this = *this + b; }
+  /// *this = *this - b.
   decimal& operator-=(const decimal& b) { return *this = *this - b; }
+  /// *this = *this * b.
   decimal& operator*=(const decimal& b) { return *this = *this * b; }
+  /// *this = *this / b.
   decimal& operator/=(const decimal& b) { return *this = *this / b; }
 
   /// Builds without validation (the text was validated already).
@@ -143,14 +161,18 @@ class uuid {
   static uuid v4();
   /// @return nothing when `text` is not 36 characters of hex digits in 8-4-4-4-12 groups.
   static std::optional<uuid> parse(std::string_view text);
+  /// Lower-case text: "123e4567-e89b-42d3-a456-426614174000".
   std::string to_string() const;
+  /// All zero (an auto_uuid key is filled when nil).
   constexpr bool is_nil() const {
     for (auto b : bytes_) {
       if (b != 0) return false;
     }
     return true;
   }
+  /// The 16 bytes.
   const std::array<std::uint8_t, 16>& data() const noexcept { return bytes_; }
+  /// Byte order.
   friend auto operator<=>(const uuid&, const uuid&) = default;
 
  private:

@@ -38,10 +38,10 @@ enum class select { default_, all_attributes, all_projected_attributes, specific
 
 /// GetItem's parameters.
 struct get_item_request {
-  std::string table_name{};  ///< TableName
-  item key{};  ///< Key: the key attributes
-  bool consistent_read = false;  ///< ConsistentRead: a strongly consistent read
-  std::string projection_expression{};  ///< ProjectionExpression: the attributes to return (empty: all)
+  std::string table_name{};                      ///< TableName
+  item key{};                                    ///< Key: the key attributes
+  bool consistent_read = false;                  ///< ConsistentRead: a strongly consistent read
+  std::string projection_expression{};           ///< ProjectionExpression: the attributes to return (empty: all)
   attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
 };
 /// GetItem's answer.
@@ -55,13 +55,13 @@ get_item_result get_item(const client& c, const get_item_request& r);
 /// PutItem's parameters.
 struct put_item_request {
   std::string table_name{};  ///< TableName
-  dynantic::item item{};  ///< Item: the whole item
+  dynantic::item item{};     ///< Item: the whole item
   /// The item already encoded as DynamoDB-JSON (and validated); sent instead of `item` when not empty.
   /// The model layer encodes models straight to it.
   std::string item_json{};
-  std::string condition_expression{};  ///< ConditionExpression (empty: none)
-  attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
-  attribute_values expression_attribute_values{};  ///< ExpressionAttributeValues: ":v" -> value
+  std::string condition_expression{};                           ///< ConditionExpression (empty: none)
+  attribute_names expression_attribute_names{};                 ///< ExpressionAttributeNames: "#n" -> attribute name
+  attribute_values expression_attribute_values{};               ///< ExpressionAttributeValues: ":v" -> value
   ops::return_values return_values = ops::return_values::none;  ///< none or all_old
   /// ReturnValuesOnConditionCheckFailure=ALL_OLD: conditional_check_failed::old_item() gets the item.
   bool return_old_on_condition_failure = false;  ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
@@ -69,7 +69,7 @@ struct put_item_request {
 /// ItemCollectionMetrics of one item collection (client_options::item_collection_metrics; tables with a local
 /// secondary index only): its partition key and DynamoDB's estimate of its size.
 struct item_collection_metrics {
-  item key{};  ///< Key: the key attributes
+  item key{};          ///< Key: the key attributes
   double low_gb = 0;   ///< SizeEstimateRangeGB's lower bound
   double high_gb = 0;  ///< SizeEstimateRangeGB's upper bound
 };
@@ -85,14 +85,14 @@ write_result put_item(const client& c, const put_item_request& r);
 
 /// UpdateItem's parameters.
 struct update_item_request {
-  std::string table_name{};  ///< TableName
-  item key{};  ///< Key: the key attributes
-  std::string update_expression{};  ///< UpdateExpression
-  std::string condition_expression{};  ///< ConditionExpression (empty: none)
-  attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
-  attribute_values expression_attribute_values{};  ///< ExpressionAttributeValues: ":v" -> value
+  std::string table_name{};                                     ///< TableName
+  item key{};                                                   ///< Key: the key attributes
+  std::string update_expression{};                              ///< UpdateExpression
+  std::string condition_expression{};                           ///< ConditionExpression (empty: none)
+  attribute_names expression_attribute_names{};                 ///< ExpressionAttributeNames: "#n" -> attribute name
+  attribute_values expression_attribute_values{};               ///< ExpressionAttributeValues: ":v" -> value
   ops::return_values return_values = ops::return_values::none;  ///< ReturnValues
-  bool return_old_on_condition_failure = false;  ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
+  bool return_old_on_condition_failure = false;                 ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
 };
 /// UpdateItem: changes attributes of an item, creating it when the key has none (unless a condition prevents it).
 /// @throws conditional_check_failed (the condition)
@@ -101,13 +101,13 @@ write_result update_item(const client& c, const update_item_request& r);
 
 /// DeleteItem's parameters.
 struct delete_item_request {
-  std::string table_name{};  ///< TableName
-  item key{};  ///< Key: the key attributes
-  std::string condition_expression{};  ///< ConditionExpression (empty: none)
-  attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
-  attribute_values expression_attribute_values{};  ///< ExpressionAttributeValues: ":v" -> value
+  std::string table_name{};                                     ///< TableName
+  item key{};                                                   ///< Key: the key attributes
+  std::string condition_expression{};                           ///< ConditionExpression (empty: none)
+  attribute_names expression_attribute_names{};                 ///< ExpressionAttributeNames: "#n" -> attribute name
+  attribute_values expression_attribute_values{};               ///< ExpressionAttributeValues: ":v" -> value
   ops::return_values return_values = ops::return_values::none;  ///< none or all_old
-  bool return_old_on_condition_failure = false;  ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
+  bool return_old_on_condition_failure = false;                 ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
 };
 /// DeleteItem: deletes the item with the key (no error when there is none).
 /// @throws conditional_check_failed (the condition)
@@ -127,26 +127,26 @@ task<write_result> async_delete_item(client c, delete_item_request r);
 
 /// Query's parameters.
 struct query_request {
-  std::string table_name{};  ///< TableName
-  std::string index_name{};  ///< IndexName
-  std::string key_condition_expression{};  ///< KeyConditionExpression
-  std::string filter_expression{};  ///< FilterExpression (empty: none)
-  std::string projection_expression{};  ///< ProjectionExpression: the attributes to return (empty: all)
-  attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
+  std::string table_name{};                        ///< TableName
+  std::string index_name{};                        ///< IndexName
+  std::string key_condition_expression{};          ///< KeyConditionExpression
+  std::string filter_expression{};                 ///< FilterExpression (empty: none)
+  std::string projection_expression{};             ///< ProjectionExpression: the attributes to return (empty: all)
+  attribute_names expression_attribute_names{};    ///< ExpressionAttributeNames: "#n" -> attribute name
   attribute_values expression_attribute_values{};  ///< ExpressionAttributeValues: ":v" -> value
-  std::optional<std::int32_t> limit{};  ///< DynamoDB's per-page evaluation limit
-  bool scan_index_forward = true;  ///< ScanIndexForward: false for descending sort keys
-  bool consistent_read = false;  ///< ConsistentRead: a strongly consistent read
-  std::optional<item> exclusive_start_key{};  ///< ExclusiveStartKey: where the previous page ended
-  ops::select select = select::default_;  ///< Select
+  std::optional<std::int32_t> limit{};             ///< DynamoDB's per-page evaluation limit
+  bool scan_index_forward = true;                  ///< ScanIndexForward: false for descending sort keys
+  bool consistent_read = false;                    ///< ConsistentRead: a strongly consistent read
+  std::optional<item> exclusive_start_key{};       ///< ExclusiveStartKey: where the previous page ended
+  ops::select select = select::default_;           ///< Select
   /// A capacity budget the request keeps to (see dynantic::capacity_limit); not sent.
   std::shared_ptr<dynantic::capacity_limit> capacity_limit{};
 };
 /// One page of a Query or Scan.
 struct page_result {
-  std::vector<item> items{};  ///< the items, in order
-  std::int64_t count = 0;  ///< Count: items returned (after the filter)
-  std::int64_t scanned_count = 0;  ///< ScannedCount: items read (before the filter)
+  std::vector<item> items{};                 ///< the items, in order
+  std::int64_t count = 0;                    ///< Count: items returned (after the filter)
+  std::int64_t scanned_count = 0;            ///< ScannedCount: items read (before the filter)
   std::optional<item> last_evaluated_key{};  ///< set when more pages follow
 };
 /// Query: one page of the items of a partition (of the table or an index).
@@ -155,18 +155,18 @@ page_result query(const client& c, const query_request& r);
 
 /// Scan's parameters.
 struct scan_request {
-  std::string table_name{};  ///< TableName
-  std::string index_name{};  ///< IndexName
-  std::string filter_expression{};  ///< FilterExpression (empty: none)
-  std::string projection_expression{};  ///< ProjectionExpression: the attributes to return (empty: all)
-  attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
+  std::string table_name{};                        ///< TableName
+  std::string index_name{};                        ///< IndexName
+  std::string filter_expression{};                 ///< FilterExpression (empty: none)
+  std::string projection_expression{};             ///< ProjectionExpression: the attributes to return (empty: all)
+  attribute_names expression_attribute_names{};    ///< ExpressionAttributeNames: "#n" -> attribute name
   attribute_values expression_attribute_values{};  ///< ExpressionAttributeValues: ":v" -> value
-  std::optional<std::int32_t> limit{};  ///< Limit
-  bool consistent_read = false;  ///< ConsistentRead: a strongly consistent read
-  std::optional<item> exclusive_start_key{};  ///< ExclusiveStartKey: where the previous page ended
-  std::optional<std::int32_t> segment{};         ///< parallel scan: this worker's segment
-  std::optional<std::int32_t> total_segments{};  ///< parallel scan: number of segments
-  ops::select select = select::default_;  ///< Select
+  std::optional<std::int32_t> limit{};             ///< Limit
+  bool consistent_read = false;                    ///< ConsistentRead: a strongly consistent read
+  std::optional<item> exclusive_start_key{};       ///< ExclusiveStartKey: where the previous page ended
+  std::optional<std::int32_t> segment{};           ///< parallel scan: this worker's segment
+  std::optional<std::int32_t> total_segments{};    ///< parallel scan: number of segments
+  ops::select select = select::default_;           ///< Select
   /// A capacity budget the request keeps to (see dynantic::capacity_limit); not sent.
   std::shared_ptr<dynantic::capacity_limit> capacity_limit{};
 };
@@ -182,9 +182,9 @@ task<page_result> async_scan(client c, scan_request r);
 
 /// The keys of one table in a BatchGetItem, and how to read them.
 struct keys_and_attributes {
-  std::vector<item> keys{};  ///< the keys to fetch
-  bool consistent_read = false;  ///< ConsistentRead: a strongly consistent read
-  std::string projection_expression{};  ///< ProjectionExpression: the attributes to return (empty: all)
+  std::vector<item> keys{};                      ///< the keys to fetch
+  bool consistent_read = false;                  ///< ConsistentRead: a strongly consistent read
+  std::string projection_expression{};           ///< ProjectionExpression: the attributes to return (empty: all)
   attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
 };
 /// BatchGetItem's parameters.
@@ -194,7 +194,8 @@ struct batch_get_item_request {
 /// BatchGetItem's answer.
 struct batch_get_item_result {
   std::map<std::string, std::vector<item>> responses{};  ///< Responses: table -> items found
-  std::map<std::string, keys_and_attributes> unprocessed_keys{};  ///< UnprocessedKeys: what DynamoDB left for a later request
+  std::map<std::string, keys_and_attributes>
+      unprocessed_keys{};  ///< UnprocessedKeys: what DynamoDB left for a later request
 };
 /// BatchGetItem: one request; no chunking and no retry of UnprocessedKeys here (that is the batch engine's job).
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html
@@ -225,9 +226,9 @@ task<batch_write_item_result> async_batch_write_item(client c, batch_write_item_
 
 /// One Get of a TransactGetItems.
 struct transact_get {
-  std::string table_name{};  ///< TableName
-  item key{};  ///< Key: the key attributes
-  std::string projection_expression{};  ///< ProjectionExpression: the attributes to return (empty: all)
+  std::string table_name{};                      ///< TableName
+  item key{};                                    ///< Key: the key attributes
+  std::string projection_expression{};           ///< ProjectionExpression: the attributes to return (empty: all)
   attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
 };
 /// TransactGetItems' parameters (100 gets at most).
@@ -249,22 +250,22 @@ task<transact_get_items_result> async_transact_get_items(client c, transact_get_
 struct transact_write {
   /// Put, Update, Delete or ConditionCheck.
   enum class kind { put, update, delete_, condition_check };
-  kind type = kind::put;  ///< which action
+  kind type = kind::put;     ///< which action
   std::string table_name{};  ///< TableName
-  item data{};  ///< the item for put, the key otherwise
+  item data{};               ///< the item for put, the key otherwise
   /// Optional fast path for put: the item already encoded (and validated) as DynamoDB-JSON; `data` is then
   /// ignored.
   std::string data_json{};
-  std::string update_expression{};  ///< UpdateExpression
-  std::string condition_expression{};  ///< ConditionExpression (empty: none)
-  attribute_names expression_attribute_names{};  ///< ExpressionAttributeNames: "#n" -> attribute name
+  std::string update_expression{};                 ///< UpdateExpression
+  std::string condition_expression{};              ///< ConditionExpression (empty: none)
+  attribute_names expression_attribute_names{};    ///< ExpressionAttributeNames: "#n" -> attribute name
   attribute_values expression_attribute_values{};  ///< ExpressionAttributeValues: ":v" -> value
-  bool return_old_on_condition_failure = false;  ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
+  bool return_old_on_condition_failure = false;    ///< ReturnValuesOnConditionCheckFailure=ALL_OLD
 };
 /// TransactWriteItems' parameters (100 actions at most).
 struct transact_write_items_request {
   std::vector<transact_write> items{};  ///< the items, in order
-  std::string client_request_token{};  ///< idempotency token; the same token makes a retry safe
+  std::string client_request_token{};   ///< idempotency token; the same token makes a retry safe
 };
 /// TransactWriteItems' answer.
 struct transact_write_items_result {
@@ -306,50 +307,50 @@ struct attribute_definition {
 struct projection {
   /// ProjectionType: ALL, KEYS_ONLY or INCLUDE.
   enum class kind { all, keys_only, include };
-  kind type = kind::all;  ///< ProjectionType
+  kind type = kind::all;                          ///< ProjectionType
   std::vector<std::string> non_key_attributes{};  ///< for include
   /// Same type and attributes.
   friend bool operator==(const projection&, const projection&) = default;
 };
 /// ProvisionedThroughput of a provisioned table or GSI.
 struct provisioned_throughput {
-  std::int64_t read_capacity_units = 0;  ///< ReadCapacityUnits
+  std::int64_t read_capacity_units = 0;   ///< ReadCapacityUnits
   std::int64_t write_capacity_units = 0;  ///< WriteCapacityUnits
   /// Same units.
   friend bool operator==(const provisioned_throughput&, const provisioned_throughput&) = default;
 };
 /// A global or local secondary index, in a CreateTable request or a table description.
 struct secondary_index {
-  std::string index_name{};  ///< IndexName
-  std::vector<key_schema_element> key_schema{};  ///< KeySchema
-  ops::projection projection{};  ///< Projection
+  std::string index_name{};                            ///< IndexName
+  std::vector<key_schema_element> key_schema{};        ///< KeySchema
+  ops::projection projection{};                        ///< Projection
   std::optional<provisioned_throughput> throughput{};  ///< GSIs of provisioned tables
   std::string index_status{};                          ///< in descriptions (GSIs): ACTIVE, CREATING, ...
 };
 
 /// CreateTable's parameters.
 struct create_table_request {
-  std::string table_name{};  ///< TableName
-  std::vector<attribute_definition> attribute_definitions{};  ///< AttributeDefinitions
-  std::vector<key_schema_element> key_schema{};  ///< KeySchema
-  std::vector<secondary_index> global_secondary_indexes{};  ///< GlobalSecondaryIndexes
-  std::vector<secondary_index> local_secondary_indexes{};  ///< LocalSecondaryIndexes
+  std::string table_name{};                                        ///< TableName
+  std::vector<attribute_definition> attribute_definitions{};       ///< AttributeDefinitions
+  std::vector<key_schema_element> key_schema{};                    ///< KeySchema
+  std::vector<secondary_index> global_secondary_indexes{};         ///< GlobalSecondaryIndexes
+  std::vector<secondary_index> local_secondary_indexes{};          ///< LocalSecondaryIndexes
   ops::billing_mode billing_mode = billing_mode::pay_per_request;  ///< BillingMode
-  std::optional<provisioned_throughput> throughput{};  ///< required for provisioned
+  std::optional<provisioned_throughput> throughput{};              ///< required for provisioned
 };
 
 /// DescribeTable's TableDescription (also returned by CreateTable and DeleteTable).
 struct table_description {
-  std::string table_name{};  ///< TableName
-  std::string table_arn{};  ///< TableArn
-  std::string table_status{};  ///< CREATING, ACTIVE, DELETING, UPDATING
-  std::vector<attribute_definition> attribute_definitions{};  ///< AttributeDefinitions
-  std::vector<key_schema_element> key_schema{};  ///< KeySchema
-  std::vector<secondary_index> global_secondary_indexes{};  ///< GlobalSecondaryIndexes
-  std::vector<secondary_index> local_secondary_indexes{};  ///< LocalSecondaryIndexes
+  std::string table_name{};                                    ///< TableName
+  std::string table_arn{};                                     ///< TableArn
+  std::string table_status{};                                  ///< CREATING, ACTIVE, DELETING, UPDATING
+  std::vector<attribute_definition> attribute_definitions{};   ///< AttributeDefinitions
+  std::vector<key_schema_element> key_schema{};                ///< KeySchema
+  std::vector<secondary_index> global_secondary_indexes{};     ///< GlobalSecondaryIndexes
+  std::vector<secondary_index> local_secondary_indexes{};      ///< LocalSecondaryIndexes
   ops::billing_mode billing_mode = billing_mode::provisioned;  ///< BillingMode
-  std::optional<provisioned_throughput> throughput{};  ///< ProvisionedThroughput
-  std::int64_t item_count = 0;  ///< ItemCount (updated by DynamoDB about every six hours)
+  std::optional<provisioned_throughput> throughput{};          ///< ProvisionedThroughput
+  std::int64_t item_count = 0;        ///< ItemCount (updated by DynamoDB about every six hours)
   std::int64_t table_size_bytes = 0;  ///< TableSizeBytes (updated about every six hours)
 };
 
@@ -368,11 +369,11 @@ table_description describe_table(const client& c, const std::string& table_name)
 /// ListTables' parameters.
 struct list_tables_request {
   std::string exclusive_start_table_name{};  ///< ExclusiveStartTableName: where the previous page ended
-  std::optional<std::int32_t> limit{};  ///< Limit
+  std::optional<std::int32_t> limit{};       ///< Limit
 };
 /// ListTables' answer (one page).
 struct list_tables_result {
-  std::vector<std::string> table_names{};  ///< TableNames
+  std::vector<std::string> table_names{};   ///< TableNames
   std::string last_evaluated_table_name{};  ///< non-empty when more follow
 };
 /// ListTables: one page of the account's table names in the region.
@@ -381,7 +382,7 @@ list_tables_result list_tables(const client& c, const list_tables_request& r = {
 
 /// UpdateTimeToLive's TimeToLiveSpecification.
 struct time_to_live_specification {
-  bool enabled = true;  ///< Enabled
+  bool enabled = true;           ///< Enabled
   std::string attribute_name{};  ///< AttributeName
 };
 /// UpdateTimeToLive: turns TTL on or off for an attribute.
@@ -392,7 +393,7 @@ time_to_live_specification update_time_to_live(const client& c, const std::strin
 
 /// DescribeTimeToLive's TimeToLiveDescription.
 struct time_to_live_description {
-  std::string status{};  ///< ENABLING, ENABLED, DISABLING, DISABLED
+  std::string status{};          ///< ENABLING, ENABLED, DISABLING, DISABLED
   std::string attribute_name{};  ///< AttributeName
 };
 /// DescribeTimeToLive: the table's TTL attribute and status.
@@ -419,7 +420,7 @@ struct answer_item {
 /// A page of Query/Scan results with the items left in the answer (the model layer decodes them in place).
 struct raw_page_result {
   std::vector<answer_item> items{};  ///< the items, in order
-  std::int64_t count = 0;  ///< Count: items returned (after the filter)
+  std::int64_t count = 0;            ///< Count: items returned (after the filter)
   std::optional<item> last_evaluated_key{};
 };
 raw_page_result query_raw(const client& c, const ops::query_request& r);

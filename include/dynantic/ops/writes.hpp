@@ -25,9 +25,13 @@ namespace dynantic {
 /// A condition written as DynamoDB expression text with its own `#name` / `:value` maps. Typed conditions
 /// (attr(&User::age) >= 18) render to this. Placeholders starting with `#dy_` / `:dy_` are reserved.
 struct condition_expression {
+  /// ConditionExpression, with `#n` / `:v` placeholders
   std::string expression{};
+  /// Its ExpressionAttributeNames.
   ops::attribute_names names{};
+  /// Its ExpressionAttributeValues.
   ops::attribute_values values{};
+  /// No condition.
   bool empty() const { return expression.empty(); }
 };
 
@@ -84,6 +88,7 @@ template <class M>
 /// for updated_old/updated_new.
 template <class M>
 struct update_result {
+  /// What DynamoDB returned (ReturnValues), raw.
   std::optional<item> attributes;
   /// The returned item as the model (for all_old / all_new). @throws validation_error for partial items.
   std::optional<result_t<M>> model() const {
@@ -113,15 +118,19 @@ struct update_result {
 template <class M>
 class updater : public update_expression<M, updater<M>> {
  public:
+  /// The model updated.
   using model_type = M;
+  /// Made by table<M>::update() / upsert() / tx_update() / tx_upsert().
   updater(client c, std::string table, item key, detail::update_mode mode)
       : client_(std::move(c)), table_(std::move(table)), key_(std::move(key)), mode_(mode) {}
+  /// Only when `c` holds (ConditionExpression); several calls are joined with AND.
   template <class C>
   updater& condition(const dynantic::condition<C>& c) {
     static_assert(std::is_same_v<C, M> || std::is_void_v<C>, "dynantic: the condition is on another model");
     cond_ = cond_.empty() ? dynantic::condition<M>(c.node()) : (cond_ && c);
     return *this;
   }
+  /// What execute() returns: all_old, updated_old, all_new, updated_new (ReturnValues).
   updater& return_values(ops::return_values r) {
     return_ = r;
     return *this;

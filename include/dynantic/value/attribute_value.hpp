@@ -29,6 +29,7 @@ std::string_view type_tag(value_type t) noexcept;
 
 /// Tag types to construct sets and numbers explicitly.
 struct number_text_t {};
+/// The tag value (reserved).
 inline constexpr number_text_t number_text{};
 
 /// A DynamoDB attribute value. Regular (copyable, comparable). Accessors throw std::logic_error when
@@ -39,6 +40,7 @@ class attribute_value {
   attribute_value() noexcept = default;
 
   // ---- factories: the unambiguous way to build each type ----
+  /// NULL.
   static attribute_value null() { return {}; }
   /// S. Must be valid UTF-8; checked when encoded (codec::write_* throws validation_error).
   static attribute_value string(std::string s);
@@ -55,33 +57,52 @@ class attribute_value {
   static attribute_value binary(std::span<const std::byte> raw);
   /// B from raw bytes held in a string (any bytes, not text).
   static attribute_value binary_from_string(std::string raw);
+  /// BOOL.
   static attribute_value boolean(bool b);
+  /// M.
   static attribute_value map(item m);
+  /// L.
   static attribute_value list(std::vector<attribute_value> l);
+  /// SS; duplicates and an empty set are refused when encoded.
   static attribute_value string_set(std::vector<std::string> ss);
   /// NS; every element is validated now (throws validation_error).
   static attribute_value number_set(std::vector<std::string> ns);
+  /// NS of elements known to be valid (the codec's reader has checked them).
   static attribute_value number_set_unchecked(std::vector<std::string> ns);
   /// BS, each element raw bytes held in a string.
   static attribute_value binary_set(std::vector<std::string> bs);
 
   // ---- convenient implicit construction for literals in hand-written items ----
-  attribute_value(const char* s) : attribute_value(string(s)) {}                    // NOLINT
-  attribute_value(std::string s) : attribute_value(string(std::move(s))) {}         // NOLINT
+  /// S (implicit, for items written by hand: {{"id", "a"}}).
+  attribute_value(const char* s) : attribute_value(string(s)) {}  // NOLINT
+  /// S (implicit).
+  attribute_value(std::string s) : attribute_value(string(std::move(s))) {}  // NOLINT
+  /// S (implicit).
   attribute_value(std::string_view s) : attribute_value(string(std::string(s))) {}  // NOLINT
+  /// N from an integer (implicit).
   template <class I>
   requires(std::is_integral_v<I> && !std::is_same_v<I, bool>) attribute_value(I v)
-      : attribute_value(number(v)) {}                              // NOLINT
-  attribute_value(bool b) : attribute_value(boolean(b)) {}         // NOLINT
+      : attribute_value(number(v)) {}  // NOLINT
+  /// BOOL (implicit).
+  attribute_value(bool b) : attribute_value(boolean(b)) {}  // NOLINT
+  /// M (implicit).
   attribute_value(item m) : attribute_value(map(std::move(m))) {}  // NOLINT
 
+  /// Which of the ten DynamoDB types it holds.
   value_type type() const noexcept { return type_; }
+  /// NULL.
   bool is_null() const noexcept { return type_ == value_type::null; }
+  /// S.
   bool is_string() const noexcept { return type_ == value_type::s; }
+  /// N.
   bool is_number() const noexcept { return type_ == value_type::n; }
+  /// B.
   bool is_binary() const noexcept { return type_ == value_type::b; }
+  /// BOOL.
   bool is_bool() const noexcept { return type_ == value_type::boolean; }
+  /// M.
   bool is_map() const noexcept { return type_ == value_type::m; }
+  /// L.
   bool is_list() const noexcept { return type_ == value_type::l; }
 
   /// S text.
@@ -92,14 +113,20 @@ class attribute_value {
   std::span<const std::byte> as_binary() const;
   /// B raw bytes as a string (bytes, not text).
   const std::string& as_binary_string() const;
+  /// BOOL value.
   bool as_bool() const;
+  /// M entries.
   const item& as_map() const;
+  /// M entries, to change.
   item& as_map();
+  /// L elements.
   const std::vector<attribute_value>& as_list() const;
+  /// L elements, to change.
   std::vector<attribute_value>& as_list();
   /// Elements of SS, NS (decimal text) or BS (raw bytes).
   const std::vector<std::string>& as_set() const;
 
+  /// Same type and same value as stored: numbers by their text ("1.50" != "1.5"), sets element by element.
   friend bool operator==(const attribute_value& a, const attribute_value& b);
 
  private:

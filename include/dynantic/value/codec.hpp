@@ -17,6 +17,7 @@ namespace dynantic::codec {
 /// Appends the DynamoDB-JSON of `it` (an object of attribute name -> typed value) to `out`.
 /// @throws validation_error with every problem and its path; `out` is left unchanged then.
 void write_item(std::string& out, const item& it);
+/// An item as DynamoDB-JSON: {"id":{"S":"a"},"n":{"N":"1"}}.
 std::string write_item(const item& it);
 
 /// Appends the DynamoDB-JSON of one value (`{"S":"x"}`) to `out`.
