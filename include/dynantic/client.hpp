@@ -302,6 +302,9 @@ struct retry_options {
   }
 };
 
+/// The API a client calls (client_options::api).
+enum class api { dynamodb, streams };
+
 /// Everything a client needs; every field has a working default.
 struct client_options {
   /// AWS region. Empty: AWS_REGION, then AWS_DEFAULT_REGION, then `region` of the profile (AWS_PROFILE, else
@@ -309,8 +312,12 @@ struct client_options {
   /// Local), else the constructor throws dynantic::error. Never asks instance metadata.
   std::string region{};
   /// Endpoint URL like "http://127.0.0.1:8000". Empty: AWS_ENDPOINT_URL_DYNAMODB, then
-  /// AWS_ENDPOINT_URL, then https://dynamodb.REGION.amazonaws.com.
+  /// AWS_ENDPOINT_URL, then https://dynamodb.REGION.amazonaws.com (for api::streams:
+  /// AWS_ENDPOINT_URL_DYNAMODB_STREAMS, then AWS_ENDPOINT_URL, then https://streams.dynamodb.REGION.amazonaws.com).
   std::string endpoint{};
+  /// Which API the client calls: DynamoDB, or DynamoDB Streams (DescribeStream, GetShardIterator, GetRecords;
+  /// see stream.hpp). DynamoDB Local serves both at one endpoint.
+  dynantic::api api = dynantic::api::dynamodb;
   /// Explicit credentials; when empty, `credentials_source` (default: default_credentials()) is used.
   std::optional<dynantic::credentials> credentials{};
   /// Where credentials come from when `credentials` is empty; empty: default_credentials().

@@ -3,6 +3,7 @@
 /// Umbrella header: everything public in dynantic.
 #include <dynantic/bulk/batch.hpp>
 #include <dynantic/bulk/parallel_scan.hpp>
+#include <dynantic/bulk/stream.hpp>
 #include <dynantic/bulk/table_admin.hpp>
 #include <dynantic/bulk/transaction.hpp>
 #include <dynantic/bulk/writer.hpp>

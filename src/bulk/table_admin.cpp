@@ -111,6 +111,7 @@ ops::create_table_request table_definition(const model_desc& d, std::span<const 
   ops::create_table_request r;
   r.table_name = table;
   r.billing_mode = o.billing_mode;
+  r.stream_view_type = o.stream_view_type;
   r.throughput = o.throughput;
   auto define = [&](std::string_view name, ops::scalar_type t) {
     for (const auto& a : r.attribute_definitions) {

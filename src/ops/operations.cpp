@@ -366,6 +366,13 @@ table_description read_table(object t) {
     d.billing_mode = billing_mode::pay_per_request;
   }
   d.throughput = read_throughput(t);
+  d.latest_stream_arn = str(t, "LatestStreamArn");
+  object spec;
+  if (t["StreamSpecification"].get_object().get(spec) == simdjson::SUCCESS) {
+    bool on = false;
+    if (spec["StreamEnabled"].get_bool().get(on) == simdjson::SUCCESS && on)
+      d.stream_view_type = str(spec, "StreamViewType");
+  }
   d.item_count = integer(t, "ItemCount");
   d.table_size_bytes = integer(t, "TableSizeBytes");
   return d;
@@ -926,6 +933,13 @@ table_description create_table(const client& c, const create_table_request& r) {
     w.member("BillingMode", "PROVISIONED");
     write_throughput(w, r.throughput.value_or(provisioned_throughput{5, 5}));
   }
+  if (!r.stream_view_type.empty()) {
+    w.key("StreamSpecification");
+    w.begin_object();
+    w.member_bool("StreamEnabled", true);
+    w.member("StreamViewType", r.stream_view_type);
+    w.end_object();
+  }
   w.end_object();
   return read_table_member(call(c, "CreateTable", std::move(body), r.table_name), "TableDescription");
 }
@@ -1013,6 +1027,73 @@ time_to_live_description describe_time_to_live(const client& c, const std::strin
     d.attribute_name = str(s, "AttributeName");
   }
   return d;
+}
+
+// ------------------------------------------------------------------ DynamoDB Streams
+
+stream_description describe_stream(const client& c, const describe_stream_request& r) {
+  if (r.stream_arn.empty()) throw validation_error("StreamArn", "a stream ARN is required");
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("StreamArn", r.stream_arn);
+  write_if(w, "ExclusiveStartShardId", r.exclusive_start_shard_id);
+  if (r.limit) w.member_int("Limit", *r.limit);
+  w.end_object();
+  object o = parse_answer(call(c, "DescribeStream", std::move(body)));
+  object d;
+  stream_description out;
+  if (o["StreamDescription"].get_object().get(d) != simdjson::SUCCESS) return out;
+  out.stream_arn = str(d, "StreamArn");
+  out.stream_status = str(d, "StreamStatus");
+  out.stream_view_type = str(d, "StreamViewType");
+  out.table_name = str(d, "TableName");
+  out.last_evaluated_shard_id = str(d, "LastEvaluatedShardId");
+  array shards;
+  if (d["Shards"].get_array().get(shards) == simdjson::SUCCESS) {
+    for (auto e : shards) {
+      object so = as_object(e);
+      shard sh;
+      sh.shard_id = str(so, "ShardId");
+      sh.parent_shard_id = str(so, "ParentShardId");
+      object range;
+      if (so["SequenceNumberRange"].get_object().get(range) == simdjson::SUCCESS) {
+        sh.starting_sequence_number = str(range, "StartingSequenceNumber");
+        sh.ending_sequence_number = str(range, "EndingSequenceNumber");
+      }
+      out.shards.push_back(std::move(sh));
+    }
+  }
+  return out;
+}
+
+std::string get_shard_iterator(const client& c, const get_shard_iterator_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("StreamArn", r.stream_arn);
+  w.member("ShardId", r.shard_id);
+  const char* type = r.type == shard_iterator_type::trim_horizon         ? "TRIM_HORIZON"
+                     : r.type == shard_iterator_type::latest             ? "LATEST"
+                     : r.type == shard_iterator_type::at_sequence_number ? "AT_SEQUENCE_NUMBER"
+                                                                         : "AFTER_SEQUENCE_NUMBER";
+  w.member("ShardIteratorType", type);
+  write_if(w, "SequenceNumber", r.sequence_number);
+  w.end_object();
+  return str(parse_answer(call(c, "GetShardIterator", std::move(body))), "ShardIterator");
+}
+
+get_records_result get_records(const client& c, const get_records_request& r) {
+  std::string body;
+  json_writer w(body);
+  w.begin_object();
+  w.member("ShardIterator", r.shard_iterator);
+  if (r.limit) w.member_int("Limit", *r.limit);
+  w.end_object();
+  get_records_result out;
+  out.answer = call(c, "GetRecords", std::move(body));
+  out.next_shard_iterator = str(parse_answer(out.answer), "NextShardIterator");
+  return out;
 }
 
 }  // namespace dynantic::ops

@@ -141,7 +141,8 @@ std::shared_ptr<credentials_provider> profile_credentials(std::string profile) {
 namespace detail {
 
 void resolve_region_endpoint(client_options& o) {
-  if (o.endpoint.empty()) o.endpoint = env("AWS_ENDPOINT_URL_DYNAMODB");
+  const bool streams = o.api == api::streams;
+  if (o.endpoint.empty()) o.endpoint = env(streams ? "AWS_ENDPOINT_URL_DYNAMODB_STREAMS" : "AWS_ENDPOINT_URL_DYNAMODB");
   if (o.endpoint.empty()) o.endpoint = env("AWS_ENDPOINT_URL");
   if (o.region.empty()) o.region = env("AWS_REGION");
   if (o.region.empty()) o.region = env("AWS_DEFAULT_REGION");
@@ -154,7 +155,9 @@ void resolve_region_endpoint(client_options& o) {
     }
     o.region = "us-east-1";
   }
-  if (o.endpoint.empty()) o.endpoint = "https://dynamodb." + o.region + ".amazonaws.com";
+  if (o.endpoint.empty()) {
+    o.endpoint = (streams ? "https://streams.dynamodb." : "https://dynamodb.") + o.region + ".amazonaws.com";
+  }
   while (!o.endpoint.empty() && o.endpoint.back() == '/') o.endpoint.pop_back();
   if (o.ca_bundle.empty()) o.ca_bundle = env("AWS_CA_BUNDLE");
   if (!o.ca_bundle.empty() && !std::ifstream(o.ca_bundle)) {
@@ -209,7 +212,7 @@ double client_impl::random01() {
 }
 
 std::vector<std::string> client_impl::signed_headers(std::string_view operation, const std::string& body) {
-  std::string target = "DynamoDB_20120810.";
+  std::string target = options_.api == api::streams ? "DynamoDBStreams_20120810." : "DynamoDB_20120810.";
   target += operation;
   signing_request r;
   r.host = host_;

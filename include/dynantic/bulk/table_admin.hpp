@@ -32,6 +32,9 @@ struct table_options {
   std::optional<ops::provisioned_throughput> throughput{};  ///< for provisioned tables and their GSIs
   /// Projection per index name; indexes not listed project ALL.
   std::map<std::string, ops::projection, std::less<>> projections{};
+  /// A DynamoDB stream of the table's changes (stream.hpp): "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE" or
+  /// "KEYS_ONLY"; empty: none.
+  std::string stream_view_type{};
   /// Wait until the table and its indexes are ACTIVE.
   bool wait_until_active = true;
   /// How long to wait.

@@ -337,6 +337,8 @@ struct create_table_request {
   std::vector<secondary_index> local_secondary_indexes{};          ///< LocalSecondaryIndexes
   ops::billing_mode billing_mode = billing_mode::pay_per_request;  ///< BillingMode
   std::optional<provisioned_throughput> throughput{};              ///< required for provisioned
+  /// StreamSpecification: KEYS_ONLY, NEW_IMAGE, OLD_IMAGE or NEW_AND_OLD_IMAGES; empty: no stream.
+  std::string stream_view_type{};
 };
 
 /// DescribeTable's TableDescription (also returned by CreateTable and DeleteTable).
@@ -350,6 +352,8 @@ struct table_description {
   std::vector<secondary_index> local_secondary_indexes{};      ///< LocalSecondaryIndexes
   ops::billing_mode billing_mode = billing_mode::provisioned;  ///< BillingMode
   std::optional<provisioned_throughput> throughput{};          ///< ProvisionedThroughput
+  std::string latest_stream_arn{};                             ///< LatestStreamArn: the table's stream, when it has one
+  std::string stream_view_type{};     ///< StreamSpecification.StreamViewType while the stream is enabled
   std::int64_t item_count = 0;        ///< ItemCount (updated by DynamoDB about every six hours)
   std::int64_t table_size_bytes = 0;  ///< TableSizeBytes (updated about every six hours)
 };
@@ -399,6 +403,61 @@ struct time_to_live_description {
 /// DescribeTimeToLive: the table's TTL attribute and status.
 /// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTimeToLive.html
 time_to_live_description describe_time_to_live(const client& c, const std::string& table_name);
+
+// ---------------------------------------------------------------- DynamoDB Streams (client_options::api = streams)
+
+/// DescribeStream's parameters.
+struct describe_stream_request {
+  std::string stream_arn{};                ///< StreamArn (table_description::latest_stream_arn)
+  std::string exclusive_start_shard_id{};  ///< ExclusiveStartShardId: where the previous page ended
+  std::optional<std::int32_t> limit{};     ///< Limit: shards per page
+};
+/// One shard of a stream.
+struct shard {
+  std::string shard_id{};                  ///< ShardId
+  std::string parent_shard_id{};           ///< ParentShardId: read the parent's records first
+  std::string starting_sequence_number{};  ///< SequenceNumberRange.StartingSequenceNumber
+  std::string ending_sequence_number{};    ///< SequenceNumberRange.EndingSequenceNumber; empty while open
+};
+/// DescribeStream's StreamDescription (one page of shards).
+struct stream_description {
+  std::string stream_arn{};               ///< StreamArn
+  std::string stream_status{};            ///< ENABLING, ENABLED, DISABLING, DISABLED
+  std::string stream_view_type{};         ///< StreamViewType
+  std::string table_name{};               ///< TableName
+  std::vector<shard> shards{};            ///< Shards
+  std::string last_evaluated_shard_id{};  ///< LastEvaluatedShardId: non-empty when more shards follow
+};
+/// DescribeStream: the stream's shards. Needs a client with client_options::api = api::streams.
+/// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_DescribeStream.html
+stream_description describe_stream(const client& c, const describe_stream_request& r);
+
+/// Where a shard iterator starts.
+enum class shard_iterator_type { trim_horizon, latest, at_sequence_number, after_sequence_number };
+/// GetShardIterator's parameters.
+struct get_shard_iterator_request {
+  std::string stream_arn{};                                      ///< StreamArn
+  std::string shard_id{};                                        ///< ShardId
+  shard_iterator_type type = shard_iterator_type::trim_horizon;  ///< ShardIteratorType
+  std::string sequence_number{};                                 ///< SequenceNumber, for the *_sequence_number types
+};
+/// GetShardIterator. @return the iterator (valid for 15 minutes)
+/// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetShardIterator.html
+std::string get_shard_iterator(const client& c, const get_shard_iterator_request& r);
+
+/// GetRecords' parameters.
+struct get_records_request {
+  std::string shard_iterator{};         ///< ShardIterator
+  std::optional<std::int32_t> limit{};  ///< Limit: records per call (1,000 at most)
+};
+/// GetRecords' answer: read its records with parse_stream_records(answer) (stream.hpp).
+struct get_records_result {
+  std::string answer{};               ///< the answer's JSON
+  std::string next_shard_iterator{};  ///< NextShardIterator; empty when the shard is closed and read to its end
+};
+/// GetRecords: the next records of a shard.
+/// @see https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_streams_GetRecords.html
+get_records_result get_records(const client& c, const get_records_request& r);
 
 }  // namespace dynantic::ops
 
