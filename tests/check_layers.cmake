@@ -25,7 +25,9 @@ set(layer_rules
   "src/bulk/"                                  6
   "include/dynantic/table.hpp"                 7
   "include/dynantic/dynantic.hpp"              7
-  "src/table.cpp"                              7)
+  "src/table.cpp"                              7
+  "include/dynantic/testing/"                  8
+  "src/testing/"                               8)
 
 # Includes still against the layers, each with the reason it is left (empty when there is none).
 set(known_exceptions "")

@@ -176,7 +176,7 @@ std::vector<stream_record> stream_reader::poll() {
   for (auto it = iterators_.begin(); it != iterators_.end();) {
     auto r = ops::get_records(c_, {.shard_iterator = it->second, .limit = {}});
     for (auto& rec : parse_stream_records(r.answer)) {
-      rec.position.clear();                   // positions of one answer mean nothing to the caller
+      rec.position.clear();                      // positions of one answer mean nothing to the caller
       if (rec.table.empty()) rec.table = table;  // GetRecords' records carry no ARN
       out.push_back(std::move(rec));
     }
