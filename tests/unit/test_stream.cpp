@@ -19,6 +19,26 @@ struct User {
 };
 DYNANTIC_MODEL(User, "users", key(user_id), field(name), field(balance, ge(0)), field(tags))
 
+struct Entity {
+  std::string pk{};
+  std::string sk{};
+  std::string type{};
+};
+DYNANTIC_MODEL(Entity, "app", key(pk), sort_key(sk), discriminator(type))
+struct Customer {
+  std::string pk{};
+  std::string sk{};
+  std::string name{};
+};
+DYNANTIC_SUBTYPE(Customer, Entity, "CUSTOMER", key(pk), sort_key(sk), field(name))
+struct Order {
+  std::string pk{};
+  std::string sk{};
+  dy::decimal total{};
+};
+DYNANTIC_SUBTYPE(Order, Entity, "ORDER", key(pk), sort_key(sk), field(total))
+DYNANTIC_SUBTYPES(Entity, Customer, Order)
+
 std::string event_file() {
   std::ifstream in(DYNANTIC_SOURCE_DIR "/examples/data/lambda_event.json");
   std::stringstream s;
@@ -140,6 +160,29 @@ TEST(stream, a_get_records_answer_and_a_single_record_read_alike) {
   auto c = dy::decode_changes<User>(single, {.table = {}, .report_other_tables = false, .any_table = true});
   ASSERT_EQ(c.size(), 1u);
   EXPECT_EQ(c[0].new_image->name, "Z");
+}
+
+TEST(stream, a_single_table_base_decodes_each_image_into_its_subtype) {
+  std::string doc = R"({"Records":[
+    {"eventName":"INSERT","eventSourceARN":"arn:aws:dynamodb:r:1:table/app/stream/x","dynamodb":{
+      "Keys":{"pk":{"S":"C#1"},"sk":{"S":"PROFILE"}},
+      "NewImage":{"pk":{"S":"C#1"},"sk":{"S":"PROFILE"},"type":{"S":"CUSTOMER"},"name":{"S":"Ada"}}}},
+    {"eventName":"REMOVE","eventSourceARN":"arn:aws:dynamodb:r:1:table/app/stream/x","dynamodb":{
+      "Keys":{"pk":{"S":"C#1"},"sk":{"S":"ORDER#1"}},
+      "OldImage":{"pk":{"S":"C#1"},"sk":{"S":"ORDER#1"},"type":{"S":"ORDER"},"total":{"N":"9.9"}}}},
+    {"eventName":"INSERT","eventSourceARN":"arn:aws:dynamodb:r:1:table/app/stream/x","dynamodb":{
+      "Keys":{"pk":{"S":"C#1"},"sk":{"S":"X"}},
+      "NewImage":{"pk":{"S":"C#1"},"sk":{"S":"X"},"type":{"S":"INVOICE"}}}}]})";
+  auto records = dy::parse_stream_records(doc);
+  auto first_two = std::vector<dy::stream_record>(records.begin(), records.begin() + 2);
+  auto changes = dy::decode_changes<Entity>(first_two);
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[0].key, (std::pair<std::string, std::string>("C#1", "PROFILE")));
+  ASSERT_TRUE(std::holds_alternative<Customer>(*changes[0].new_image));
+  EXPECT_EQ(std::get<Customer>(*changes[0].new_image).name, "Ada");
+  ASSERT_TRUE(std::holds_alternative<Order>(*changes[1].old_image));
+  EXPECT_EQ(std::get<Order>(*changes[1].old_image).total, dy::decimal("9.9"));
+  EXPECT_THROW(dy::decode_changes<Entity>(records), dy::unknown_discriminator);  // INVOICE is no subtype
 }
 
 }  // namespace test_stream
