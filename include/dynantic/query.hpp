@@ -581,6 +581,14 @@ class query : public read_builder<M, query<M, SK>> {
     }
     return *this;
   }
+  /// Not available: DynamoDB key conditions have no `<>` on the sort key; a compile error that says what to use.
+  template <class V>
+  query& ne(const V&) {
+    static_assert(detail::always_false<V>,
+                  "dynantic: a key condition has no ne (DynamoDB has no <> on the sort key); use "
+                  "filter(attr(&M::sort_key) != value), or two queries with lt and gt");
+    return *this;
+  }
   /// Newest first: descending sort key order.
   query& reverse(bool yes = true) & {
     this->spec_.reverse = yes;

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -89,6 +90,23 @@ class table {
   using sort_key_type = typename keys::sort;
   /// The key of one item: the partition key, or (partition, sort) for tables with a sort key.
   using key_type = typename keys::key;
+  /// Whether get(args...) matches one of the key forms (for the diagnostic overload of get()).
+  template <class... A>
+  static constexpr bool get_arguments_fit = [] {
+    constexpr std::size_t n = sizeof...(A);
+    using T = std::tuple<A..., void, void, void>;
+    using A0 = std::tuple_element_t<0, T>;
+    using A1 = std::tuple_element_t<1, T>;
+    using A2 = std::tuple_element_t<2, T>;
+    if constexpr (!has_sort_key) {
+      return (n == 1 && std::is_convertible_v<A0, partition_key_type>) ||
+             (n == 2 && std::is_convertible_v<A0, partition_key_type> && std::is_convertible_v<A1, read_options>);
+    } else {
+      return (n == 2 && std::is_convertible_v<A0, partition_key_type> && std::is_convertible_v<A1, sort_key_type>) ||
+             (n == 3 && std::is_convertible_v<A0, partition_key_type> && std::is_convertible_v<A1, sort_key_type> &&
+              std::is_convertible_v<A2, read_options>);
+    }
+  }();
 
   /// Uses current_client() at each call; the table name from the model.
   table() : name_(detail::model_v<M>.table) {}
@@ -193,6 +211,16 @@ class table {
   std::optional<result_type> get(const partition_key_type& pk, const sort_key_type& sk,
                                  read_options o = {}) const requires has_sort_key {
     return get_by_key(make_key(&pk, &sk), o);
+  }
+  /// Arguments that are not this table's key: a compile error that says what get() takes (instead of the
+  /// compiler's list of candidates).
+  template <class... A>
+  requires(!get_arguments_fit<A...>) std::optional<result_type> get(const A&...)
+  const {
+    static_assert(detail::always_false<std::tuple<A...>>,
+                  "dynantic: get() takes this table's key: the partition key's type, then the sort key's type when "
+                  "the table has a sort key, then optionally read_options");
+    return std::nullopt;
   }
 
   // ------------------------------------------------------------ async (async.hpp)

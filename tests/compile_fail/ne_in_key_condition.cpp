@@ -1,4 +1,4 @@
-// EXPECT: has no member named [^ ]*ne
+// EXPECT: dynantic: a key condition has no ne
 #include "expr_models.hpp"
 
 void use(const dynantic::table<cf::User>& users, const dynantic::table<cf::Tag>& tags) {

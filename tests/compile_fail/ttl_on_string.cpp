@@ -7,7 +7,7 @@ struct Thing {
   dynantic::timestamp expires_at{};
 };
 #if DYNANTIC_FAIL
-DYNANTIC_MODEL(Thing, "things", key(id), ttl(expires))
+DYNANTIC_MODEL(Thing, "things", key(id), ttl(expires), field(expires_at))
 #else
 DYNANTIC_MODEL(Thing, "things", key(id), field(expires), ttl(expires_at))
 #endif

@@ -118,11 +118,24 @@ constexpr std::string_view ttl_attribute() {
   else return {};
 }
 
+template <class S, class B>
+constexpr bool check_subtype_of_base();
+
 template <class S>
 constexpr bool check_subtype() {
   using B = base_of_t<S>;
-  static_assert(has_role<B, role::discriminator>,
-                "dynantic: the base of a DYNANTIC_SUBTYPE needs discriminator(member) in its DYNANTIC_MODEL");
+  if constexpr (!has_role<B, role::discriminator>) {
+    // The one error of this mistake: what follows needs the discriminator.
+    static_assert(has_role<B, role::discriminator>,
+                  "dynantic: the base of a DYNANTIC_SUBTYPE needs discriminator(member) in its DYNANTIC_MODEL");
+    return true;
+  } else {
+    return check_subtype_of_base<S, B>();
+  }
+}
+
+template <class S, class B>
+constexpr bool check_subtype_of_base() {
   static_assert(!subtype<B>, "dynantic: a subtype's base must be a base model, not another subtype");
   static_assert(!subtype_tag<S>().empty(), "dynantic: a subtype's tag must not be empty");
   static_assert(
