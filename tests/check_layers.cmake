@@ -7,6 +7,8 @@ set(layer_rules
   "include/dynantic/value/attribute_value.hpp" 0
   "include/dynantic/error.hpp"                 0
   "src/error.cpp"                              0
+  "src/buffers.hpp"                            0
+  "src/buffers.cpp"                            0
   "include/dynantic/client.hpp"                1
   "include/dynantic/async.hpp"                 1
   "src/wire/"                                  1

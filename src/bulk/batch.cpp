@@ -17,6 +17,7 @@
 #include <dynantic/ops/writes.hpp>
 #include <dynantic/value/codec.hpp>
 
+#include "buffers.hpp"
 #include "model/ddb_json_dom.hpp"
 #include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
@@ -273,7 +274,12 @@ task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk>
     std::vector<api_call> calls(round.size());
     for (std::size_t k = 0; k < round.size(); ++k) {
       calls[k].operation = operation;
-      calls[k].body = build(round[k]);
+      if (async) {
+        calls[k].body = build(round[k]);
+      } else {  // built as it goes out, its memory reused by the next one
+        calls[k].make_body = [&build, &ch = round[k]] { return build(ch); };
+        calls[k].recycle_body = true;
+      }
       if (o.capacity_limit) {
         calls[k].limit = o.capacity_limit;
         calls[k].estimate = estimate(round[k]);
@@ -305,6 +311,10 @@ task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk>
         continue;
       }
       queue.push_back(chunk{std::move(again), ch.attempts + 1, clock_type::now() + backoff(o, ch.attempts)});
+    }
+    for (auto& call : calls) {  // their memory goes to the next round's requests and answers
+      recycle_buffer(std::move(call.body));
+      recycle_buffer(std::move(call.response));
     }
     if (o.progress) o.progress(progress);
   }
@@ -515,7 +525,7 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
   std::exception_ptr cause;
   std::vector<std::string> answers;  // kept to report the items fetched if the batch ends incomplete
   std::string text;
-  simdjson::dom::parser answer_parser;
+  pooled_parser answer_parser;
   auto build = [&](const chunk& ch) {
     // {"RequestItems":{"table":{"Keys":[...],"ConsistentRead":true}, ...}}
     std::map<std::string_view, std::vector<std::size_t>> per_table;
@@ -524,8 +534,7 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
       per_table[in[uniq[u].first].table].push_back(u);
       size += uniq[u].json.size() + 1;
     }
-    std::string body;
-    body.reserve(size + 64 * per_table.size());
+    std::string body = take_buffer(size + 64 * per_table.size());
     json_writer w(body);
     w.begin_object();
     w.key("RequestItems");
@@ -551,7 +560,7 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
     // Read the answer in place: key attributes locate the request, items go to on_item as they are.
     // (its own parser: on_item may parse other documents with the thread's parser)
     simdjson::dom::element doc;
-    if (auto err = answer_parser.parse(answer.data(), answer.size()).get(doc)) {
+    if (auto err = answer_parser.parse(answer).get(doc)) {
       cause = std::make_exception_ptr(decode_error(std::string("malformed JSON: ") + simdjson::error_message(err)));
       return false;
     }
@@ -626,6 +635,7 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
                                    cause_text(cause),
                                std::move(got), std::move(missing), cause);
   }
+  for (auto& a : answers) recycle_buffer(std::move(a));
   for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;
   co_return slot;
 }

@@ -4,6 +4,7 @@
 #include <dynantic/error.hpp>
 #include <dynantic/value/codec.hpp>
 
+#include "buffers.hpp"
 #include "model/ddb_json_dom.hpp"
 #include "ops/batch_codec.hpp"
 #include "value/json_reader.hpp"
@@ -597,7 +598,7 @@ class page_answer {
  public:
   explicit page_answer(std::string text) : text_(std::move(text)) {
     simdjson::dom::element doc;
-    if (auto e = parser_.parse(text_.data(), text_.size()).get(doc)) {
+    if (auto e = parser_.parse(text_).get(doc)) {  // no copy when the transport left the padding
       throw decode_error(std::string("malformed JSON: ") + simdjson::error_message(e));
     }
     simdjson::dom::object o;
@@ -619,10 +620,13 @@ class page_answer {
   simdjson::dom::element at(std::size_t i) const { return items_.at(i); }
   std::int64_t count() const { return count_; }
   std::optional<item>& last_evaluated_key() { return last_; }
+  page_answer(const page_answer&) = delete;
+  page_answer& operator=(const page_answer&) = delete;
+  ~page_answer() { recycle_buffer(std::move(text_)); }
 
  private:
   std::string text_;
-  simdjson::dom::parser parser_;
+  pooled_parser parser_;  // its buffers and the text's are reused by a later page
   std::vector<simdjson::dom::element> items_;
   std::int64_t count_ = 0;
   std::optional<item> last_;
@@ -717,7 +721,7 @@ std::string batch_write_body(std::span<const write_view> writes, std::size_t siz
   std::map<std::string_view, std::vector<std::size_t>> per_table;
   for (std::size_t i = 0; i < writes.size(); ++i) per_table[writes[i].table].push_back(i);
   std::string body;
-  body.reserve(size_hint);
+  body = dynantic::detail::take_buffer(size_hint);
   json_writer w(body);
   w.begin_object();
   w.key("RequestItems");

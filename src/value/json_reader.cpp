@@ -1,6 +1,8 @@
 #include "value/json_reader.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <vector>
 #include <string>
 
 #include <dynantic/error.hpp>
@@ -41,6 +43,45 @@ std::string decoded_binary(std::string_view text) {
 simdjson::dom::parser& thread_parser() {
   thread_local simdjson::dom::parser parser;
   return parser;
+}
+
+namespace {
+struct parser_pool {
+  std::mutex mutex;
+  std::vector<std::unique_ptr<simdjson::dom::parser>> kept;
+};
+parser_pool& parsers() {
+  static auto* p = new parser_pool;  // never destroyed: parsers may come back during static destruction
+  return *p;
+}
+constexpr std::size_t max_kept_parsers = 16;
+constexpr std::size_t max_kept_parser_capacity = 32 << 20;
+}  // namespace
+
+pooled_parser::pooled_parser() {
+  auto& pool = parsers();
+  {
+    std::lock_guard lock(pool.mutex);
+    if (!pool.kept.empty()) {
+      p_ = std::move(pool.kept.back());
+      pool.kept.pop_back();
+    }
+  }
+  if (!p_) p_ = std::make_unique<simdjson::dom::parser>();
+}
+
+pooled_parser::~pooled_parser() {
+  if (!p_ || p_->capacity() > max_kept_parser_capacity) return;
+  auto& pool = parsers();
+  std::lock_guard lock(pool.mutex);
+  if (pool.kept.size() < max_kept_parsers) pool.kept.push_back(std::move(p_));
+}
+
+simdjson::simdjson_result<simdjson::dom::element> pooled_parser::parse(const std::string& json) const {
+  if (p_->capacity() < json.size()) {
+    if (auto err = p_->allocate(json.size() + json.size() / 8)) return err;
+  }
+  return p_->parse(json);
 }
 
 simdjson::dom::element parse_json(std::string_view json) {

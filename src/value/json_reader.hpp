@@ -1,5 +1,6 @@
 #pragma once
 // DynamoDB-JSON reading on top of simdjson's DOM API (private: simdjson stays out of public headers).
+#include <memory>
 #include <string_view>
 
 #include <simdjson.h>
@@ -11,6 +12,25 @@ namespace dynantic::detail {
 /// The calling thread's parser (simdjson reuses its buffers between documents). A document obtained
 /// from it is valid until the next parse on the same thread.
 simdjson::dom::parser& thread_parser();
+
+/// A parser lent from a process-wide pool and given back when the handle dies: its buffers, sized by earlier
+/// documents, are reused (no fresh memory per answer) by documents that must outlive the next parse on the
+/// thread (a page of query results). Thread-safe.
+class pooled_parser {
+ public:
+  pooled_parser();
+  ~pooled_parser();
+  pooled_parser(pooled_parser&& o) noexcept = default;
+  pooled_parser& operator=(pooled_parser&&) = delete;
+  simdjson::dom::parser& operator*() const { return *p_; }
+  /// Parses `json` (with SIMDJSON_PADDING spare capacity it is not copied), growing the parser's buffers with
+  /// room to spare so that the next, slightly larger document of the same kind does not reallocate them.
+  simdjson::simdjson_result<simdjson::dom::element> parse(const std::string& json) const;
+  simdjson::dom::parser* operator->() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<simdjson::dom::parser> p_;
+};
 
 /// Parses `json` with the thread's parser. @throws decode_error on malformed JSON or invalid UTF-8.
 simdjson::dom::element parse_json(std::string_view json);

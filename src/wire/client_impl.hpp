@@ -1,6 +1,7 @@
 #pragma once
 // The client's shared state and the retrying executor. Private to the library; ops/ and bulk/ use it
 // through detail::client_access.
+#include <functional>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -31,6 +32,12 @@ struct api_call {
   /// one, the call asks for its consumed capacity.
   std::shared_ptr<capacity_limit> limit{};
   double estimate = 0;  // 0: the limit's expected()
+  /// When set and `body` is empty, builds the body as the call is first sent (execute() only): a batch's requests
+  /// are then built as they go out, not all before the first one leaves.
+  std::function<std::string()> make_body{};
+  /// Gives `body`'s memory back for reuse as soon as the call ends (execute() only, when no telemetry or item
+  /// collection metrics read it afterwards).
+  bool recycle_body = false;
 };
 
 class async_engine;

@@ -14,6 +14,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "buffers.hpp"
 #include "wire/transport.hpp"
 
 namespace dynantic::detail {
@@ -124,7 +125,11 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   } else if (header_is(line, "content-length")) {
     auto v = header_value(line, 14);
     std::size_t len = std::strtoull(v.c_str(), nullptr, 10);
-    if (len < (64u << 20)) s->response.body.reserve(len);
+    // from the reused buffers, with room for the JSON parser's padding (no copy before parsing)
+    if (len < (64u << 20) && s->response.body.capacity() < len + 64) {
+      recycle_buffer(std::move(s->response.body));
+      s->response.body = take_buffer(len + 64);
+    }
   }
   return size * n;
 }

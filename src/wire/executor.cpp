@@ -11,6 +11,7 @@
 
 #include <dynantic/error.hpp>
 
+#include "buffers.hpp"
 #include "wire/client_impl.hpp"
 #include "wire/sigv4.hpp"
 
@@ -184,7 +185,13 @@ class executor final : public call_queue {
     ready_.pop_front();
     api_call& call = *calls_[token];
     auto& st = state_[token];
-    if (call.attempts == 0) st.started = now;
+    if (call.attempts == 0) {
+      st.started = now;
+      if (call.make_body && call.body.empty()) {
+        call.body = call.make_body();
+        c_.prepare(call);
+      }
+    }
     ++call.attempts;
     out.url = &c_.url();
     out.body = &call.body;
@@ -396,6 +403,10 @@ class executor final : public call_queue {
 
   void finish(std::size_t token) {
     --remaining_;
+    api_call& call = *calls_[token];
+    if (call.recycle_body && !on_end_ && !c_.options().telemetry && !c_.options().item_collection_metrics) {
+      recycle_buffer(std::move(call.body));
+    }
     if (on_end_) {
       free_.push_back(token);
       on_end_(on_end_ctx_, *calls_[token], telemetry_.empty() ? nullptr : &telemetry_[token]);
@@ -484,7 +495,7 @@ std::exception_ptr make_service_error(const http_response& r, int attempts, bool
 
 std::string client_impl::call(std::string_view operation, std::string body, std::string* error_body,
                               std::shared_ptr<capacity_limit> limit) {
-  api_call c{std::string(operation), std::move(body), {}, {}, 0, {}, std::move(limit), 0};
+  api_call c{std::string(operation), std::move(body), {}, {}, 0, {}, std::move(limit), 0, {}, false};
   execute({&c, 1}, 1);
   if (c.error) {
     if (error_body) *error_body = std::move(c.error_body);

@@ -204,3 +204,61 @@ TEST(codec, accessors_check_the_type) {
 }
 
 }  // namespace test_codec
+
+// ------------------------------------------------------------------ buffer and parser reuse
+
+#include "buffers.hpp"
+#include "value/json_reader.hpp"
+
+TEST(buffers, a_recycled_buffer_is_handed_to_the_next_request_that_fits) {
+  dynantic::detail::drop_kept_buffers();
+  std::string a = dynantic::detail::take_buffer(100'000);
+  EXPECT_GE(a.capacity(), 100'000u);
+  a = "stale contents";
+  const char* memory = a.data();
+  dynantic::detail::recycle_buffer(std::move(a));
+  std::string b = dynantic::detail::take_buffer(50'000);
+  EXPECT_EQ(b.data(), memory);  // the same memory again
+  EXPECT_TRUE(b.empty());       // with nothing of the last use
+  // a larger request than any kept buffer grows one, with room for slightly larger answers after it
+  dynantic::detail::recycle_buffer(std::move(b));
+  std::string c = dynantic::detail::take_buffer(200'000);
+  EXPECT_GE(c.capacity(), 200'000u + 200'000u / 8);
+}
+
+TEST(buffers, small_and_huge_buffers_are_freed_and_at_most_32_are_kept) {
+  dynantic::detail::drop_kept_buffers();
+  std::string small(100, 'x');
+  dynantic::detail::recycle_buffer(std::move(small));
+  std::string huge;
+  huge.reserve(64 << 20);
+  dynantic::detail::recycle_buffer(std::move(huge));
+  EXPECT_EQ(dynantic::detail::kept_buffers(), 0u);
+  for (int i = 0; i < 40; ++i) dynantic::detail::recycle_buffer(dynantic::detail::take_buffer(8192 + 1000 * i));
+  EXPECT_EQ(dynantic::detail::kept_buffers(), 1u);  // each take reused the one kept
+  std::vector<std::string> many;
+  for (int i = 0; i < 40; ++i) many.push_back(dynantic::detail::take_buffer(8192));
+  for (auto& b : many) dynantic::detail::recycle_buffer(std::move(b));
+  EXPECT_EQ(dynantic::detail::kept_buffers(), 32u);
+  dynantic::detail::drop_kept_buffers();
+  EXPECT_EQ(dynantic::detail::kept_buffers(), 0u);
+}
+
+TEST(buffers, a_parser_given_back_is_lent_again_with_its_buffers) {
+  simdjson::dom::parser* first = nullptr;
+  std::string doc = R"({"Items":[{"a":{"S":"x"}}],"Count":1})";
+  doc.reserve(doc.size() + simdjson::SIMDJSON_PADDING);
+  {
+    dynantic::detail::pooled_parser p;
+    first = &*p;
+    simdjson::dom::element e;
+    ASSERT_EQ(p.parse(doc).get(e), simdjson::SUCCESS);
+    EXPECT_GE(p->capacity(), doc.size());
+  }
+  dynantic::detail::pooled_parser again;
+  EXPECT_EQ(&*again, first);
+  EXPECT_GE(again->capacity(), doc.size());
+  // two alive at once are two parsers
+  dynantic::detail::pooled_parser other;
+  EXPECT_NE(&*other, first);
+}
