@@ -127,6 +127,30 @@ int write_bench() {
   return 0;
 }
 
+// Not part of the harness protocol: the same items as `write`, saved one by one through batch_writer (which
+// batches them in the background), to compare with batch_save's items/s on the same server.
+int writer_bench() {
+  table<BenchUser> users{bench_client(), env("DDB_TABLE", "bench_users")};
+  std::size_t n = std::strtoull(env("BENCH_N", "20000").c_str(), nullptr, 10);
+  std::string prefix = env("BENCH_PREFIX", "user"), partition = env("BENCH_PARTITION", "");
+  std::vector<BenchUser> items;
+  items.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) items.push_back(peer_item(static_cast<int>(i), prefix, partition));
+  auto o = bench_batch_options();
+  (void)users.get("warm-up", "none");
+  for (int rep = 0; rep < repeats(); ++rep) {
+    faults_since_mark();
+    double cpu0 = cpu_seconds(), t0 = wall_epoch();
+    {
+      auto w = users.batch_writer(o);
+      for (const auto& u : items) w.save(u);
+    }  // the destructor flushes the rest
+    double t1 = wall_epoch(), cpu1 = cpu_seconds();
+    report("batch-writer", n, t0, t1, cpu1 - cpu0, true, 0, static_cast<int>(o.max_in_flight));
+  }
+  return 0;
+}
+
 int get_bench() {
   table<BenchUser> users{bench_client(), env("DDB_TABLE", "bench_users")};
   std::size_t n = std::strtoull(env("BENCH_N", "20000").c_str(), nullptr, 10);
@@ -210,6 +234,7 @@ int main(int argc, char** argv) try {
   if (bench == "load") return load_bench();
   if (bench == "write") return write_bench();
   if (bench == "get") return get_bench();
+  if (bench == "writer") return writer_bench();
   std::fprintf(stderr, "usage: %s <write|get|query|marshal>\n", argv[0]);
   return 2;
 } catch (const std::exception& e) {

@@ -7,6 +7,7 @@ DY_BUILD="${DYNANTIC_BUILD_DIR:-$DY_ROOT/build}"
 DY_DEPS="$DY_ROOT/.deps"
 DY_SERVER_PID=""
 DY_PROXY_PID=""
+DY_HOG_PIDS=""  # CPU-bound processes of the under-load pass
 DY_VERIFIER_PID=""
 
 dy_log() { printf '== %s\n' "$*" >&2; }
@@ -78,6 +79,7 @@ PY
 }
 
 dy_stop_all() {
+  if [ -n "$DY_HOG_PIDS" ]; then kill $DY_HOG_PIDS 2>/dev/null || true; wait $DY_HOG_PIDS 2>/dev/null || true; DY_HOG_PIDS=""; fi
   if [ -n "$DY_VERIFIER_PID" ]; then kill "$DY_VERIFIER_PID" 2>/dev/null || true; wait "$DY_VERIFIER_PID" 2>/dev/null || true; DY_VERIFIER_PID=""; fi
   if [ -n "$DY_PROXY_PID" ]; then kill "$DY_PROXY_PID" 2>/dev/null || true; wait "$DY_PROXY_PID" 2>/dev/null || true; DY_PROXY_PID=""; fi
   if [ -n "$DY_SERVER_PID" ]; then

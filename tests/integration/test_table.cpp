@@ -1,6 +1,8 @@
 // table<M> against DynamoDB Local: CRUD, auto-UUID, TTL, versions, conditions, table management and drift.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <dynantic/dynantic.hpp>
 
 #include "test_env.hpp"
@@ -104,6 +106,43 @@ TEST(table, handles_outlive_the_temporary_table_they_came_from) {
   ASSERT_TRUE(got);
   EXPECT_EQ(got->name, "Ada L.");
   EXPECT_EQ(got->version, 2);  // the writer's save, then the update
+}
+
+// Batch writes cannot check versions (BatchWriteItem has no conditions): with dy::ignore_versions they overwrite
+// whatever is stored and write the item's version + 1, as save() would, on every batch path.
+TEST(table, batch_writes_increment_versions_without_checking_them) {
+  DYNANTIC_REQUIRE_SERVER();
+  temp_table<User> tt(test_client());
+  auto& users = tt.t;
+  User stored = ada();
+  for (int i = 0; i < 3; ++i) users.save(stored);
+  ASSERT_EQ(stored.version, 3);
+  auto version_stored = [&] { return users.get("u-1", "ada@example.com", {.consistent_read = true})->version; };
+  ASSERT_EQ(version_stored(), 3);
+
+  User stale = ada();  // version 0: save() would fail its check
+  EXPECT_THROW(users.save(stale), dy::conditional_check_failed);
+  stale = ada();
+  auto written = users.batch_save(dy::ignore_versions, {stale});
+  ASSERT_EQ(written.size(), 1u);
+  EXPECT_EQ(written[0].version, 1);  // 0 + 1, returned as written
+  EXPECT_EQ(version_stored(), 1);    // overwrote version 3 unchecked
+
+  User five = ada();
+  five.version = 5;
+  {
+    auto w = users.batch_writer(dy::ignore_versions);
+    w.save(five);
+  }
+  EXPECT_EQ(version_stored(), 6);
+
+  User seven = ada();
+  seven.version = 7;
+  {
+    dy::multi_writer w(test_client());
+    w.save(dy::ignore_versions, users, seven);
+  }
+  EXPECT_EQ(version_stored(), 8);
 }
 
 TEST(table, create_table_if_not_exists_else_a_typed_error_naming_the_table) {
@@ -271,23 +310,42 @@ TEST(table, schema_from_model_and_drift) {
 
 TEST(table, default_and_scoped_clients) {
   DYNANTIC_REQUIRE_SERVER();
+  struct restore_default {  // the process-wide default is put back for the tests after this one
+    dy::client before = dy::default_client();
+    ~restore_default() { dy::set_default_client(before); }
+  } restore;
   dy::set_default_client(test_client());
-  dy::table<Note> notes_default;  // no client: default at each call
+  dy::table<Note> notes_default;  // no client: current_client() at each call
   EXPECT_EQ(notes_default.name(), "notes");
   std::string name = unique_name("scoped");
   dy::table<Note> on_default(dy::default_client(), name);
   on_default.create_table();
   dy::table<Note> by_name_only(dy::current_client(), name);
   Note n = by_name_only.create(Note{.id = "", .text = "via default"});
+  auto nowhere = test_options("http://127.0.0.1:1");  // a client that cannot connect: its use shows
+  nowhere.retry.max_attempts = 1;
+  EXPECT_NO_THROW((void)notes_default.exists());
   {
-    // A scoped client pointing nowhere: tables without their own client use it on this thread.
-    auto o = test_options("http://127.0.0.1:1");
-    o.retry.max_attempts = 1;
-    dy::scoped_client scope{dy::client(o)};
-    dy::table<Note> scoped;  // uses current_client() at each call
-    EXPECT_THROW(scoped.exists(), dy::transport_error);
-    EXPECT_NO_THROW(by_name_only.get(n.id));  // has its own client
+    dy::scoped_client scope{dy::client(nowhere)};
+    EXPECT_THROW((void)notes_default.exists(), dy::transport_error);  // this thread: the scoped client
+    EXPECT_NO_THROW((void)by_name_only.get(n.id));                    // a table with its own client keeps it
+    bool other_thread_threw = true;
+    std::thread([&] {  // another thread: still the default
+      try {
+        (void)notes_default.exists();
+        other_thread_threw = false;
+      } catch (...) {
+      }
+    })
+        .join();
+    EXPECT_FALSE(other_thread_threw);
+    {
+      dy::scoped_client inner{test_client()};  // scopes nest: the innermost wins
+      EXPECT_NO_THROW((void)notes_default.exists());
+    }
+    EXPECT_THROW((void)notes_default.exists(), dy::transport_error);  // the outer scope again
   }
+  EXPECT_NO_THROW((void)notes_default.exists());  // the default once the scope ended
   EXPECT_EQ(by_name_only.get(n.id)->text, "via default");
   on_default.delete_table();
 }

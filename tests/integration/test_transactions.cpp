@@ -106,6 +106,28 @@ TEST(transactions, limits_are_checked_before_sending) {
   EXPECT_THROW(t.accounts.tx_put({"neg", dy::decimal("-1"), 0}), dy::validation_error);
 }
 
+TEST(transactions, four_megabytes_is_the_largest_transaction) {
+  DYNANTIC_REQUIRE_SERVER();
+  tables t;
+  const std::string big(350'000, 'x');  // each item ~350 KB, under the 400 KB item limit
+  auto actions = [&](int n) {
+    std::vector<dy::ops::transact_write> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(t.transfers.tx_put({dy::uuid::v4(), big, "to-" + std::to_string(i), dy::decimal(i)}));
+    }
+    return out;
+  };
+  try {
+    dy::transact_write(t.c, actions(12));  // 12 x 350 KB = 4.2 MB
+    FAIL() << "expected validation_error";
+  } catch (const dy::validation_error& e) {
+    EXPECT_NE(std::string(e.what()).find("a transaction carries at most 4 MB"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(t.transfers.scan().count(), 0);  // nothing was sent
+  dy::transact_write(t.c, actions(11));      // 3.85 MB: accepted and applied
+  EXPECT_EQ(t.transfers.scan().count(), 11);
+}
+
 TEST(transactions, retry_after_a_lost_answer_is_applied_once) {
   DYNANTIC_REQUIRE_SERVER();
   tables t;
@@ -124,15 +146,72 @@ TEST(transactions, retry_after_a_lost_answer_is_applied_once) {
   EXPECT_EQ(t.accounts.get("a", {.consistent_read = true})->balance, dy::decimal("1"));  // applied once
 }
 
-TEST(transactions, transact_save_uses_each_models_table) {
+// transact_save writes each item to its model's own table: models of their own (fixed names, as the claim is
+// about the model's table name), tables created for the test and deleted after it.
+struct SavedAccount {
+  std::string id;
+  dy::decimal balance;
+  std::int64_t version = 0;
+};
+DYNANTIC_MODEL(SavedAccount, "dynantic_test_transact_save_accounts", key(id), field(balance), version(version))
+struct SavedNote {
+  std::string id;
+  std::string text;
+};
+DYNANTIC_MODEL(SavedNote, "dynantic_test_transact_save_notes", key(id), field(text))
+
+TEST(transactions, transact_save_uses_each_models_table_and_checks_versions) {
   DYNANTIC_REQUIRE_SERVER();
   auto c = test_client();
-  dy::table<Account> accounts(c);
-  if (!accounts.exists()) accounts.create_table();
-  Account x{"ts-" + dy::uuid::v4().to_string(), dy::decimal("1"), 0};
-  dy::transact_save(c, x);
-  EXPECT_TRUE(accounts.get(x.id));
-  accounts.delete_item(x.id);
+  dy::table<SavedAccount> accounts(c);
+  dy::table<SavedNote> notes(c);
+  if (accounts.exists()) accounts.delete_table();
+  if (notes.exists()) notes.delete_table();
+  accounts.create_table();
+  notes.create_table();
+  struct cleanup {
+    dy::table<SavedAccount>& a;
+    dy::table<SavedNote>& n;
+    ~cleanup() {
+      try {
+        a.delete_table();
+        n.delete_table();
+      } catch (...) {
+      }
+    }
+  } drop{accounts, notes};
+
+  SavedAccount a{"acc-1", dy::decimal("10"), 0};
+  SavedNote n{"note-1", "first"};
+  dy::transact_save(c, a, n);  // two models, two tables, one transaction
+  auto stored = accounts.get("acc-1", {.consistent_read = true});
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->version, 1);  // a new item of a versioned model is stored as version 1
+  ASSERT_TRUE(notes.get("note-1", {.consistent_read = true}));
+  EXPECT_EQ(notes.get("note-1", {.consistent_read = true})->text, "first");
+
+  // a stale copy (version 0; stored: 1) cancels the whole transaction: the note is not written either
+  SavedNote later{"note-2", "second"};
+  try {
+    dy::transact_save(c, a, later);
+    FAIL() << "expected transaction_canceled";
+  } catch (const dy::transaction_canceled& e) {
+    ASSERT_EQ(e.reasons().size(), 2u);
+    EXPECT_EQ(e.reasons()[0].code, "ConditionalCheckFailed");
+    EXPECT_EQ(e.reasons()[1].code, "None");
+  }
+  EXPECT_FALSE(notes.get("note-2", {.consistent_read = true}));
+  EXPECT_EQ(accounts.get("acc-1", {.consistent_read = true})->version, 1);
+
+  // the current version goes through and is incremented
+  SavedAccount current = *stored;
+  current.balance = dy::decimal("20");
+  dy::transact_save(c, current, later);
+  auto after = accounts.get("acc-1", {.consistent_read = true});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->version, 2);
+  EXPECT_EQ(after->balance, dy::decimal("20"));
+  EXPECT_TRUE(notes.get("note-2", {.consistent_read = true}));
 }
 
 }  // namespace test_transactions

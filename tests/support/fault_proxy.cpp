@@ -27,14 +27,18 @@ struct message {
   std::string body;
 };
 
-bool read_some(int fd, std::string& buf, int timeout_ms) {
+enum class read_status { data, timeout, closed };
+
+read_status read_some(int fd, std::string& buf, int timeout_ms) {
   pollfd p{fd, POLLIN, 0};
-  if (::poll(&p, 1, timeout_ms) <= 0) return false;
+  int ready = ::poll(&p, 1, timeout_ms);
+  if (ready == 0) return read_status::timeout;
+  if (ready < 0) return read_status::closed;
   char tmp[65536];
   ssize_t n = ::recv(fd, tmp, sizeof tmp, 0);
-  if (n <= 0) return false;
+  if (n <= 0) return read_status::closed;
   buf.append(tmp, static_cast<std::size_t>(n));
-  return true;
+  return read_status::data;
 }
 
 std::string lower(std::string s) {
@@ -54,38 +58,52 @@ std::string header(const std::string& head, const std::string& name) {
   return v;
 }
 
-bool read_message(int fd, std::string& buf, message& m, int timeout_ms) {
-  std::size_t end;
-  while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
-    if (buf.size() > (1u << 20) || !read_some(fd, buf, timeout_ms)) return false;
+// One whole message from the front of `buf`, removed from it; false (buf untouched) while it is incomplete.
+// `bad`: the message can never be read (a head over 1 MB, a body over 64 MB).
+bool take_message(std::string& buf, message& m, bool& bad) {
+  std::size_t end = buf.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    bad = buf.size() > (1u << 20);
+    return false;
   }
-  m.head = buf.substr(0, end);
-  buf.erase(0, end + 4);
-  m.body.clear();
-  if (lower(header(m.head, "transfer-encoding")) == "chunked") {
+  std::string head = buf.substr(0, end), body;
+  std::size_t pos = end + 4;
+  if (lower(header(head, "transfer-encoding")) == "chunked") {
     for (;;) {
-      std::size_t eol;
-      while ((eol = buf.find("\r\n")) == std::string::npos) {
-        if (!read_some(fd, buf, timeout_ms)) return false;
-      }
-      std::size_t size = std::stoul(buf.substr(0, eol), nullptr, 16);
-      while (buf.size() < eol + 2 + size + 2) {
-        if (!read_some(fd, buf, timeout_ms)) return false;
-      }
-      m.body.append(buf, eol + 2, size);
-      buf.erase(0, eol + 2 + size + 2);
-      if (size == 0) return true;
+      std::size_t eol = buf.find("\r\n", pos);
+      if (eol == std::string::npos) return false;
+      std::size_t size = std::stoul(buf.substr(pos, eol - pos), nullptr, 16);
+      if (buf.size() < eol + 2 + size + 2) return false;
+      body.append(buf, eol + 2, size);
+      pos = eol + 2 + size + 2;
+      if (size == 0) break;
     }
+  } else {
+    std::string cl = header(head, "content-length");
+    std::size_t len = cl.empty() ? 0 : std::stoul(cl);
+    if (len > (64u << 20)) {
+      bad = true;
+      return false;
+    }
+    if (buf.size() < pos + len) return false;
+    body = buf.substr(pos, len);
+    pos += len;
   }
-  std::string cl = header(m.head, "content-length");
-  std::size_t len = cl.empty() ? 0 : std::stoul(cl);
-  if (len > (64u << 20)) return false;
-  while (buf.size() < len) {
-    if (!read_some(fd, buf, timeout_ms)) return false;
-  }
-  m.body = buf.substr(0, len);
-  buf.erase(0, len);
+  m.head = std::move(head);
+  m.body = std::move(body);
+  buf.erase(0, pos);
   return true;
+}
+
+// Reads until a whole message is in `buf` (Content-Length or chunked). A wait of `timeout_ms` without data ends
+// it with `timeout`, keeping what arrived: the caller may wait again (a client that pauses mid-request).
+read_status read_message(int fd, std::string& buf, message& m, int timeout_ms) {
+  for (;;) {
+    bool bad = false;
+    if (take_message(buf, m, bad)) return read_status::data;
+    if (bad) return read_status::closed;
+    if (auto r = read_some(fd, buf, timeout_ms); r != read_status::data) return r;
+  }
 }
 
 bool send_all(int fd, std::string_view data) {
@@ -350,7 +368,8 @@ bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::
     message ans;
     if (up < 0) up = connect_to(o_.upstream_host, o_.upstream_port);
     h = resign(h, forward, o_.secret_key);
-    if (up < 0 || !send_all(up, with_length(h, forward.size()) + forward) || !read_message(up, up_in, ans, 30000)) {
+    if (up < 0 || !send_all(up, with_length(h, forward.size()) + forward) ||
+        read_message(up, up_in, ans, 30000) != read_status::data) {
       return false;
     }
     ++forwarded_;
@@ -390,10 +409,18 @@ bool fault_proxy::partial_batch(int fd, int& up, std::string& up_in, const std::
 }
 
 void fault_proxy::accept_loop() {
+  // max_lifetime counts from the last activity (a connection or a request), not from the start: a long test on
+  // a slow machine keeps its proxy; a proxy nobody uses goes away.
   auto deadline = std::chrono::steady_clock::now() + o_.max_lifetime;
+  std::uint64_t seen = 0;
   while (!stop_ && std::chrono::steady_clock::now() < deadline && requests_ < o_.max_requests) {
+    if (requests_ != seen) {
+      seen = requests_;
+      deadline = std::chrono::steady_clock::now() + o_.max_lifetime;
+    }
     pollfd p{listen_fd_, POLLIN, 0};
     if (::poll(&p, 1, 50) <= 0) continue;
+    deadline = std::chrono::steady_clock::now() + o_.max_lifetime;
     int fd = ::accept(listen_fd_, nullptr, nullptr);
     if (fd < 0) continue;
     int one = 1;
@@ -425,20 +452,28 @@ void fault_proxy::accept_loop() {
 void fault_proxy::serve(int fd) {
   std::string in, up_in;
   int up = -1;
+  std::chrono::steady_clock::time_point stalled_since{};  // when a partial request stopped arriving
+  bool stalled = false;
   while (!stop_) {
     message req;
-    if (!read_message(fd, in, req, 100)) {
-      if (in.empty() && !stop_) {
-        // idle keep-alive connection: keep waiting unless the client closed it
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, 0) == 1) {
-          char c;
-          if (::recv(fd, &c, 1, MSG_PEEK) <= 0) break;
-        }
+    // Waits in steps of 100 ms to notice stop(). An idle keep-alive connection waits for its next request; a client
+    // that pauses mid-request (a loaded machine) is waited for up to 60 s.
+    read_status got = read_message(fd, in, req, 100);
+    if (got == read_status::closed) break;
+    if (got == read_status::timeout) {
+      if (in.empty()) {
+        stalled = false;
         continue;
       }
-      break;
+      auto now = std::chrono::steady_clock::now();
+      if (!stalled) {
+        stalled = true;
+        stalled_since = now;
+      }
+      if (now - stalled_since > std::chrono::seconds(60)) break;
+      continue;
     }
+    stalled = false;
     ++requests_;
     fault f = next_fault();
     if (f == fault::throttle) {
@@ -472,7 +507,7 @@ void fault_proxy::serve(int fd) {
     std::string head = req.head;
     std::string out = rebuild(message{head, {}}, req.body.size()) + req.body;
     message ans;
-    if (!send_all(up, out) || !read_message(up, up_in, ans, 30000)) {
+    if (!send_all(up, out) || read_message(up, up_in, ans, 30000) != read_status::data) {
       ::close(up);
       up = -1;
       break;

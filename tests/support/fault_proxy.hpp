@@ -1,7 +1,7 @@
 #pragma once
 // A fault-injecting HTTP/1.1 proxy for tests: listens on 127.0.0.1 only, forwards to one upstream
 // (DynamoDB Local), and answers chosen requests with injected faults instead. Bounded: it stops itself
-// after max_lifetime or max_requests, and on destruction.
+// after max_lifetime without activity or after max_requests, and on destruction.
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -50,6 +50,7 @@ struct fault_proxy_options {
   /// upstream accepts it as AWS would. Empty: AWS_SECRET_ACCESS_KEY (when unset, edited requests keep the
   /// client's now-wrong signature).
   std::string secret_key;
+  /// Stops after this long without a new connection or request.
   std::chrono::seconds max_lifetime{300};
   std::uint64_t max_requests = 1'000'000;
 };

@@ -31,8 +31,10 @@ inline client_options test_options(std::string endpoint = test_endpoint()) {
   const char* s = std::getenv("AWS_SECRET_ACCESS_KEY");
   o.credentials = credentials{k ? k : "local", s ? s : "local",
                               std::getenv("AWS_SESSION_TOKEN") ? std::getenv("AWS_SESSION_TOKEN") : ""};
-  o.connect_timeout = std::chrono::milliseconds(2000);
-  o.request_timeout = std::chrono::milliseconds(30000);
+  // Generous limits: on a loaded 2-core machine DynamoDB Local may take seconds to accept or answer (a 200,000-
+  // item load beside other tests); a limit reached there is a false failure, not a finding.
+  o.connect_timeout = std::chrono::milliseconds(10000);
+  o.request_timeout = std::chrono::milliseconds(60000);
   return o;
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // A transport for unit tests: answers each request with a scripted response, on a fake clock that jumps
 // to the next due time instead of sleeping. Records every request and every wait.
+#include <algorithm>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,23 +35,42 @@ class scripted_transport final : public detail::transport {
   explicit scripted_transport(responder r) : respond_(std::move(r)) {}
 
   detail::steady_time now() override { return now_; }
-  void run(detail::request_source& src, std::size_t) override {
+  // Takes requests as the executor hands them out, up to max_in_flight at once (as the real transport keeps them
+  // on the wire), then answers one (the oldest, or the newest with answer_newest_first) and repeats.
+  void run(detail::request_source& src, std::size_t max_in_flight) override {
+    std::deque<std::pair<std::size_t, std::size_t>> on_wire;  // token, index in requests
+    const std::size_t limit = std::max<std::size_t>(1, max_in_flight);
     while (!src.done()) {
-      std::size_t token;
-      detail::http_request req;
-      if (src.next(now_, token, req)) {
+      while (on_wire.size() < limit) {
+        std::size_t token;
+        detail::http_request req;
+        if (!src.next(now_, token, req)) break;
         requests.push_back({req.headers, *req.body, now_, req.timeout});
-        auto r = respond_(requests.back(), requests.size() - 1);
-        src.complete(token, std::move(r), now_);
-      } else {
-        auto due = src.next_due();
-        if (!due) return;
-        waits.push_back(std::chrono::duration_cast<std::chrono::microseconds>(*due - now_));
-        now_ = *due;
+        on_wire.emplace_back(token, requests.size() - 1);
       }
+      peak_in_flight = std::max(peak_in_flight, on_wire.size());
+      if (!on_wire.empty()) {
+        auto [token, index] = answer_newest_first ? on_wire.back() : on_wire.front();
+        if (answer_newest_first) {
+          on_wire.pop_back();
+        } else {
+          on_wire.pop_front();
+        }
+        auto r = respond_(requests[index], index);
+        src.complete(token, std::move(r), now_);
+        continue;
+      }
+      auto due = src.next_due();
+      if (!due) return;
+      waits.push_back(std::chrono::duration_cast<std::chrono::microseconds>(*due - now_));
+      now_ = *due;
     }
   }
 
+  /// The most requests that were on the wire at once.
+  std::size_t peak_in_flight = 0;
+  /// Answers the request sent last first (answers out of order).
+  bool answer_newest_first = false;
   std::vector<recorded_request> requests;
   std::vector<std::chrono::microseconds> waits;
 

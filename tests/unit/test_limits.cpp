@@ -92,6 +92,55 @@ TEST(limits, items_over_400_kb_on_every_write_path) {
   EXPECT_EQ(f.sent(), 0u);
 }
 
+// DynamoDB's size of an item: attribute names plus values (strings: their bytes; a map: 3 + its entries).
+// Written here from the documentation, independent of the library's own measure.
+std::size_t documented_size(const dy::item& it) {
+  std::size_t s = 0;
+  for (const auto& [name, v] : it) {
+    s += name.size();
+    if (v.type() == dy::value_type::s) {
+      s += v.as_string().size();
+    } else if (v.type() == dy::value_type::m && v.as_map().empty()) {
+      s += 3;
+    } else {
+      ADD_FAILURE() << "unexpected attribute " << name;
+    }
+  }
+  return s;
+}
+
+TEST(limits, an_item_of_exactly_400_kb_is_sent_and_one_byte_more_is_refused_on_every_write_path) {
+  fixture f;
+  Doc at_limit = doc();
+  at_limit.body.clear();
+  at_limit.body.assign(400 * 1024 - documented_size(dy::to_item(at_limit)), 'x');
+  ASSERT_EQ(documented_size(dy::to_item(at_limit)), 400u * 1024);
+  Doc over = at_limit;
+  over.body.push_back('x');
+  const std::string words = "larger than DynamoDB's 400 KB limit (409601 bytes)";
+  expect_refused([&] { f.docs.save(over); }, "", words);
+  expect_refused([&] { f.docs.create(over); }, "", words);
+  expect_refused([&] { dy::transact_write(f.c, f.docs.tx_put(over)); }, "", words);
+  expect_refused([&] { f.docs.batch_save({at_limit, over}); }, "[1]", words);
+  {
+    auto w = f.docs.batch_writer();
+    expect_refused([&] { w.save(over); }, "", words);  // refused at the call, not at the flush
+    dy::multi_writer m(f.c);
+    expect_refused([&] { m.save(f.docs, over); }, "", words);
+  }
+  EXPECT_EQ(f.sent(), 0u);
+  // the limit itself is allowed on every path
+  f.docs.save(at_limit);
+  f.docs.create(at_limit);
+  dy::transact_write(f.c, f.docs.tx_put(at_limit));
+  f.docs.batch_save({at_limit});
+  {
+    auto w = f.docs.batch_writer();
+    w.save(at_limit);
+  }
+  EXPECT_EQ(f.sent(), 5u);
+}
+
 TEST(limits, map_keys_and_nesting) {
   fixture f;
   Doc d = doc();

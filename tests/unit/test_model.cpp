@@ -374,9 +374,18 @@ TEST(model, json_path_reports_the_same_issues) {
 }
 
 TEST(model, json_decode_rejects_malformed_text) {
-  for (std::string bad : {"", "[]", R"({"id":{"S":"x","N":"1"}})", R"({"id":{"Q":"x"}})", R"({"id":{"S":1}})",
-                          R"({"blob":{"B":"!!"}})"}) {
-    EXPECT_ANY_THROW((void)dy::from_dynamodb_json<Everything>(bad)) << bad;
+  // text that is not DynamoDB-JSON at all is a decode_error (not a validation_error of some member)
+  for (std::string bad : {"", "[]", R"({"id":{"S":"x","N":"1"}})", R"({"id":{"Q":"x"}})", R"({"id":{"S":1}})"}) {
+    EXPECT_THROW((void)dy::from_dynamodb_json<Everything>(bad), dy::decode_error) << bad;
+  }
+  // well-formed DynamoDB-JSON whose B value is not base64: an issue of that member, with the others'
+  try {
+    (void)dy::from_dynamodb_json<Everything>(R"({"blob":{"B":"!!"}})");
+    FAIL() << "expected validation_error";
+  } catch (const dy::validation_error& e) {
+    bool found = false;
+    for (const auto& i : e.issues()) found |= i.path == "blob" && i.message == "B value is not valid base64";
+    EXPECT_TRUE(found) << e.what();
   }
   EXPECT_THROW((void)dy::from_dynamodb_json<Everything>("{"), dy::decode_error);
 }

@@ -424,9 +424,9 @@ TEST(adaptive, the_limiter_matches_botocore_event_for_event) {
   EXPECT_GT(refused, 0) << "the sequence never made the limiter refuse a send";
 }
 
-// On the scripted transport's clock (answers take no time): after DynamoDB throttles the first call, the other
-// five leave one by one as the limiter's tokens come (no two at the same instant), where the standard mode sends
-// them at once; all succeed.
+// On the scripted transport's clock (answers take no time), one call on the wire at a time: after DynamoDB
+// throttles the first call, the other five leave one by one as the limiter's tokens come (no two at the same
+// instant), where the standard mode sends them back to back at once; all succeed.
 TEST(adaptive, after_throttling_attempts_wait_for_the_limiter) {
   for (bool adaptive : {false, true}) {
     scripted_transport* t = nullptr;
@@ -442,7 +442,7 @@ TEST(adaptive, after_throttling_attempts_wait_for_the_limiter) {
     std::vector<detail::api_call> calls;
     for (int i = 0; i < 6; ++i)
       calls.push_back({"DescribeTable", R"({"TableName":"t)" + std::to_string(i) + "\"}", {}, {}, 0, {}});
-    detail::client_access::impl(c).execute(calls, 6);
+    detail::client_access::impl(c).execute(calls, 1);
     for (const auto& call : calls) EXPECT_FALSE(call.error);
     ASSERT_EQ(t->requests.size(), 7u);
     int at_once = 0;
