@@ -318,6 +318,23 @@ TEST(expressions, cursors_are_bound_and_can_be_signed) {
   // another query (another partition): foreign even without signatures
   EXPECT_THROW(f.t.query("other").limit(5).page(unsigned_first.cursor), dy::invalid_cursor);
   EXPECT_EQ(f.t.query("c").limit(5).page(unsigned_first.cursor).items.front().sk, "s00005");
+  // another index of the same partition, another table: foreign (refused before anything is sent)
+  EXPECT_THROW(f.t.query_index<"by_rank">("c").limit(5).page(unsigned_first.cursor), dy::invalid_cursor);
+  EXPECT_THROW(dy::table<Item>(f.c, unique_name("never_created")).query("c").limit(5).page(unsigned_first.cursor),
+               dy::invalid_cursor);
+  // a scan's cursor is bound to its segment
+  auto seg0 = f.t.scan().segment(0, 2).limit(2).page();
+  ASSERT_TRUE(seg0.has_more());
+  EXPECT_THROW(f.t.scan().segment(1, 2).limit(2).page(seg0.cursor), dy::invalid_cursor);
+  EXPECT_THROW(f.t.scan().limit(2).page(seg0.cursor), dy::invalid_cursor);
+  EXPECT_EQ(f.t.scan().segment(0, 2).limit(2).page(seg0.cursor).items.size(), 2u);
+  // as documented, the sort-key condition and the filter are not part of the binding: the position is read on
+  // under the other condition (the caller keeps them the same from page to page) ...
+  auto other_condition = f.t.query("c").ge("s00002").limit(5).page(unsigned_first.cursor);
+  ASSERT_FALSE(other_condition.items.empty());
+  EXPECT_EQ(other_condition.items.front().sk, "s00005");
+  // ... and DynamoDB itself refuses a position outside the sort-key condition
+  EXPECT_THROW(f.t.query("c").ge("s00008").limit(5).page(unsigned_first.cursor), dy::server_validation_error);
 }
 
 TEST(expressions, parallel_scan_streams_every_item_once) {

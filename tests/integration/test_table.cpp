@@ -228,6 +228,46 @@ TEST(table, ttl_and_auto_uuid) {
   EXPECT_TRUE(sessions.check_schema().ok());
 }
 
+// The TTL attribute is written as epoch seconds (a DynamoDB number) on every write path, and auto-UUID keys are
+// filled on each: batch_save, the writers, transactions, update.
+TEST(table, ttl_is_epoch_seconds_on_every_write_path) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto c = test_client();
+  temp_table<Session> tt(c);
+  auto& sessions = tt.t;
+  const auto when = dy::timestamp{sys_days{2030y / January / 1} + 30min + 500ms};
+  auto stored_ttl = [&](const dy::uuid& id) {
+    auto raw =
+        dy::ops::get_item(c, {.table_name = sessions.name(), .key = {{"id", id.to_string()}}, .consistent_read = true});
+    if (!raw.item) return std::string("(no item)");
+    const auto& v = raw.item->at("expires_at");
+    return v.type() == dy::value_type::n ? v.as_number_text() : std::string("(not a number)");
+  };
+  auto batch = sessions.batch_save({Session{.id = {}, .user = "batch", .expires_at = when}});
+  ASSERT_FALSE(batch[0].id.is_nil());
+  EXPECT_EQ(stored_ttl(batch[0].id), "1893457800");
+
+  Session tx{.id = dy::uuid::v4(), .user = "tx", .expires_at = when};
+  dy::transact_write(c, sessions.tx_put(tx));
+  EXPECT_EQ(stored_ttl(tx.id), "1893457800");
+
+  Session via_writer{.id = dy::uuid::v4(), .user = "writer", .expires_at = when};
+  Session via_multi{.id = dy::uuid::v4(), .user = "multi", .expires_at = when};
+  {
+    auto w = sessions.batch_writer();
+    w.save(via_writer);
+    dy::multi_writer m(c);
+    m.save(sessions, via_multi);
+  }
+  EXPECT_EQ(stored_ttl(via_writer.id), "1893457800");
+  EXPECT_EQ(stored_ttl(via_multi.id), "1893457800");
+
+  sessions.update(tx.id).set(&Session::expires_at, when + 24h).execute();
+  EXPECT_EQ(stored_ttl(tx.id), "1893544200");
+  dy::transact_write(c, sessions.tx_update(via_writer.id).set(&Session::expires_at, when + 48h));
+  EXPECT_EQ(stored_ttl(via_writer.id), "1893630600");
+}
+
 TEST(table, validation_happens_before_sending) {
   DYNANTIC_REQUIRE_SERVER();
   temp_table<User> tt(test_client());

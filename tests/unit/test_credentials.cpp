@@ -626,3 +626,62 @@ TEST(credentials, sixteen_threads_share_one_client_across_refreshes_and_every_si
 }
 
 }  // namespace
+
+namespace test_credentials_endpoint {
+namespace dy = dynantic;
+using namespace dynantic::testing;
+
+// Where a client with default options sends its requests and what region it signs for, from the environment
+// as the AWS SDKs read it: AWS_ENDPOINT_URL_DYNAMODB, then AWS_ENDPOINT_URL; AWS_REGION, then
+// AWS_DEFAULT_REGION; options given in code win over both.
+TEST(environment, endpoint_and_region_with_the_sdks_precedence) {
+  chain_env e;
+  e.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  e.set("AWS_SECRET_ACCESS_KEY", "secret");
+  auto answer = [](const stub_request&) { return stub_response{200, R"({"TableNames":[]})"}; };
+  http_stub specific(answer), general(answer), in_code(answer);
+  auto scope_of = [](const stub_request& r) {
+    std::string auth = r.header("authorization");
+    auto from = auth.find("Credential=");
+    return from == std::string::npos ? auth : auth.substr(from + 11, auth.find(',', from) - from - 11);
+  };
+  e.set("AWS_ENDPOINT_URL", general.url());
+  e.set("AWS_ENDPOINT_URL_DYNAMODB", specific.url());
+  e.set("AWS_REGION", "eu-central-1");
+  e.set("AWS_DEFAULT_REGION", "ap-south-1");
+  (void)dy::ops::list_tables(dy::client(dy::client_options{}), {});
+  ASSERT_EQ(specific.requests().size(), 1u);
+  EXPECT_EQ(general.requests().size(), 0u);
+  EXPECT_NE(scope_of(specific.requests()[0]).find("AKIDENV/"), std::string::npos);
+  EXPECT_NE(scope_of(specific.requests()[0]).find("/eu-central-1/dynamodb/aws4_request"), std::string::npos)
+      << scope_of(specific.requests()[0]);
+
+  e.unset("AWS_ENDPOINT_URL_DYNAMODB");
+  e.unset("AWS_REGION");
+  (void)dy::ops::list_tables(dy::client(dy::client_options{}), {});
+  ASSERT_EQ(general.requests().size(), 1u);
+  EXPECT_NE(scope_of(general.requests()[0]).find("/ap-south-1/dynamodb/"), std::string::npos)
+      << scope_of(general.requests()[0]);
+
+  dy::client_options o;
+  o.endpoint = in_code.url();
+  o.region = "us-west-1";
+  (void)dy::ops::list_tables(dy::client(o), {});
+  ASSERT_EQ(in_code.requests().size(), 1u);
+  EXPECT_EQ(general.requests().size(), 1u);
+  EXPECT_NE(scope_of(in_code.requests()[0]).find("/us-west-1/dynamodb/"), std::string::npos);
+
+  // no region anywhere and no endpoint: a typed error that says where a region comes from
+  e.unset("AWS_ENDPOINT_URL");
+  e.unset("AWS_DEFAULT_REGION");
+  try {
+    dy::client c{dy::client_options{}};
+    (void)dy::ops::list_tables(c, {});
+    FAIL() << "expected dynantic::error";
+  } catch (const dy::error& err) {
+    EXPECT_NE(std::string(err.what()).find("no AWS region: set client_options::region, AWS_REGION"), std::string::npos)
+        << err.what();
+  }
+}
+
+}  // namespace test_credentials_endpoint
