@@ -564,10 +564,15 @@ class table {
   /// @throws table_not_found
   /// @throws dynantic::error when `timeout` passes first
   ops::table_description wait_until_active(std::chrono::seconds timeout = std::chrono::seconds(60)) const {
-    return detail::wait_until_active(current(), name_, timeout);
+    return dynantic::wait_until_active(current(), name_, timeout);
   }
-  /// DeleteTable. @throws table_not_found
+  /// DeleteTable (on AWS the table is DELETING for a while after; see wait_until_deleted). @throws table_not_found
   void delete_table() const { ops::delete_table(current(), name_); }
+  /// DescribeTable until the table no longer exists (after delete_table()).
+  /// @throws dynantic::error when `timeout` passes first
+  void wait_until_deleted(std::chrono::seconds timeout = std::chrono::seconds(300)) const {
+    dynantic::wait_until_deleted(current(), name_, timeout);
+  }
   /// DescribeTable: whether the table exists (in any status).
   bool exists() const { return detail::table_exists(current(), name_); }
   /// UpdateTimeToLive on the model's ttl attribute.

@@ -7,7 +7,7 @@
 
 #include <dynantic/error.hpp>
 
-namespace dynantic::detail {
+namespace dynantic {
 
 ops::table_description wait_until_active(const client& c, const std::string& table, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -25,6 +25,29 @@ ops::table_description wait_until_active(const client& c, const std::string& tab
     delay = std::min(delay * 2, std::chrono::milliseconds(1000));
   }
 }
+
+void wait_until_deleted(const client& c, const std::string& table, std::chrono::seconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto delay = std::chrono::milliseconds(20);
+  for (;;) {
+    std::string status;
+    try {
+      status = ops::describe_table(c, table).table_status;
+    } catch (const table_not_found&) {
+      return;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw error("dynantic: table " + table + " still exists after " + std::to_string(timeout.count()) + " s (" +
+                  status + ")");
+    }
+    std::this_thread::sleep_for(delay);
+    delay = std::min(delay * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+}  // namespace dynantic
+
+namespace dynantic::detail {
 
 namespace {
 std::string_view scalar_name(ops::scalar_type t) {

@@ -332,6 +332,7 @@ TEST(table, schema_from_model_and_drift) {
           .attribute_definitions = {{"user_id", dy::ops::scalar_type::s}, {"email", dy::ops::scalar_type::n}},
           .key_schema = {{"user_id", dy::ops::key_type::hash}, {"email", dy::ops::key_type::range}},
           .global_secondary_indexes = {{"old_index", {{"user_id", dy::ops::key_type::hash}}, {}, {}, {}}}});
+  dy::wait_until_active(c, name);  // CREATING for a while on AWS
   dy::ops::update_time_to_live(c, name, {true, "gone_at"});
   dy::table<User> drifted(c, name);
   auto report = drifted.check_schema();
@@ -344,6 +345,7 @@ TEST(table, schema_from_model_and_drift) {
   EXPECT_NE(all.find("LSI by_balance is missing from the table"), std::string::npos) << all;
   EXPECT_NE(all.find("TTL: the table expires items by 'gone_at'"), std::string::npos) << all;
   dy::ops::delete_table(c, name);
+  dy::wait_until_deleted(c, name);  // DELETING for a while on AWS
   EXPECT_FALSE(dy::table<User>(c, name).exists());
   EXPECT_EQ(dy::table<User>(c, name).check_schema().differences.at(0), "table " + name + " does not exist");
 }

@@ -165,8 +165,12 @@ TEST(transactions, transact_save_uses_each_models_table_and_checks_versions) {
   auto c = test_client();
   dy::table<SavedAccount> accounts(c);
   dy::table<SavedNote> notes(c);
-  if (accounts.exists()) accounts.delete_table();
-  if (notes.exists()) notes.delete_table();
+  for (auto t : {accounts.name(), notes.name()}) {  // left by an interrupted run
+    if (dy::table<SavedNote>(c, t).exists()) {
+      dy::ops::delete_table(c, t);
+      dy::wait_until_deleted(c, t);
+    }
+  }
   accounts.create_table();
   notes.create_table();
   struct cleanup {

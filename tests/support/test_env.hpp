@@ -70,10 +70,7 @@ class scratch_table {
       r.key_schema.push_back({"sk", ops::key_type::range});
     }
     ops::create_table(c_, r);
-    for (int i = 0; i < 200; ++i) {
-      if (ops::describe_table(c_, name_).table_status == "ACTIVE") return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    wait_until_active(c_, name_);  // CREATING for a while on AWS
   }
   ~scratch_table() {
     try {

@@ -49,12 +49,21 @@ struct schema_report {
   bool ok() const { return differences.empty(); }
 };
 
+/// Waits until `table` and its global secondary indexes are ACTIVE (CreateTable and UpdateTable leave them
+/// CREATING / UPDATING for a while on AWS; DynamoDB Local is ACTIVE at once). Polls DescribeTable, backing off
+/// from 20 ms to 1 s. @return the table's description. @throws error after `timeout`, table_not_found
+ops::table_description wait_until_active(const client& c, const std::string& table,
+                                         std::chrono::seconds timeout = std::chrono::seconds(300));
+/// Waits until `table` is gone: DeleteTable leaves it DELETING for a while on AWS (a table of that name cannot be
+/// created meanwhile). Polls DescribeTable until it answers ResourceNotFoundException. @throws error after
+/// `timeout`
+void wait_until_deleted(const client& c, const std::string& table,
+                        std::chrono::seconds timeout = std::chrono::seconds(300));
+
 namespace detail {
 /// The CreateTable request of a model (keys from `d`, indexes from every model of its family).
 ops::create_table_request table_definition(const model_desc& d, std::span<const model_desc* const> family,
                                            const std::string& table, const table_options& o);
-/// Polls DescribeTable until the table and its indexes are ACTIVE. @throws error after `timeout`.
-ops::table_description wait_until_active(const client& c, const std::string& table, std::chrono::seconds timeout);
 /// CreateTable of `definition`; then, unless told not to, waits until ACTIVE and enables TTL on `ttl_attribute`
 /// (when not empty). `if_not_exists`: an existing table is waited for (or described) instead of an error.
 /// @throws table_in_use (the table exists, without `if_not_exists`)
