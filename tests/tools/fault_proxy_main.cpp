@@ -1,7 +1,9 @@
 // dynantic_fault_proxy: the test proxy as a program.
 //   dynantic_fault_proxy --upstream http://127.0.0.1:8000 [--script throttle,500,ok,...]
 //                        [--port-file FILE] [--max-seconds N] [--max-requests N]
-// Prints the port it listens on (127.0.0.1 only) and exits by itself after --max-seconds (default 600).
+//                        [--unprocessed-rate P] [--throttle-rate P] [--error500-rate P] [--reset-rate P] [--seed N]
+// Prints the port it listens on (127.0.0.1 only) and exits by itself after --max-seconds (default 600) without
+// a request. The rates are probabilities per request (per write or key for --unprocessed-rate).
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -21,6 +23,11 @@ int main(int argc, char** argv) {
     else if (a == "--port-file") port_file = v;
     else if (a == "--max-seconds") o.max_lifetime = std::chrono::seconds(std::atoi(v.c_str()));
     else if (a == "--max-requests") o.max_requests = std::strtoull(v.c_str(), nullptr, 10);
+    else if (a == "--unprocessed-rate") o.unprocessed_rate = std::atof(v.c_str());
+    else if (a == "--throttle-rate") o.throttle_rate = std::atof(v.c_str());
+    else if (a == "--error500-rate") o.error500_rate = std::atof(v.c_str());
+    else if (a == "--reset-rate") o.reset_rate = std::atof(v.c_str());
+    else if (a == "--seed") o.seed = static_cast<unsigned>(std::strtoul(v.c_str(), nullptr, 10));
     else if (a == "--script") {
       std::stringstream ss(v);
       std::string f;
