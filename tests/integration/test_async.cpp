@@ -351,4 +351,57 @@ TEST(async, calls_posted_from_other_threads_while_one_thread_drives) {
   for (int p = 0; p < 4; ++p) EXPECT_EQ(t.query("thread" + std::to_string(p)).count(), 50);
 }
 
+// The low-level calls' async forms, each against the server, and client::run() driving a spawned task.
+TEST(async, every_low_level_call_has_an_async_form) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto c = test_client();
+  scratch_table t(c, "lowasync");
+  namespace ops = dy::ops;
+  ops::batch_write_item_request w;
+  for (const char* sk : {"1", "2", "3"}) {
+    w.request_items[t.name()].push_back(ops::write_request::put({{"pk", "a"}, {"sk", sk}, {"n", 1}}));
+  }
+  EXPECT_TRUE(dy::sync_wait(ops::async_batch_write_item(c, w)).unprocessed_items.empty());
+
+  ops::query_request q;
+  q.table_name = t.name();
+  q.key_condition_expression = "pk = :p";
+  q.expression_attribute_values = {{":p", "a"}};
+  q.consistent_read = true;
+  EXPECT_EQ(dy::sync_wait(ops::async_query(c, q)).items.size(), 3u);
+  ops::scan_request sc;
+  sc.table_name = t.name();
+  sc.consistent_read = true;
+  EXPECT_EQ(dy::sync_wait(ops::async_scan(c, sc)).count, 3);
+
+  ops::batch_get_item_request g;
+  g.request_items[t.name()].keys = {{{"pk", "a"}, {"sk", "1"}}, {{"pk", "a"}, {"sk", "3"}}, {{"pk", "a"}, {"sk", "9"}}};
+  g.request_items[t.name()].consistent_read = true;
+  auto got = dy::sync_wait(ops::async_batch_get_item(c, g));
+  EXPECT_EQ(got.responses[t.name()].size(), 2u);
+
+  ops::transact_write_items_request tw;
+  tw.items.push_back(
+      {.type = ops::transact_write::kind::put, .table_name = t.name(), .data = {{"pk", "z"}, {"sk", "1"}}});
+  (void)dy::sync_wait(ops::async_transact_write_items(c, tw));
+  ops::transact_get_items_request tg;
+  tg.items.push_back({.table_name = t.name(), .key = {{"pk", "z"}, {"sk", "1"}}});
+  tg.items.push_back({.table_name = t.name(), .key = {{"pk", "y"}, {"sk", "1"}}});
+  auto both = dy::sync_wait(ops::async_transact_get_items(c, tg));
+  ASSERT_EQ(both.items.size(), 2u);
+  EXPECT_TRUE(both.items[0]);
+  EXPECT_FALSE(both.items[1]);
+
+  // client::run() drives the engine until nothing is pending: the callback has run when it returns
+  std::size_t seen = 0;
+  bool failed = false;
+  dy::spawn(
+      ops::async_query(c, q), [&](ops::page_result r) { seen = r.items.size(); },
+      [&](std::exception_ptr) { failed = true; });
+  EXPECT_GE(c.run(), 1u);
+  EXPECT_EQ(seen, 3u);
+  EXPECT_FALSE(failed);
+  EXPECT_EQ(c.async_pending(), 0u);
+}
+
 }  // namespace test_async

@@ -19,6 +19,7 @@
 
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
+#include <dynantic/bulk/stream.hpp>
 #include <dynantic/table.hpp>
 #include <dynantic/value/codec.hpp>
 
@@ -685,3 +686,46 @@ TEST(environment, endpoint_and_region_with_the_sdks_precedence) {
 }
 
 }  // namespace test_credentials_endpoint
+
+namespace test_credentials_more {
+namespace dy = dynantic;
+using namespace dynantic::testing;
+
+TEST(credentials, environment_credentials_reads_the_three_variables_and_names_what_is_missing) {
+  chain_env e;
+  e.set("AWS_ACCESS_KEY_ID", "AKID");
+  e.set("AWS_SECRET_ACCESS_KEY", "SECRET");
+  e.set("AWS_SESSION_TOKEN", "TOKEN");
+  auto got = dy::environment_credentials()->get();
+  EXPECT_EQ(got.access_key_id, "AKID");
+  EXPECT_EQ(got.secret_access_key, "SECRET");
+  EXPECT_EQ(got.session_token, "TOKEN");
+  e.unset("AWS_SECRET_ACCESS_KEY");
+  try {
+    (void)dy::environment_credentials()->get();
+    FAIL() << "expected credentials_error";
+  } catch (const dy::credentials_error& err) {
+    EXPECT_NE(std::string(err.what()).find("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"), std::string::npos)
+        << err.what();
+  }
+}
+
+// A Streams client with options of its own: its endpoint and region, the Streams API's target.
+TEST(credentials, streams_client_with_options_calls_the_streams_api) {
+  chain_env e;
+  http_stub stub([](const stub_request&) {
+    return stub_response{200, R"({"StreamDescription":{"StreamArn":"arn","StreamStatus":"ENABLED","Shards":[]}})"};
+  });
+  dy::client_options o;
+  o.endpoint = stub.url();
+  o.region = "eu-west-3";
+  o.credentials = dy::credentials{"AK", "SK", ""};
+  auto c = dy::streams_client(o);
+  auto d = dy::ops::describe_stream(c, {.stream_arn = "arn"});
+  EXPECT_EQ(d.stream_status, "ENABLED");
+  ASSERT_EQ(stub.requests().size(), 1u);
+  EXPECT_EQ(stub.requests()[0].header("x-amz-target"), "DynamoDBStreams_20120810.DescribeStream");
+  EXPECT_NE(stub.requests()[0].header("authorization").find("/eu-west-3/dynamodb/aws4_request"), std::string::npos);
+}
+
+}  // namespace test_credentials_more

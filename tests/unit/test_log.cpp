@@ -105,3 +105,37 @@ TEST(log, a_batch_names_its_requests_per_table) {
 }
 
 }  // namespace test_log
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <unistd.h>
+
+namespace test_log_stderr {
+namespace dy = dynantic;
+
+// stderr_log() writes "dynantic <LEVEL> <line>" to stderr (captured here through a temporary file).
+TEST(log, the_stderr_sink_writes_one_line_per_call) {
+  std::string path = testing::TempDir() + "dy-stderr-" + std::to_string(::getpid());
+  std::fflush(stderr);
+  int saved = ::dup(2);
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_TRUE(f);
+  ::dup2(::fileno(f), 2);
+  auto sink = dy::stderr_log();
+  sink->log(dy::log_level::warning, "throttled, retrying");
+  sink->log(dy::log_level::debug, "PutItem t: HTTP 200");
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::fclose(f);
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  std::remove(path.c_str());
+  EXPECT_NE(text.str().find("throttled, retrying\n"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("PutItem t: HTTP 200\n"), std::string::npos) << text.str();
+  EXPECT_NE(text.str().find("dynantic "), std::string::npos) << text.str();
+}
+
+}  // namespace test_log_stderr

@@ -199,3 +199,36 @@ TEST(types, time_sort_keys_are_queried_by_their_text_or_typed_values) {
 }
 
 }  // namespace test_types
+
+namespace test_types_more {
+namespace dy = dynantic;
+
+TEST(types, now_is_the_system_clock_to_the_second_or_finer) {
+  auto before = std::chrono::system_clock::now();
+  dy::timestamp t = dy::now();
+  auto after = std::chrono::system_clock::now();
+  EXPECT_LE(before - std::chrono::seconds(1), t);
+  EXPECT_LE(t, after + std::chrono::seconds(1));
+}
+
+TEST(types, decimal_to_double_is_the_nearest_double) {
+  EXPECT_EQ(dy::decimal("12.5").to_double(), 12.5);
+  EXPECT_EQ(dy::decimal("-0.1").to_double(), -0.1);
+  EXPECT_EQ(dy::decimal("1E+100").to_double(), 1e100);
+  EXPECT_EQ(dy::decimal("12345678901234567890123456789012345678").to_double(),
+            12345678901234567890123456789012345678.0);
+}
+
+TEST(types, binary_values_give_their_bytes) {
+  const std::byte raw[] = {std::byte{0}, std::byte{0xff}, std::byte{'a'}};
+  auto v = dy::attribute_value::binary(raw);
+  ASSERT_TRUE(v.is_binary());
+  auto bytes = v.as_binary();
+  ASSERT_EQ(bytes.size(), 3u);
+  EXPECT_EQ(bytes[0], std::byte{0});
+  EXPECT_EQ(bytes[1], std::byte{0xff});
+  EXPECT_EQ(bytes[2], std::byte{'a'});
+  EXPECT_THROW((void)dy::attribute_value("text").as_binary(), std::logic_error);  // a misuse, as every accessor
+}
+
+}  // namespace test_types_more
