@@ -15,6 +15,7 @@
 
 #include <dynantic/dynantic.hpp>
 
+#include "fault_proxy.hpp"
 #include "test_env.hpp"
 
 namespace test_async {
@@ -402,6 +403,53 @@ TEST(async, every_low_level_call_has_an_async_form) {
   EXPECT_EQ(seen, 3u);
   EXPECT_FALSE(failed);
   EXPECT_EQ(c.async_pending(), 0u);
+}
+
+// An async batch through partial answers: the engine's backoff waits on the client's async engine (no thread
+// sleeps) and every item lands; stopped while it retries, nothing more is sent and what was not applied is
+// reported, with dynantic::cancelled as the cause.
+TEST(async, a_batch_through_partial_answers_backs_off_on_the_engine_and_can_be_stopped) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  dropping_table d{dy::table<Reading>(direct, unique_name("asyncpartial"))};
+  d.t.create_table();
+  fault_proxy_options po;
+  split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
+  po.unprocessed_rate = 0.4;
+  po.seed = 11;
+  fault_proxy proxy(po);
+  dy::table<Reading> via(dy::client(test_options(proxy.endpoint())), d.t.name());
+  std::vector<Reading> rs;
+  for (int i = 0; i < 1000; ++i) rs.push_back({"s" + std::to_string(i % 10), i, i * 0.5});
+  dy::batch_options bo;
+  bo.base_delay = std::chrono::milliseconds(2);
+  bo.max_backoff = std::chrono::milliseconds(20);
+  bo.max_attempts = 40;
+  auto saved = dy::sync_wait(via.async_batch_save(rs, bo));
+  EXPECT_EQ(saved.size(), 1000u);
+  EXPECT_GT(proxy.withheld(), 100u);  // retried rounds happened
+  EXPECT_EQ(d.t.scan().count(), 1000);
+
+  fault_proxy_options never = po;
+  never.unprocessed_rate = 1.0;  // nothing is ever applied: the batch keeps retrying until stopped
+  fault_proxy stuck(never);
+  dy::table<Reading> via_stuck(dy::client(test_options(stuck.endpoint())), d.t.name());
+  std::vector<Reading> more;
+  for (int i = 0; i < 100; ++i) more.push_back({"late", i, 0});
+  std::stop_source stop;
+  bo.progress = [&](const dy::batch_progress& p) {
+    if (p.requests_sent >= 8) stop.request_stop();  // after two rounds of four requests
+  };
+  try {
+    (void)dy::sync_wait(via_stuck.async_batch_save(more, bo), stop.get_token());
+    FAIL() << "expected batch_write_incomplete";
+  } catch (const dy::batch_write_incomplete& e) {
+    EXPECT_EQ(e.applied(), 0u);
+    EXPECT_EQ(e.unapplied().size(), 100u);
+    EXPECT_THROW(std::rethrow_exception(e.cause()), dy::cancelled);
+  }
+  auto sent = stuck.requests();
+  EXPECT_EQ(sent, 8u);  // nothing after the stop
 }
 
 }  // namespace test_async
