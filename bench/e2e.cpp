@@ -109,13 +109,20 @@ batch_options bench_batch_options() {
   return o;
 }
 
-int write_bench() {
-  table<BenchUser> users{bench_client(), env("DDB_TABLE", "bench_users")};
+// The items 0..BENCH_N-1 of the write benches (BENCH_PREFIX, BENCH_PARTITION), built untimed.
+std::vector<BenchUser> items_to_write() {
   std::size_t n = std::strtoull(env("BENCH_N", "20000").c_str(), nullptr, 10);
   std::string prefix = env("BENCH_PREFIX", "user"), partition = env("BENCH_PARTITION", "");
   std::vector<BenchUser> items;
   items.reserve(n);
   for (std::size_t i = 0; i < n; ++i) items.push_back(peer_item(static_cast<int>(i), prefix, partition));
+  return items;
+}
+
+int write_bench() {
+  table<BenchUser> users{bench_client(), env("DDB_TABLE", "bench_users")};
+  std::vector<BenchUser> items = items_to_write();
+  std::size_t n = items.size();
   auto o = bench_batch_options();
   (void)users.get("warm-up", "none");  // untimed: connection set up
   for (int rep = 0; rep < repeats(); ++rep) {
@@ -133,11 +140,8 @@ int write_bench() {
 // batches them in the background), to compare with batch_save's items/s on the same server.
 int writer_bench() {
   table<BenchUser> users{bench_client(), env("DDB_TABLE", "bench_users")};
-  std::size_t n = std::strtoull(env("BENCH_N", "20000").c_str(), nullptr, 10);
-  std::string prefix = env("BENCH_PREFIX", "user"), partition = env("BENCH_PARTITION", "");
-  std::vector<BenchUser> items;
-  items.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) items.push_back(peer_item(static_cast<int>(i), prefix, partition));
+  std::vector<BenchUser> items = items_to_write();
+  std::size_t n = items.size();
   auto o = bench_batch_options();
   (void)users.get("warm-up", "none");
   for (int rep = 0; rep < repeats(); ++rep) {
