@@ -31,11 +31,17 @@ TEST(batch_live, save_get_delete_thousands_concurrently) {
   o.progress = [&](const dy::batch_progress& p) { reports.push_back(p); };
   auto saved = t.batch_save(rs, o);
   EXPECT_EQ(saved.size(), 3000u);
-  // DynamoDB Local applies every request: one round of 120 requests of 25, reported once, all done
-  ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].requests_sent, 120u);
-  EXPECT_EQ(reports[0].items_done, 3000u);
-  EXPECT_EQ(reports[0].items_total, 3000u);
+  // one report per round, all done at the last; a server that applies every request (DynamoDB Local) needs one
+  // round of 120 requests of 25, one that leaves some unprocessed (AWS, rarely) more rounds and requests
+  ASSERT_FALSE(reports.empty());
+  EXPECT_EQ(reports.back().items_done, 3000u);
+  EXPECT_EQ(reports.back().items_total, 3000u);
+  for (std::size_t i = 1; i < reports.size(); ++i) EXPECT_GE(reports[i].items_done, reports[i - 1].items_done);
+  if (reports.size() == 1) {
+    EXPECT_EQ(reports[0].requests_sent, 120u);
+  } else {
+    EXPECT_GT(reports.back().requests_sent, 120u);
+  }
   EXPECT_EQ(t.scan().count(), 3000);
 
   std::vector<dy::table<Reading>::key_type> keys;
