@@ -628,7 +628,7 @@ TEST(credentials, sixteen_threads_share_one_client_across_refreshes_and_every_si
 
 }  // namespace
 
-namespace test_credentials_endpoint {
+namespace test_credentials_environment {
 namespace dy = dynantic;
 using namespace dynantic::testing;
 
@@ -685,12 +685,6 @@ TEST(environment, endpoint_and_region_with_the_sdks_precedence) {
   }
 }
 
-}  // namespace test_credentials_endpoint
-
-namespace test_credentials_more {
-namespace dy = dynantic;
-using namespace dynantic::testing;
-
 TEST(credentials, environment_credentials_reads_the_three_variables_and_names_what_is_missing) {
   chain_env e;
   e.set("AWS_ACCESS_KEY_ID", "AKID");
@@ -728,4 +722,4 @@ TEST(credentials, streams_client_with_options_calls_the_streams_api) {
   EXPECT_NE(stub.requests()[0].header("authorization").find("/eu-west-3/dynamodb/aws4_request"), std::string::npos);
 }
 
-}  // namespace test_credentials_more
+}  // namespace test_credentials_environment
