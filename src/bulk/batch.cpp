@@ -9,7 +9,8 @@
 #include <cstdio>
 #include <coroutine>
 #include <deque>
-#include <future>
+#include <condition_variable>
+#include <mutex>
 #include <random>
 #include <thread>
 #include <unordered_map>
@@ -65,14 +66,14 @@ struct chunk {
   clock_type::time_point ready{};
 };
 
-// Splits entries into chunks of at most `per_request` and at most 16 MB of body.
-std::vector<chunk> make_chunks(const std::vector<std::size_t>& idx, const std::vector<std::size_t>& bytes,
-                               std::size_t per_request) {
+// Splits entries into chunks of at most `per_request` and at most 16 MB of body (`bytes_of(i)`: entry i's size).
+template <class Bytes>
+std::vector<chunk> make_chunks(const std::vector<std::size_t>& idx, Bytes bytes_of, std::size_t per_request) {
   std::vector<chunk> out;
   chunk cur;
   std::size_t size = 64;
   for (auto i : idx) {
-    std::size_t b = bytes[i] + 64;
+    std::size_t b = bytes_of(i) + 64;
     if (!cur.entries.empty() && (cur.entries.size() == per_request || size + b > max_request_bytes)) {
       out.push_back(std::move(cur));
       cur = {};
@@ -90,7 +91,9 @@ std::deque<chunk> first_chunks(const std::vector<std::size_t>& bytes, std::size_
   std::vector<std::size_t> all(bytes.size());
   for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
   std::deque<chunk> queue;
-  for (auto& ch : make_chunks(all, bytes, per_request)) queue.push_back(std::move(ch));
+  for (auto& ch : make_chunks(
+           all, [&](std::size_t i) { return bytes[i]; }, per_request))
+    queue.push_back(std::move(ch));
   return queue;
 }
 
@@ -724,28 +727,273 @@ std::string describe_unapplied(const std::string& table, const ops::write_reques
 }
 
 // ------------------------------------------------------------------ the writers' buffer
+//
+// With background flushes, one pump thread per writer runs the batch engine's rounds over what the writer hands
+// it: each round takes the retries that are due and whatever was buffered meanwhile (whole requests of 25; the
+// rest too once flush() or the destructor asks), so one request's backoff overlaps new work instead of holding
+// the writer up. A key has at most one request in the engine: a later request for it waits in the buffer until
+// the earlier one is applied or reported (requests for a key land in order), and of two buffered requests for a
+// key only the later is sent (the last one wins, as in batch_save). Requests taken by the pump are at most
+// 50 x max_in_flight, like the buffer: memory stays bounded while the engine retries.
+
+namespace {
+// A request the pump has taken: sent, or queued for a retry.
+struct pump_slot {
+  write_entry e;
+  std::size_t bytes = 0;
+  clock_type::time_point taken{};
+};
+}  // namespace
 
 struct write_buffer::state {
   client c;
   batch_options o;
-  std::vector<write_entry> buffer;
-  std::future<void> inflight;
+  std::size_t cap = 50;  // 50 x max_in_flight
+
+  std::mutex mu;
+  std::condition_variable work;     // to the pump: something to take, a drain, or stop
+  std::condition_variable room;     // to callers: the buffer shrank, requests ended, a failure
+  std::vector<write_entry> buffer;  // the request being filled (fewer than 25; key_text and json set)
+  std::vector<write_entry> handed;  // handed to the pump (whole requests as they filled; the rest on flush)
+  std::size_t in_engine = 0;        // taken by the pump, not yet applied or reported
+  bool stopping = false;
+  std::vector<std::pair<std::string, ops::write_request>> failed;  // not yet reported
+  std::size_t applied = 0;                                         // since the last report
+  std::exception_ptr cause;
+  std::thread pump;
+
+  // the pump thread's own
+  std::unordered_map<std::string, std::size_t> by_key;  // key text -> slot of the request in the engine
+  std::unordered_map<std::size_t, pump_slot> slots;
+  std::size_t next_slot = 0;
+  std::deque<chunk> queue;
+  batch_progress progress{};
+
+  void take(std::vector<std::size_t>& fresh);  // under mu
+  void run();
+  void round(std::vector<std::size_t>& fresh);
+  batch_write_incomplete report_failed(const char* what);  // under mu
+  void hand_over() {  // under mu: the buffer to the pump, which is started on first use
+    for (auto& e : buffer) handed.push_back(std::move(e));
+    buffer.clear();
+    if (!pump.joinable()) pump = std::thread([this] { run(); });
+    work.notify_one();
+  }
 };
 
-write_buffer::write_buffer(client c, batch_options o)
-    : s_(std::make_unique<state>(state{std::move(c), std::move(o), {}, {}})) {}
+// Moves what may go out from `handed` into slots (their ids in `fresh`): requests whose key has none in the
+// engine, the later of two for a key, up to the cap.
+void write_buffer::state::take(std::vector<std::size_t>& fresh) {
+  if (handed.empty() || in_engine >= cap) return;
+  std::unordered_map<std::string_view, std::size_t> last;  // key text -> its last request in `handed`
+  last.reserve(handed.size());
+  for (std::size_t i = 0; i < handed.size(); ++i) last[handed[i].key_text] = i;
+  std::vector<bool> gone(handed.size(), false);
+  std::vector<std::size_t> eligible;
+  std::size_t superseded = 0;
+  for (std::size_t i = 0; i < handed.size(); ++i) {
+    if (last[handed[i].key_text] != i) {
+      gone[i] = true;  // a later request for the key replaces it
+      ++superseded;
+    } else if (!by_key.count(handed[i].key_text)) {
+      eligible.push_back(i);
+    }
+  }
+  last.clear();  // views into the keys, which move below
+  std::size_t n = std::min(eligible.size(), cap - in_engine);
+  if (n == 0 && superseded == 0) return;
+  auto now = clock_type::now();
+  for (std::size_t k = 0; k < n; ++k) {
+    std::size_t i = eligible[k];
+    gone[i] = true;
+    std::size_t id = next_slot++;
+    pump_slot sl{std::move(handed[i]), 0, now};
+    sl.bytes = sl.e.json.size() + sl.e.table.size();
+    by_key.emplace(sl.e.key_text, id);
+    slots.emplace(id, std::move(sl));
+    fresh.push_back(id);
+  }
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < handed.size(); ++i) {
+    if (gone[i]) continue;
+    if (w != i) handed[w] = std::move(handed[i]);
+    ++w;
+  }
+  handed.resize(w);
+  in_engine += n;
+  applied += superseded;  // their effect is the later request's
+}
+
+void write_buffer::state::run() {
+  for (;;) {
+    std::vector<std::size_t> fresh;
+    {
+      std::unique_lock lock(mu);
+      for (;;) {
+        take(fresh);
+        if (!fresh.empty()) break;
+        if (!queue.empty() && first_due(queue) <= clock_type::now()) break;
+        if (stopping && queue.empty() && handed.empty()) return;
+        if (queue.empty()) {
+          work.wait(lock);
+        } else {
+          work.wait_until(lock, first_due(queue));
+        }
+      }
+      if (!fresh.empty()) room.notify_all();  // room for more
+    }
+    round(fresh);
+  }
+}
+
+// One round: the fresh requests in chunks, with the retries that are due; then what was applied and what
+// failed is settled under the lock.
+void write_buffer::state::round(std::vector<std::size_t>& fresh) {
+  auto bytes_of = [this](std::size_t id) { return slots.at(id).bytes; };
+  for (auto& ch : make_chunks(fresh, bytes_of, max_writes_per_request)) queue.push_back(std::move(ch));
+  std::vector<chunk> chunks = next_round(queue);
+  const std::size_t queued_before = queue.size();  // retries this round queues come after
+  std::vector<std::size_t> done, lost;             // slots applied / not applied for good
+  std::exception_ptr last_cause;
+  try {
+    std::vector<api_call> calls(chunks.size());
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      calls[k].operation = "BatchWriteItem";
+      calls[k].make_body = [this, &ch = chunks[k]] {
+        std::vector<ops::detail_batch::write_view> views;
+        views.reserve(ch.entries.size());
+        std::size_t size = 64;
+        for (auto id : ch.entries) {
+          const pump_slot& sl = slots.at(id);
+          views.push_back({sl.e.table, sl.e.request.type == ops::write_request::kind::put, sl.e.json, nullptr});
+          size += sl.bytes + 48;
+        }
+        return ops::detail_batch::batch_write_body(views, size);
+      };
+      calls[k].recycle_body = true;
+      if (o.capacity_limit) {
+        calls[k].limit = o.capacity_limit;
+        double units = 0;
+        for (auto id : chunks[k].entries) units += std::ceil(static_cast<double>(slots.at(id).bytes) / 1024.0);
+        calls[k].estimate = units;
+      }
+    }
+    client_access::impl(c).execute(calls, std::max<std::size_t>(1, o.max_in_flight));
+    progress.requests_sent += calls.size();
+    auto now = clock_type::now();
+    for (std::size_t k = 0; k < chunks.size(); ++k) {
+      chunk& ch = chunks[k];
+      std::vector<std::size_t> again;
+      bool usable = true;
+      if (calls[k].error) {
+        last_cause = calls[k].error;
+        usable = retryable(calls[k].error);
+        again = ch.entries;
+      } else {
+        try {
+          auto res = ops::detail_batch::parse_batch_write(calls[k].response);
+          for (const auto& [table, reqs] : res.unprocessed_items) {
+            for (const auto& rq : reqs) {
+              const pump_slot* any = nullptr;
+              for (auto id : ch.entries) {
+                if (slots.at(id).e.table == table) {
+                  any = &slots.at(id);
+                  break;
+                }
+              }
+              if (!any) continue;
+              auto f = by_key.find(key_text(table, rq.data, *any->e.key_names));
+              if (f != by_key.end()) again.push_back(f->second);
+            }
+          }
+        } catch (const error&) {  // an answer of the wrong shape: what was applied is unknown
+          last_cause = std::current_exception();
+          usable = false;
+          again = ch.entries;
+        }
+      }
+      if (!usable) {
+        lost.insert(lost.end(), ch.entries.begin(), ch.entries.end());
+        continue;
+      }
+      std::sort(again.begin(), again.end());
+      for (auto id : ch.entries) {
+        if (!std::binary_search(again.begin(), again.end(), id)) done.push_back(id);
+      }
+      if (again.empty()) continue;
+      bool out_of_time = o.deadline && now - slots.at(again.front()).taken > *o.deadline;
+      if (ch.attempts + 1 >= o.max_attempts || out_of_time) {
+        lost.insert(lost.end(), again.begin(), again.end());
+        continue;
+      }
+      queue.push_back(chunk{std::move(again), ch.attempts + 1, now + backoff(o, ch.attempts)});
+    }
+    for (auto& call : calls) recycle_buffer(std::move(call.response));
+  } catch (...) {  // not an answer (e.g. out of memory): what this round sent is unknown, so it is reported
+    last_cause = std::current_exception();
+    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(queued_before), queue.end());
+    done.clear();
+    lost.clear();
+    for (const auto& ch : chunks) lost.insert(lost.end(), ch.entries.begin(), ch.entries.end());
+  }
+  progress.items_done += done.size();
+  std::vector<std::pair<std::string, ops::write_request>> failed_now;
+  for (auto id : lost) {
+    auto& sl = slots.at(id);
+    if (sl.e.request.data.empty() && !sl.e.json.empty()) sl.e.request.data = codec::read_item(sl.e.json);
+    failed_now.emplace_back(sl.e.table, std::move(sl.e.request));
+  }
+  for (auto ids : {&done, &lost}) {
+    for (auto id : *ids) {
+      by_key.erase(slots.at(id).e.key_text);
+      slots.erase(id);
+    }
+  }
+  {
+    std::lock_guard lock(mu);
+    in_engine -= done.size() + lost.size();
+    applied += done.size();
+    if (last_cause) cause = last_cause;
+    for (auto& f : failed_now) failed.push_back(std::move(f));
+    progress.items_total = progress.items_done + in_engine + handed.size();
+  }
+  room.notify_all();
+  if (o.progress) {
+    try {
+      o.progress(progress);
+    } catch (...) {  // a callback's failure does not stop the writer's requests
+    }
+  }
+}
+
+batch_write_incomplete write_buffer::state::report_failed(const char* what) {
+  std::size_t n = failed.size();
+  std::string msg = std::string("dynantic: ") + what + ": " + std::to_string(n) + " of " + std::to_string(n + applied) +
+                    " requests were not applied" + cause_text(cause);
+  batch_write_incomplete e(std::move(msg), std::move(failed), applied, cause);
+  failed.clear();
+  applied = 0;
+  cause = nullptr;
+  return e;
+}
+
+write_buffer::write_buffer(client c, batch_options o) : s_(std::make_unique<state>()) {
+  s_->c = std::move(c);
+  s_->o = std::move(o);
+  s_->cap = 50 * std::max<std::size_t>(1, s_->o.max_in_flight);
+}
 write_buffer::write_buffer(write_buffer&&) noexcept = default;
 write_buffer::~write_buffer() {
-  if (s_ && s_->inflight.valid()) s_->inflight.wait();
+  if (!s_ || !s_->pump.joinable()) return;
+  {
+    std::lock_guard lock(s_->mu);
+    s_->stopping = true;
+  }
+  s_->work.notify_one();
+  s_->pump.join();
 }
 
 namespace {
-void wait_inflight(std::future<void>& f) {
-  if (!f.valid()) return;
-  auto g = std::move(f);
-  g.get();  // rethrows the background flush's failure
-}
-
 std::vector<std::pair<std::string, ops::write_request>> as_requests(std::vector<write_entry>& b) {
   std::vector<std::pair<std::string, ops::write_request>> out;
   out.reserve(b.size());
@@ -758,66 +1006,92 @@ std::vector<std::pair<std::string, ops::write_request>> as_requests(std::vector<
 }  // namespace
 
 void write_buffer::add(write_entry e) {
-  // A background flush that ended with a failure is thrown here, before this request is buffered.
-  if (s_->inflight.valid() && s_->inflight.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
-    wait_inflight(s_->inflight);
+  state& s = *s_;
+  // what the engine needs, made on the caller's thread: a delete's key checked and encoded, every key's text
+  if (e.json.empty()) e.json = codec::write_item(e.request.data);  // @throws validation_error
+  if (e.key_text.empty()) {
+    static const std::vector<std::string> none;
+    e.key_text = key_text(e.table, e.request.data, e.key_names ? *e.key_names : none);
   }
-  s_->buffer.push_back(std::move(e));
-  if (s_->buffer.size() < max_writes_per_request) return;
-  if (!s_->o.background_flush) return flush();
-  const std::size_t cap = 50 * std::max<std::size_t>(1, s_->o.max_in_flight);
-  bool busy = s_->inflight.valid() && s_->inflight.wait_for(std::chrono::seconds(0)) != std::future_status::ready;
-  if (busy && s_->buffer.size() < cap) return;  // keep buffering while the last flush is on the wire
-  wait_inflight(s_->inflight);
-  std::vector<write_entry> batch;
-  batch.swap(s_->buffer);
-  s_->inflight = std::async(std::launch::async, [c = s_->c, o = s_->o, batch = std::move(batch)]() mutable {
-    run_batch_write(c, std::move(batch), o);
-  });
+  if (!s.o.background_flush) {
+    s.buffer.push_back(std::move(e));
+    if (s.buffer.size() >= max_writes_per_request) flush();
+    return;
+  }
+  std::unique_lock lock(s.mu);
+  if (!s.failed.empty()) throw s.report_failed("batch writer");  // this request is not buffered
+  s.buffer.push_back(std::move(e));
+  if (s.buffer.size() < max_writes_per_request) return;
+  s.hand_over();
+  // back-pressure: wait while 50 x max_in_flight requests are handed over and not yet taken
+  s.room.wait(lock, [&] { return s.handed.size() < s.cap || !s.failed.empty(); });
 }
 
 void write_buffer::flush() {
-  wait_inflight(s_->inflight);
-  if (s_->buffer.empty()) return;
-  std::vector<write_entry> batch;
-  batch.swap(s_->buffer);
-  run_batch_write(s_->c, std::move(batch), s_->o);
+  state& s = *s_;
+  if (!s.o.background_flush) {
+    if (s.buffer.empty()) return;
+    std::vector<write_entry> batch;
+    batch.swap(s.buffer);
+    run_batch_write(s.c, std::move(batch), s.o);
+    return;
+  }
+  std::unique_lock lock(s.mu);
+  if (!s.buffer.empty()) s.hand_over();
+  s.room.wait(lock, [&] { return s.handed.empty() && s.in_engine == 0; });
+  if (!s.failed.empty()) throw s.report_failed("batch write incomplete");
 }
 
-std::size_t write_buffer::pending() const { return s_->buffer.size(); }
+std::size_t write_buffer::pending() const {
+  std::lock_guard lock(s_->mu);
+  return s_->buffer.size() + s_->handed.size();
+}
 
 void write_buffer::finish(bool abandon, const std::function<void(const batch_write_incomplete&)>& report) noexcept {
   if (!s_) return;
+  state& s = *s_;
   auto safe_report = [&](const batch_write_incomplete& e) {
     try {
       report(e);
     } catch (...) {
     }
   };
-  try {
-    wait_inflight(s_->inflight);
-  } catch (const batch_write_incomplete& e) {
-    safe_report(e);
-  } catch (const std::exception& e) {  // not a batch failure (e.g. out of memory): what was sent is unknown
-    std::fprintf(stderr, "dynantic: batch writer background flush failed: %s\n", e.what());
-  } catch (...) {
+  std::vector<write_entry> left;
+  {
+    std::unique_lock lock(s.mu);
+    if (abandon) {
+      left.swap(s.buffer);  // not sent: the block that produced them failed (what was handed over goes out)
+    } else if (!s.o.background_flush) {
+      left.swap(s.buffer);
+    } else if (!s.buffer.empty()) {
+      s.hand_over();
+    }
+    if (s.pump.joinable()) {
+      s.stopping = true;
+      s.work.notify_one();
+      s.room.wait(lock, [&] { return s.handed.empty() && s.in_engine == 0; });
+    }
+    if (!s.failed.empty()) {
+      try {
+        safe_report(s.report_failed("batch writer"));
+      } catch (...) {  // out of memory while building the report
+      }
+    }
   }
-  if (s_->buffer.empty()) return;
+  if (s.pump.joinable()) s.pump.join();
+  if (left.empty()) return;
   if (abandon) {
     try {
-      std::size_t n = s_->buffer.size();
+      std::size_t n = left.size();
       safe_report(batch_write_incomplete(
           "dynantic: batch writer left by an exception: " + std::to_string(n) + " buffered requests were not sent",
-          as_requests(s_->buffer), 0, nullptr));
+          as_requests(left), 0, nullptr));
     } catch (...) {
     }
-    s_->buffer.clear();
     return;
   }
-  std::vector<write_entry> batch;
-  batch.swap(s_->buffer);
-  try {
-    run_batch_write(s_->c, std::move(batch), s_->o);  // throws only batch_write_incomplete once sending began
+  try {                                          // synchronous mode: the rest goes out on this thread
+    run_batch_write(s.c, std::move(left), s.o);  // throws only batch_write_incomplete once sending began
   } catch (const batch_write_incomplete& e) {
     safe_report(e);
   } catch (const std::exception& e) {

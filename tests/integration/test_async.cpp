@@ -437,8 +437,12 @@ TEST(async, a_batch_through_partial_answers_backs_off_on_the_engine_and_can_be_s
   std::vector<Reading> more;
   for (int i = 0; i < 100; ++i) more.push_back({"late", i, 0});
   std::stop_source stop;
+  std::size_t sent_at_stop = 0;  // how many rounds that takes depends on which retries are due together
   bo.progress = [&](const dy::batch_progress& p) {
-    if (p.requests_sent >= 8) stop.request_stop();  // after two rounds of four requests
+    if (p.requests_sent >= 8 && !stop.stop_requested()) {
+      sent_at_stop = p.requests_sent;
+      stop.request_stop();
+    }
   };
   try {
     (void)dy::sync_wait(via_stuck.async_batch_save(more, bo), stop.get_token());
@@ -448,8 +452,8 @@ TEST(async, a_batch_through_partial_answers_backs_off_on_the_engine_and_can_be_s
     EXPECT_EQ(e.unapplied().size(), 100u);
     EXPECT_THROW(std::rethrow_exception(e.cause()), dy::cancelled);
   }
-  auto sent = stuck.requests();
-  EXPECT_EQ(sent, 8u);  // nothing after the stop
+  EXPECT_GE(sent_at_stop, 8u);
+  EXPECT_EQ(stuck.requests(), sent_at_stop);  // nothing after the stop
 }
 
 }  // namespace test_async

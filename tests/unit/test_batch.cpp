@@ -9,7 +9,9 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <functional>
 #include <map>
+#include <set>
 #include <random>
 
 #include <dynantic/dynantic.hpp>
@@ -42,6 +44,8 @@ struct fake_dynamodb {
   double apply = 0.7;
   double throttle = 0.0;
   bool never_apply = false;
+  std::function<bool(const std::string& id)> hold{};  // writes of ids it holds are left unprocessed
+  std::map<std::string, std::vector<int>> history;    // id -> n of each put applied, in order (-1: delete)
   std::size_t requests = 0, largest_request = 0;
   std::mt19937 gen{42};
 
@@ -65,14 +69,15 @@ struct fake_dynamodb {
           simdjson::dom::element put;
           bool is_put = req["PutRequest"].get(put) == simdjson::SUCCESS;
           auto data = dy::detail::read_item(is_put ? put["Item"].value() : req["DeleteRequest"]["Key"].value());
-          if (never_apply || u(gen) >= apply) {
+          std::string id = data.at("id").as_string();
+          if (never_apply || u(gen) >= apply || (hold && hold(id))) {
             left.push_back(std::string(simdjson::to_string(req)));
             continue;
           }
-          std::string id = data.at("id").as_string();
           ++writes_per_id[id];
           if (is_put) store[id] = data.count("n") ? std::stoi(data.at("n").as_number_text()) : -1;
           else store.erase(id);
+          history[id].push_back(is_put ? store[id] : -1);
         }
         largest_request = std::max(largest_request, count);
         if (!left.empty()) {
@@ -459,7 +464,7 @@ TEST(batch_writer, background_flush_does_not_stall_the_caller) {
     auto w = table.batch_writer(quick());
     for (int i = 0; i < 25; ++i) w.save({"b" + std::to_string(i), i});   // the first flush starts and is held
     for (int i = 25; i < 60; ++i) w.save({"b" + std::to_string(i), i});  // a stalling writer would wait here
-    EXPECT_EQ(w.pending(), 35u);  // buffered while the first flush is on the wire
+    // (how many of the 35 after the first request the writer has sent meanwhile depends on its thread)
     {
       std::lock_guard lock(mu);
       released = true;
@@ -470,20 +475,23 @@ TEST(batch_writer, background_flush_does_not_stall_the_caller) {
   EXPECT_EQ(db.store.size(), 60u);
 }
 
-// Back-pressure: while a flush is on the wire the writer keeps buffering, up to 50 x max_in_flight requests; the
-// save that would buffer more waits for the flush, and the next flush carries exactly those requests.
-TEST(batch_writer, saves_wait_at_fifty_requests_per_request_in_flight_while_a_flush_is_on_the_wire) {
+// Back-pressure: while the engine cannot take more, the writer keeps buffering up to 50 x max_in_flight
+// requests; the save that completes the 100th waits until the engine takes them.
+TEST(batch_writer, saves_wait_while_fifty_requests_per_request_in_flight_are_buffered) {
   fake_dynamodb db;
   db.apply = 1.0;
   std::mutex mu;
   std::condition_variable cv;
-  bool released = false;
+  bool entered = false, released = false;
   std::atomic<int> saved{0};
+  std::atomic<dy::batch_writer<Thing>*> writer{nullptr};
   scripted_transport* t = nullptr;
   auto c = scripted_client(
       [&](const recorded_request& r, std::size_t index) {
-        if (index == 0) {  // the first flush is held until the test has seen the saves stop
+        if (index == 0) {  // the first request is held until the test has seen the saves stop
           std::unique_lock lock(mu);
+          entered = true;
+          cv.notify_all();
           cv.wait(lock, [&] { return released; });
         }
         return db.answer(r);
@@ -491,21 +499,27 @@ TEST(batch_writer, saves_wait_at_fifty_requests_per_request_in_flight_while_a_fl
       t);
   dy::table<Thing> table(c);
   auto o = quick();
-  o.max_in_flight = 2;  // at most 100 requests buffered while a flush runs
+  o.max_in_flight = 2;  // 100 requests buffered at most
   std::thread producer([&] {
     auto w = table.batch_writer(o);
-    for (int i = 0; i < 300; ++i) {
-      w.save({"w" + std::to_string(i), i});
-      ++saved;
+    writer = &w;
+    int i = 0;
+    for (; i < 25; ++i, ++saved) w.save({"w" + std::to_string(i), i});
+    {
+      std::unique_lock lock(mu);  // the engine has taken exactly these 25 and is stuck on them
+      cv.wait(lock, [&] { return entered; });
     }
+    for (; i < 300; ++i, ++saved) w.save({"w" + std::to_string(i), i});
+    writer = nullptr;
   });
-  // 25 saves start the first flush, 99 more are buffered; the 125th waits (the 100th buffered request) for as
-  // long as the flush is held. (A writer that buffered more would run past 124 while this thread yields: the
-  // check is only as quick to catch that as the producer is to run, but a correct writer always passes.)
+  // 25 on the wire, then 99 saves return; the 125th completes the 100th buffered request and waits.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (saved.load() < 124 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
   for (int i = 0; i < 2000; ++i) std::this_thread::yield();
   EXPECT_EQ(saved.load(), 124);
+  auto* w = writer.load();  // alive: its save waits
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->pending(), 100u);
   {
     std::lock_guard lock(mu);
     released = true;
@@ -520,7 +534,10 @@ TEST(batch_writer, saves_wait_at_fifty_requests_per_request_in_flight_while_a_fl
   EXPECT_EQ(puts, 300u);  // each save sent once
 }
 
-TEST(batch_writer, a_failed_background_flush_is_thrown_by_the_next_save) {
+// Requests that fail are thrown by a later save, exactly once each: with nothing ever applied, the saves that
+// returned are exactly the requests reported by that save and by the final flush, and the save that threw is in
+// neither (it was not buffered).
+TEST(batch_writer, failed_requests_are_thrown_by_a_later_save_and_the_rest_by_flush) {
   fake_dynamodb db;
   db.never_apply = true;
   scripted_transport* t = nullptr;
@@ -530,46 +547,140 @@ TEST(batch_writer, a_failed_background_flush_is_thrown_by_the_next_save) {
   o.max_attempts = 2;
   auto w = table.batch_writer(o);
   w.on_failure([](const dy::batch_write_incomplete&) {});
-  for (int i = 0; i < 25; ++i) w.save({"f" + std::to_string(i), i});  // starts the background flush
-  std::size_t buffered = 0;
-  bool thrown = false;
-  for (int i = 0; i < 20'000 && !thrown; ++i) {  // save one at a time until the failed flush has ended
+  std::set<std::string> returned, reported;
+  std::string threw;
+  auto collect = [&](const dy::batch_write_incomplete_for<Thing>& e) {
+    EXPECT_EQ(e.applied(), 0u);
+    for (const auto& m : e.unapplied_puts()) EXPECT_TRUE(reported.insert(m.id).second) << m.id << " twice";
+  };
+  for (int i = 0; i < 20'000 && threw.empty(); ++i) {
+    std::string id = "g" + std::to_string(i);
     try {
-      w.save({"g" + std::to_string(i), i});
-      ++buffered;
+      w.save({id, i});
+      returned.insert(id);
     } catch (const dy::batch_write_incomplete_for<Thing>& e) {
-      thrown = true;
-      EXPECT_EQ(e.unapplied_puts().size(), 25u);  // the background flush's requests, typed
-      EXPECT_EQ(e.unapplied_puts().at(3).id, "f3");
+      threw = id;
+      EXPECT_FALSE(e.unapplied_puts().empty());
+      collect(e);
     }
-    if (!thrown) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (threw.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  ASSERT_TRUE(thrown) << "no save reported the failed flush";
-  EXPECT_EQ(w.pending(), buffered);  // the saves before it are buffered; the save that threw is not
-}
-
-TEST(batch_writer, a_failed_background_flush_is_thrown_by_flush) {
-  fake_dynamodb db;
-  db.never_apply = true;
-  scripted_transport* t = nullptr;
-  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
-  dy::table<Thing> table(c);
-  auto o = quick();
-  o.max_attempts = 2;
-  auto w = table.batch_writer(o);
-  w.on_failure([](const dy::batch_write_incomplete&) {});
-  for (int i = 0; i < 25; ++i) w.save({"f" + std::to_string(i), i});
-  w.delete_item("gone");
+  ASSERT_FALSE(threw.empty()) << "no save reported the failed requests";
+  EXPECT_TRUE(reported.count("g0"));  // the first request's
   try {
     w.flush();
-    FAIL() << "the background flush failed";
+    if (reported.size() != returned.size()) ADD_FAILURE() << "flush() threw nothing";
   } catch (const dy::batch_write_incomplete_for<Thing>& e) {
-    EXPECT_EQ(e.unapplied_puts().size(), 25u);  // the background flush's requests, typed
-    EXPECT_EQ(e.unapplied_puts().at(3).id, "f3");
+    collect(e);
   }
-  EXPECT_EQ(w.pending(), 1u);  // the delete buffered meanwhile is still there
-  EXPECT_THROW(w.flush(), dy::batch_write_incomplete);
   EXPECT_EQ(w.pending(), 0u);
+  EXPECT_EQ(reported, returned);
+  EXPECT_EQ(reported.count(threw), 0u);
+  EXPECT_TRUE(db.store.empty());
+}
+
+TEST(batch_writer, flush_sends_the_rest_and_throws_every_request_not_applied) {
+  fake_dynamodb db;
+  db.never_apply = true;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool entered = false, released = false;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client(
+      [&](const recorded_request& r, std::size_t index) {
+        if (index == 0) {  // held until the delete is buffered, so that no failure is thrown before flush()
+          std::unique_lock lock(mu);
+          entered = true;
+          cv.notify_all();
+          cv.wait(lock, [&] { return released; });
+        }
+        return db.answer(r);
+      },
+      t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 2;
+  auto w = table.batch_writer(o);
+  w.on_failure([](const dy::batch_write_incomplete&) {});
+  for (int i = 0; i < 25; ++i) w.save({"f" + std::to_string(i), i});  // one request, held
+  {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  w.delete_item("gone");
+  EXPECT_EQ(w.pending(), 1u);
+  {
+    std::lock_guard lock(mu);
+    released = true;
+  }
+  cv.notify_all();
+  try {
+    w.flush();
+    FAIL() << "nothing was applied";
+  } catch (const dy::batch_write_incomplete_for<Thing>& e) {
+    EXPECT_EQ(e.unapplied_puts().size(), 25u);  // typed
+    EXPECT_EQ(e.unapplied_puts().at(3).id, "f3");
+    ASSERT_EQ(e.unapplied_deletes().size(), 1u);
+    EXPECT_EQ(e.unapplied_deletes().front(), "gone");
+    EXPECT_EQ(e.applied(), 0u);
+  }
+  EXPECT_EQ(w.pending(), 0u);
+  EXPECT_NO_THROW(w.flush());  // reported once
+}
+
+// Requests for one key land in the order they were made, through answers that leave half of every request
+// unprocessed; requests for other keys go out meanwhile.
+TEST(batch_writer, requests_for_a_key_land_in_order_through_partial_answers) {
+  fake_dynamodb db;
+  db.apply = 0.5;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  {
+    auto w = table.batch_writer(quick());
+    for (int v = 0; v < 300; ++v) {
+      w.save({"k", v});
+      if (v % 50 == 25) w.delete_item("k");
+      for (int j = 0; j < 7; ++j) w.save({"o" + std::to_string(v * 7 + j), v});
+    }
+    w.flush();
+  }
+  const auto& h = db.history.at("k");
+  ASSERT_FALSE(h.empty());
+  int last = -1;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    if (h[i] == -1) continue;  // a delete
+    EXPECT_GT(h[i], last) << "put " << i << " of key k landed after a later one";
+    last = h[i];
+  }
+  EXPECT_EQ(h.back(), 299);
+  EXPECT_EQ(db.store.at("k"), 299);
+  EXPECT_EQ(db.store.size(), 1u + 2100u);
+  for (const auto& [id, writes] : db.writes_per_id) {
+    if (id != "k") {
+      EXPECT_EQ(writes, 1) << id;
+    }
+  }
+}
+
+// A request whose items keep coming back unprocessed does not hold up the requests after it: the server here
+// applies the first request's items only once every later item is stored. A writer that waited for one
+// request's retries before sending the next would run out of attempts.
+TEST(batch_writer, a_request_in_backoff_does_not_hold_up_later_requests) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  db.hold = [&](const std::string& id) { return id.starts_with("slow") && db.store.size() < 500; };
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.max_attempts = 1000;
+  auto w = table.batch_writer(o);
+  for (int i = 0; i < 25; ++i) w.save({"slow" + std::to_string(i), i});
+  for (int i = 0; i < 500; ++i) w.save({"fast" + std::to_string(i), i});
+  EXPECT_NO_THROW(w.flush());
+  EXPECT_EQ(db.store.size(), 525u);
+  EXPECT_EQ(db.writes_per_id.at("slow0"), 1);
 }
 
 }  // namespace test_batch

@@ -94,25 +94,31 @@ std::string describe_unapplied(const std::string& table, const ops::write_reques
 /// The writers' default failure handler: what() and describe_unapplied() of each request, to stderr.
 void print_unapplied(const batch_write_incomplete& e, const std::vector<std::string>* key_names);
 
-/// The buffer behind batch_writer and multi_writer: requests are buffered, full buffers are sent by a
-/// background flush (one at a time, so later requests for a key land after earlier ones), failures of a
-/// background flush come back from the next add()/flush().
+/// The buffer behind batch_writer and multi_writer. With background flushes, a pump thread runs the batch engine
+/// over what is buffered: whole requests of 25 go out as they fill, beside the engine's due retries, so one
+/// request's backoff does not hold up the rest. A key has one request in the engine at a time (a later one waits
+/// in the buffer; of two buffered, the later wins), so requests for a key land in order. add() waits while
+/// 50 x max_in_flight requests are buffered; the engine holds at most as many. Failures come back from the next
+/// add()/flush().
 class write_buffer {
  public:
   write_buffer(client c, batch_options o);
   write_buffer(write_buffer&&) noexcept;
   write_buffer& operator=(write_buffer&&) = delete;
-  /// Waits for the flush in flight (its failure, if any, is lost: call finish() first).
+  /// Stops the pump after the requests it holds have ended (their failures, if any, are lost: call finish()
+  /// first).
   ~write_buffer();
-  /// Buffers one request; starts a flush when 25 are buffered and none is in flight.
-  /// @throws batch_write_incomplete of an earlier background flush
+  /// Buffers one request (a delete's key is checked and encoded here); waits while 50 x max_in_flight requests
+  /// are buffered. @throws validation_error (a delete's key; nothing buffered), batch_write_incomplete of requests
+  /// sent earlier (this one is then not buffered)
   void add(write_entry e);
-  /// Waits for the flush in flight, then sends everything buffered. @throws batch_write_incomplete (the buffer
-  /// is empty afterwards either way)
+  /// Sends everything buffered and waits until every request sent has ended. @throws batch_write_incomplete
+  /// with every request not applied since the last failure was thrown (the buffer is empty afterwards)
   void flush();
+  /// Requests buffered and not yet taken by the engine.
   std::size_t pending() const;
-  /// For destructors: waits for the flush in flight and, unless `abandon` (an exception is in flight), sends
-  /// the rest; each failure, and with `abandon` the buffered requests, go to `report`. Never throws.
+  /// For destructors: unless `abandon` (an exception is in flight), sends what is buffered; waits for every
+  /// request sent to end; each failure, and with `abandon` the buffered requests, go to `report`. Never throws.
   void finish(bool abandon, const std::function<void(const batch_write_incomplete&)>& report) noexcept;
 
  private:

@@ -32,19 +32,21 @@ inline constexpr ignore_versions_t ignore_versions{};
 /// Buffers writes to one table and sends them with the batch engine, 25 per request (DynamoDB's limit).
 /// Made by table<M>::batch_writer().
 ///
-/// Sending does not stall the caller: when 25 requests are buffered they go out on a background flush while
-/// save()/delete_item() keep buffering; one flush is in flight at a time (so a later request for a key always
-/// lands after an earlier one), and the next flush carries everything buffered meanwhile, sent concurrently
-/// by the batch engine (max_in_flight). The caller waits only when the buffer reaches
-/// 50 x max_in_flight requests while a flush is still running. `batch_options::background_flush = false`
-/// sends synchronously instead. The writer uses the table's client as of its creation and owns copies of what
-/// it needs: a writer of a temporary table is safe.
+/// Sending does not stall the caller: a background thread sends whole requests of 25 as they fill (up to
+/// max_in_flight on the wire), beside the retries of what DynamoDB left unprocessed, so one request's backoff does
+/// not hold up the rest. A key has one request on its way at a time: a later request for it waits in the buffer
+/// until the earlier one is applied or reported, so it always lands after; of two requests for a key that are
+/// both still buffered, only the later is sent (the last one wins, as in batch_save). The caller waits only while
+/// 50 x max_in_flight requests are buffered. `batch_options::background_flush = false` sends synchronously
+/// instead, every 25 requests. The writer uses the table's client as of its creation and owns copies of what it
+/// needs: a writer of a temporary table is safe.
 ///
-/// Failures: a background flush that failed is thrown (batch_write_incomplete_for<M>, with exactly the requests
-/// not applied) by the next save(), delete_item() or flush() after it ended (that save or delete is then not
-/// buffered). The destructor cannot throw: it waits for the
-/// flush in flight, flushes the rest, and hands any failure to the `on_failure` handler (default: print every
-/// unapplied request to stderr, its key as a digest), so nothing is lost silently.
+/// Failures: requests that could not be applied (attempts or deadline ran out, an error that is not retried) are
+/// thrown as batch_write_incomplete_for<M>, with exactly those requests, by the next save(), delete_item() or
+/// flush() (that save or delete is then not buffered). flush() sends everything buffered and waits for every
+/// request to end. The destructor cannot throw: it does what flush() does and hands any failure to the
+/// `on_failure` handler (default: print every unapplied request to stderr, its key as a digest), so nothing is
+/// lost silently.
 ///
 /// With an exception in flight (the writer's scope is left by an exception), buffered requests are NOT sent
 /// — the block that produced them failed — and are handed to `on_failure` as unapplied instead. Requests
@@ -68,7 +70,7 @@ class batch_writer {
   }
   batch_writer(const batch_writer&) = delete;
   batch_writer& operator=(const batch_writer&) = delete;
-  /// Takes over `other`'s buffer and flush in flight.
+  /// Takes over `other`'s buffer and the requests on their way.
   batch_writer(batch_writer&& other) noexcept = default;
   ~batch_writer() {
     buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
@@ -83,15 +85,15 @@ class batch_writer {
   }
 
   /// Buffers a put: auto-UUIDs, version increment and validation happen now (@throws validation_error, nothing
-  /// buffered); starts a flush when 25 requests are buffered. @throws batch_write_incomplete_for<M> when the
-  /// previous background flush failed.
+  /// buffered); sent as soon as 25 requests are buffered. @throws batch_write_incomplete_for<M> with the requests
+  /// sent earlier that failed.
   void save(M m) { add(detail::put_entry(detail::desc_of<M>(), table_, &detail::key_names_of<M>(), &m)); }
-  /// Buffers a delete by key; starts a flush when 25 requests are buffered.
+  /// Buffers a delete by key; sent as soon as 25 requests are buffered. @throws as save()
   void delete_item(const key_type& key) {
     add(detail::delete_entry(table_, &detail::key_names_of<M>(), detail::key_item<M>(key)));
   }
-  /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete_for<M> (the
-  /// buffer is emptied either way: what was not applied is in the error)
+  /// Sends everything buffered and waits for every request sent to end. @throws batch_write_incomplete_for<M>
+  /// with every request not applied since the last failure was thrown (the buffer is empty either way)
   void flush() {
     try {
       buffer_.flush();
@@ -99,7 +101,7 @@ class batch_writer {
       throw batch_write_incomplete_for<M>(e);
     }
   }
-  /// Requests buffered and not yet handed to a flush.
+  /// Requests buffered and not yet sent.
   std::size_t pending() const { return buffer_.pending(); }
 
  private:
@@ -136,7 +138,7 @@ class multi_writer {
       : buffer_(std::move(c), std::move(o)), exceptions_at_start_(std::uncaught_exceptions()) {}
   multi_writer(const multi_writer&) = delete;
   multi_writer& operator=(const multi_writer&) = delete;
-  /// Takes over the other's buffer and flush in flight.
+  /// Takes over the other's buffer and the requests on their way.
   multi_writer(multi_writer&&) noexcept = default;
   ~multi_writer() {
     buffer_.finish(std::uncaught_exceptions() > exceptions_at_start_,
@@ -149,7 +151,7 @@ class multi_writer {
     return *this;
   }
   /// Buffers a put into `t`'s table (validated, auto-UUIDs, version +1 now). @throws validation_error,
-  /// batch_write_incomplete (of an earlier background flush)
+  /// batch_write_incomplete (requests sent earlier that failed)
   /// A model with a version member needs save(dy::ignore_versions, t, m): see ignore_versions_t.
   template <class T>
   void save(const T& t, typename T::model_type m) {
@@ -173,9 +175,9 @@ class multi_writer {
     using M = typename T::model_type;
     buffer_.add(detail::delete_entry(t.name(), &detail::key_names_of<M>(), detail::key_item<M>(key)));
   }
-  /// Waits for the flush in flight and sends everything buffered. @throws batch_write_incomplete
+  /// Sends everything buffered and waits for every request sent to end. @throws batch_write_incomplete
   void flush() { buffer_.flush(); }
-  /// Requests buffered and not yet handed to a flush.
+  /// Requests buffered and not yet sent.
   std::size_t pending() const { return buffer_.pending(); }
 
  private:
