@@ -64,6 +64,7 @@ struct chunk {
   std::vector<std::size_t> entries;
   int attempts = 0;
   clock_type::time_point ready{};
+  std::exception_ptr last_error{};  // of its last attempt that failed (the writers' pump)
 };
 
 // Splits entries into chunks of at most `per_request` and at most 16 MB of body (`bytes_of(i)`: entry i's size).
@@ -728,34 +729,51 @@ std::string describe_unapplied(const std::string& table, const ops::write_reques
 
 // ------------------------------------------------------------------ the writers' buffer
 //
-// With background flushes, one pump thread per writer runs the batch engine's rounds over what the writer hands
-// it: each round takes the retries that are due and whatever was buffered meanwhile (whole requests of 25; the
-// rest too once flush() or the destructor asks), so one request's backoff overlaps new work instead of holding
-// the writer up. A key has at most one request in the engine: a later request for it waits in the buffer until
-// the earlier one is applied or reported (requests for a key land in order), and of two buffered requests for a
-// key only the later is sent (the last one wins, as in batch_save). Requests taken by the pump are at most
-// 50 x max_in_flight, like the buffer: memory stays bounded while the engine retries.
+// With background flushes, one pump thread per writer sends what the writer hands it through the client's
+// retry policy (the executor, as a call queue that calls join while it runs): whenever fewer than
+// 2 x max_in_flight of its requests are out, the pump adds a request made of the due retries of unprocessed
+// items or of new requests (25 each), so neither a request in the retry policy's backoff nor one waiting out
+// the backoff of its unprocessed items holds the others up. A key has at most one request on its way: a later
+// request for it waits in `handed` until the earlier one is applied or reported (requests for a key land in
+// order), and of two requests for a key both still waiting, only the later is sent (the last one wins, as in
+// batch_save). The pump holds at most 50 x max_in_flight requests, like the buffer: memory stays bounded.
 
 namespace {
-// A request the pump has taken: sent, or queued for a retry.
+// A request the pump has taken: on its way, or queued for a retry.
 struct pump_slot {
   write_entry e;
   std::size_t bytes = 0;
-  clock_type::time_point taken{};
+  steady_time taken{};
+};
+// One BatchWriteItem of the pump, and the chunk it carries.
+struct pump_call {
+  api_call call;
+  chunk ch;
 };
 }  // namespace
 
-struct write_buffer::state {
+struct write_buffer::state final : request_source {
+  state(client cl, batch_options opts)
+      : c(std::move(cl)),
+        o(std::move(opts)),
+        cap(50 * std::max<std::size_t>(1, o.max_in_flight)),
+        engine_cap(10 * cap),
+        most_calls(4 * std::max<std::size_t>(1, o.max_in_flight)) {}
   client c;
   batch_options o;
-  std::size_t cap = 50;  // 50 x max_in_flight
+  std::size_t cap;         // requests buffered before add() waits: 50 x max_in_flight
+  std::size_t engine_cap;  // requests the pump holds (retries waiting out their backoff included)
+  std::size_t most_calls;  // calls in the call queue (on the wire, or in its backoff)
+  static constexpr std::size_t engine_bytes = 64u << 20;  // and their JSON at most (one request over it at least)
 
-  std::mutex mu;
-  std::condition_variable work;     // to the pump: something to take, a drain, or stop
-  std::condition_variable room;     // to callers: the buffer shrank, requests ended, a failure
+  mutable std::mutex mu;
+  std::condition_variable work;     // to the pump: something handed over, or stop
+  std::condition_variable room;     // to callers: requests taken or ended, a failure
   std::vector<write_entry> buffer;  // the request being filled (fewer than 25; key_text and json set)
-  std::vector<write_entry> handed;  // handed to the pump (whole requests as they filled; the rest on flush)
+  std::deque<write_entry> handed;   // handed to the pump (whole requests as they filled; the rest on flush)
   std::size_t in_engine = 0;        // taken by the pump, not yet applied or reported
+  std::size_t engine_held = 0;      // their bytes
+  bool changed = false;             // handed over, or requests ended, since the pump last looked
   bool stopping = false;
   std::vector<std::pair<std::string, ops::write_request>> failed;  // not yet reported
   std::size_t applied = 0;                                         // since the last report
@@ -763,187 +781,235 @@ struct write_buffer::state {
   std::thread pump;
 
   // the pump thread's own
-  std::unordered_map<std::string, std::size_t> by_key;  // key text -> slot of the request in the engine
+  std::unordered_map<std::string, std::size_t> by_key;  // key text -> slot of the request on its way
   std::unordered_map<std::size_t, pump_slot> slots;
   std::size_t next_slot = 0;
-  std::deque<chunk> queue;
+  std::deque<chunk> queue;                                                // chunks not yet in a call
+  std::size_t fresh_chunks = 0;                                           // of them, chunks of requests not yet sent
+  std::unordered_map<const api_call*, std::unique_ptr<pump_call>> calls;  // in the call queue
+  std::unique_ptr<call_queue> inner;
+  steady_time last_now{};
   batch_progress progress{};
 
-  void take(std::vector<std::size_t>& fresh);  // under mu
+  void take(std::vector<std::size_t>& fresh, steady_time now, std::size_t want);  // under mu
   void run();
-  void round(std::vector<std::size_t>& fresh);
+  void feed(steady_time now);
+  void ended(api_call& call, call_telemetry* t);
+  void settle(std::vector<std::size_t>& done, std::vector<std::size_t>& lost, std::exception_ptr why);
   batch_write_incomplete report_failed(const char* what);  // under mu
   void hand_over() {  // under mu: the buffer to the pump, which is started on first use
     for (auto& e : buffer) handed.push_back(std::move(e));
     buffer.clear();
+    changed = true;
     if (!pump.joinable()) pump = std::thread([this] { run(); });
     work.notify_one();
   }
+
+  // request_source over the call queue
+  bool next(steady_time now, std::size_t& token, http_request& out) override {
+    last_now = now;
+    feed(now);
+    return inner->next(now, token, out);
+  }
+  std::optional<steady_time> next_due() const override {
+    std::optional<steady_time> t = inner->next_due();
+    auto sooner = [&](steady_time x) {
+      if (!t || x < *t) t = x;
+    };
+    if (calls.size() < most_calls) {
+      if (!queue.empty()) sooner(std::max(first_due(queue), last_now));
+      sooner(last_now + std::chrono::milliseconds(2));  // requests may be handed over meanwhile
+    }
+    return t;
+  }
+  void complete(std::size_t token, http_response&& r, steady_time now) override {
+    last_now = now;
+    inner->complete(token, std::move(r), now);
+  }
+  bool done() const override {
+    if (!inner->done() || !queue.empty()) return false;
+    std::lock_guard lock(mu);
+    return handed.empty();
+  }
 };
 
-// Moves what may go out from `handed` into slots (their ids in `fresh`): requests whose key has none in the
-// engine, the later of two for a key, up to the cap.
-void write_buffer::state::take(std::vector<std::size_t>& fresh) {
-  if (handed.empty() || in_engine >= cap) return;
-  std::unordered_map<std::string_view, std::size_t> last;  // key text -> its last request in `handed`
-  last.reserve(handed.size());
-  for (std::size_t i = 0; i < handed.size(); ++i) last[handed[i].key_text] = i;
-  std::vector<bool> gone(handed.size(), false);
-  std::vector<std::size_t> eligible;
-  std::size_t superseded = 0;
-  for (std::size_t i = 0; i < handed.size(); ++i) {
-    if (last[handed[i].key_text] != i) {
-      gone[i] = true;  // a later request for the key replaces it
-      ++superseded;
-    } else if (!by_key.count(handed[i].key_text)) {
-      eligible.push_back(i);
+// Moves what may go out from `handed` into slots (their ids in `fresh`), in order: up to `want` requests whose
+// key has none on its way (a later request for a key stays until the earlier one has ended), within the caps.
+void write_buffer::state::take(std::vector<std::size_t>& fresh, steady_time now, std::size_t want) {
+  if (!changed || handed.empty() || want == 0) return;
+  changed = false;
+  std::vector<write_entry> kept;  // waiting for their key
+  std::size_t i = 0, n = 0;
+  for (; i < handed.size() && n < want; ++i) {
+    if (in_engine + n >= engine_cap || engine_held >= engine_bytes) break;
+    write_entry& e = handed[i];
+    if (by_key.count(e.key_text)) {
+      kept.push_back(std::move(e));
+      continue;
     }
-  }
-  last.clear();  // views into the keys, which move below
-  std::size_t n = std::min(eligible.size(), cap - in_engine);
-  if (n == 0 && superseded == 0) return;
-  auto now = clock_type::now();
-  for (std::size_t k = 0; k < n; ++k) {
-    std::size_t i = eligible[k];
-    gone[i] = true;
     std::size_t id = next_slot++;
-    pump_slot sl{std::move(handed[i]), 0, now};
+    pump_slot sl{std::move(e), 0, now};
     sl.bytes = sl.e.json.size() + sl.e.table.size();
+    engine_held += sl.bytes;
     by_key.emplace(sl.e.key_text, id);
     slots.emplace(id, std::move(sl));
     fresh.push_back(id);
+    ++n;
   }
-  std::size_t w = 0;
-  for (std::size_t i = 0; i < handed.size(); ++i) {
-    if (gone[i]) continue;
-    if (w != i) handed[w] = std::move(handed[i]);
-    ++w;
-  }
-  handed.resize(w);
+  handed.erase(handed.begin(), handed.begin() + static_cast<std::ptrdiff_t>(i));
+  handed.insert(handed.begin(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
+  if (i < handed.size() && n > 0) changed = true;  // stopped by `want` or a cap: look again when there is room
   in_engine += n;
-  applied += superseded;  // their effect is the later request's
 }
 
 void write_buffer::state::run() {
+  client_impl& impl = client_access::impl(c);
+  const std::size_t max = std::max<std::size_t>(1, o.max_in_flight);
   for (;;) {
-    std::vector<std::size_t> fresh;
     {
       std::unique_lock lock(mu);
-      for (;;) {
-        take(fresh);
-        if (!fresh.empty()) break;
-        if (!queue.empty() && first_due(queue) <= clock_type::now()) break;
-        if (stopping && queue.empty() && handed.empty()) return;
-        if (queue.empty()) {
-          work.wait(lock);
-        } else {
-          work.wait_until(lock, first_due(queue));
-        }
-      }
-      if (!fresh.empty()) room.notify_all();  // room for more
+      work.wait(lock, [&] { return stopping || !handed.empty(); });
+      if (handed.empty()) return;  // stopping, and everything sent has ended
     }
-    round(fresh);
+    if (!inner) {
+      inner = make_call_queue(
+          impl, [](void* self, api_call& call, call_telemetry* t) { static_cast<state*>(self)->ended(call, t); }, this);
+    }
+    try {
+      impl.sender().run(*this, max);  // until nothing is queued, on its way or handed over
+    } catch (...) {  // not an answer (e.g. out of memory): what is on its way is reported, the pump starts afresh
+      std::vector<std::size_t> done, lost;
+      for (const auto& [id, sl] : slots) lost.push_back(id);
+      queue.clear();
+      fresh_chunks = 0;
+      calls.clear();
+      inner.reset();
+      settle(done, lost, std::current_exception());
+    }
   }
 }
 
-// One round: the fresh requests in chunks, with the retries that are due; then what was applied and what
-// failed is settled under the lock.
-void write_buffer::state::round(std::vector<std::size_t>& fresh) {
-  auto bytes_of = [this](std::size_t id) { return slots.at(id).bytes; };
-  for (auto& ch : make_chunks(fresh, bytes_of, max_writes_per_request)) queue.push_back(std::move(ch));
-  std::vector<chunk> chunks = next_round(queue);
-  const std::size_t queued_before = queue.size();  // retries this round queues come after
-  std::vector<std::size_t> done, lost;             // slots applied / not applied for good
-  std::exception_ptr last_cause;
-  try {
-    std::vector<api_call> calls(chunks.size());
-    for (std::size_t k = 0; k < chunks.size(); ++k) {
-      calls[k].operation = "BatchWriteItem";
-      calls[k].make_body = [this, &ch = chunks[k]] {
-        std::vector<ops::detail_batch::write_view> views;
-        views.reserve(ch.entries.size());
-        std::size_t size = 64;
-        for (auto id : ch.entries) {
-          const pump_slot& sl = slots.at(id);
-          views.push_back({sl.e.table, sl.e.request.type == ops::write_request::kind::put, sl.e.json, nullptr});
-          size += sl.bytes + 48;
-        }
-        return ops::detail_batch::batch_write_body(views, size);
-      };
-      calls[k].recycle_body = true;
-      if (o.capacity_limit) {
-        calls[k].limit = o.capacity_limit;
-        double units = 0;
-        for (auto id : chunks[k].entries) units += std::ceil(static_cast<double>(slots.at(id).bytes) / 1024.0);
-        calls[k].estimate = units;
-      }
-    }
-    client_access::impl(c).execute(calls, std::max<std::size_t>(1, o.max_in_flight));
-    progress.requests_sent += calls.size();
-    auto now = clock_type::now();
-    for (std::size_t k = 0; k < chunks.size(); ++k) {
-      chunk& ch = chunks[k];
-      std::vector<std::size_t> again;
-      bool usable = true;
-      if (calls[k].error) {
-        last_cause = calls[k].error;
-        usable = retryable(calls[k].error);
-        again = ch.entries;
-      } else {
-        try {
-          auto res = ops::detail_batch::parse_batch_write(calls[k].response);
-          for (const auto& [table, reqs] : res.unprocessed_items) {
-            for (const auto& rq : reqs) {
-              const pump_slot* any = nullptr;
-              for (auto id : ch.entries) {
-                if (slots.at(id).e.table == table) {
-                  any = &slots.at(id);
-                  break;
-                }
-              }
-              if (!any) continue;
-              auto f = by_key.find(key_text(table, rq.data, *any->e.key_names));
-              if (f != by_key.end()) again.push_back(f->second);
-            }
-          }
-        } catch (const error&) {  // an answer of the wrong shape: what was applied is unknown
-          last_cause = std::current_exception();
-          usable = false;
-          again = ch.entries;
-        }
-      }
-      if (!usable) {
-        lost.insert(lost.end(), ch.entries.begin(), ch.entries.end());
-        continue;
-      }
-      std::sort(again.begin(), again.end());
-      for (auto id : ch.entries) {
-        if (!std::binary_search(again.begin(), again.end(), id)) done.push_back(id);
-      }
-      if (again.empty()) continue;
-      bool out_of_time = o.deadline && now - slots.at(again.front()).taken > *o.deadline;
-      if (ch.attempts + 1 >= o.max_attempts || out_of_time) {
-        lost.insert(lost.end(), again.begin(), again.end());
-        continue;
-      }
-      queue.push_back(chunk{std::move(again), ch.attempts + 1, now + backoff(o, ch.attempts)});
-    }
-    for (auto& call : calls) recycle_buffer(std::move(call.response));
-  } catch (...) {  // not an answer (e.g. out of memory): what this round sent is unknown, so it is reported
-    last_cause = std::current_exception();
-    queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(queued_before), queue.end());
-    done.clear();
-    lost.clear();
-    for (const auto& ch : chunks) lost.insert(lost.end(), ch.entries.begin(), ch.entries.end());
+// Takes what was handed over and adds calls while fewer than 2 x max_in_flight are out: due chunks first (the
+// retries and new requests, in the order they were queued).
+void write_buffer::state::feed(steady_time now) {
+  std::vector<std::size_t> fresh;
+  if (fresh_chunks < most_calls) {  // new requests are taken as calls can carry them, not ahead
+    std::lock_guard lock(mu);
+    take(fresh, now, (most_calls - fresh_chunks) * max_writes_per_request);
   }
+  if (!fresh.empty()) room.notify_all();
+  auto bytes_of = [this](std::size_t id) { return slots.at(id).bytes; };
+  for (auto& ch : make_chunks(fresh, bytes_of, max_writes_per_request)) {
+    queue.push_back(std::move(ch));
+    ++fresh_chunks;
+  }
+  while (calls.size() < most_calls) {
+    auto due = std::find_if(queue.begin(), queue.end(), [&](const chunk& ch) { return ch.ready <= now; });
+    if (due == queue.end()) break;
+    auto pc = std::make_unique<pump_call>();
+    pc->ch = std::move(*due);
+    queue.erase(due);
+    if (pc->ch.attempts == 0) --fresh_chunks;
+    std::vector<ops::detail_batch::write_view> views;
+    views.reserve(pc->ch.entries.size());
+    std::size_t size = 64;
+    double units = 0;
+    for (auto id : pc->ch.entries) {
+      const pump_slot& sl = slots.at(id);
+      views.push_back({sl.e.table, sl.e.request.type == ops::write_request::kind::put, sl.e.json, nullptr});
+      size += sl.bytes + 48;
+      units += std::ceil(static_cast<double>(sl.bytes) / 1024.0);
+    }
+    pc->call.operation = "BatchWriteItem";
+    pc->call.body = ops::detail_batch::batch_write_body(views, size);
+    if (o.capacity_limit) {
+      pc->call.limit = o.capacity_limit;
+      pc->call.estimate = units;
+    }
+    client_access::impl(c).prepare(pc->call);
+    api_call* key = &pc->call;
+    calls.emplace(key, std::move(pc));
+    inner->add(key);
+  }
+}
+
+// A call has ended (on the pump thread, inside the transport's run): what it applied is done, what came back
+// unprocessed is queued again with backoff, what cannot be retried or ran out of attempts is reported.
+void write_buffer::state::ended(api_call& call, call_telemetry* t) {
+  client_access::impl(c).account(call, t);
+  auto f = calls.find(&call);
+  if (f == calls.end()) return;
+  std::unique_ptr<pump_call> pc = std::move(f->second);
+  calls.erase(f);
+  chunk& ch = pc->ch;
+  std::vector<std::size_t> again, done, lost;
+  std::exception_ptr why;
+  bool usable = true;
+  if (call.error) {
+    why = ch.last_error = call.error;
+    usable = retryable(call.error);
+    again = ch.entries;
+  } else {
+    try {
+      auto res = ops::detail_batch::parse_batch_write(call.response);
+      for (const auto& [table, reqs] : res.unprocessed_items) {
+        const std::vector<std::string>* names = nullptr;
+        for (auto id : ch.entries) {
+          if (slots.at(id).e.table == table) {
+            names = slots.at(id).e.key_names;
+            break;
+          }
+        }
+        if (!names) continue;
+        for (const auto& rq : reqs) {
+          auto k = by_key.find(key_text(table, rq.data, *names));
+          if (k != by_key.end()) again.push_back(k->second);
+        }
+      }
+    } catch (const error&) {  // an answer of the wrong shape: what was applied is unknown, so it is reported
+      why = ch.last_error = std::current_exception();
+      usable = false;
+    }
+  }
+  if (!why) why = ch.last_error;
+  recycle_buffer(std::move(call.body));
+  recycle_buffer(std::move(call.response));
+  ++progress.requests_sent;
+  if (!usable) {
+    lost = ch.entries;
+  } else {
+    std::sort(again.begin(), again.end());
+    for (auto id : ch.entries) {
+      if (!std::binary_search(again.begin(), again.end(), id)) done.push_back(id);
+    }
+    if (!again.empty()) {
+      bool out_of_time = o.deadline && last_now - slots.at(again.front()).taken > *o.deadline;
+      if (ch.attempts + 1 >= o.max_attempts || out_of_time) {
+        lost = std::move(again);
+      } else {
+        queue.push_back(chunk{std::move(again), ch.attempts + 1, last_now + backoff(o, ch.attempts), ch.last_error});
+      }
+    }
+  }
+  settle(done, lost, why);
+}
+
+// Ends the slots `done` (applied) and `lost` (reported with `why`, when there is one) under the lock, and
+// tells the callers and the progress callback.
+void write_buffer::state::settle(std::vector<std::size_t>& done, std::vector<std::size_t>& lost,
+                                 std::exception_ptr why) {
   progress.items_done += done.size();
   std::vector<std::pair<std::string, ops::write_request>> failed_now;
+  std::size_t freed = 0;
+  for (auto* ids : {&done, &lost}) {
+    for (auto id : *ids) freed += slots.at(id).bytes;
+  }
   for (auto id : lost) {
     auto& sl = slots.at(id);
     if (sl.e.request.data.empty() && !sl.e.json.empty()) sl.e.request.data = codec::read_item(sl.e.json);
     failed_now.emplace_back(sl.e.table, std::move(sl.e.request));
   }
-  for (auto ids : {&done, &lost}) {
+  for (auto* ids : {&done, &lost}) {
     for (auto id : *ids) {
       by_key.erase(slots.at(id).e.key_text);
       slots.erase(id);
@@ -952,9 +1018,11 @@ void write_buffer::state::round(std::vector<std::size_t>& fresh) {
   {
     std::lock_guard lock(mu);
     in_engine -= done.size() + lost.size();
+    engine_held -= freed;
+    if (done.size() + lost.size() > 0) changed = true;  // their keys' next requests may go
     applied += done.size();
-    if (last_cause) cause = last_cause;
-    for (auto& f : failed_now) failed.push_back(std::move(f));
+    if (why && !lost.empty()) cause = why;
+    for (auto& x : failed_now) failed.push_back(std::move(x));
     progress.items_total = progress.items_done + in_engine + handed.size();
   }
   room.notify_all();
@@ -977,11 +1045,7 @@ batch_write_incomplete write_buffer::state::report_failed(const char* what) {
   return e;
 }
 
-write_buffer::write_buffer(client c, batch_options o) : s_(std::make_unique<state>()) {
-  s_->c = std::move(c);
-  s_->o = std::move(o);
-  s_->cap = 50 * std::max<std::size_t>(1, s_->o.max_in_flight);
-}
+write_buffer::write_buffer(client c, batch_options o) : s_(std::make_unique<state>(std::move(c), std::move(o))) {}
 write_buffer::write_buffer(write_buffer&&) noexcept = default;
 write_buffer::~write_buffer() {
   if (!s_ || !s_->pump.joinable()) return;
