@@ -731,12 +731,13 @@ std::string describe_unapplied(const std::string& table, const ops::write_reques
 //
 // With background flushes, one pump thread per writer sends what the writer hands it through the client's
 // retry policy (the executor, as a call queue that calls join while it runs): whenever fewer than
-// 2 x max_in_flight of its requests are out, the pump adds a request made of the due retries of unprocessed
-// items or of new requests (25 each), so neither a request in the retry policy's backoff nor one waiting out
-// the backoff of its unprocessed items holds the others up. A key has at most one request on its way: a later
-// request for it waits in `handed` until the earlier one is applied or reported (requests for a key land in
-// order), and of two requests for a key both still waiting, only the later is sent (the last one wins, as in
-// batch_save). The pump holds at most 50 x max_in_flight requests, like the buffer: memory stays bounded.
+// 4 x max_in_flight of its calls are out, the pump adds one made of due retries of unprocessed items or of new
+// requests (25 each), so neither a call in the retry policy's backoff nor items waiting out their own backoff
+// hold the others up. A key has at most one request on its way: a later request for it waits in `handed` until
+// the earlier one is applied or reported (requests for a key land in order; unlike batch_save, nothing is
+// de-duplicated: each request is sent, in turn). New requests are taken only as calls can carry them; the pump
+// holds at most 500 x max_in_flight requests (retries waiting out their backoff included) and 64 MB of their
+// JSON, so memory stays bounded.
 
 namespace {
 // A request the pump has taken: on its way, or queued for a retry.

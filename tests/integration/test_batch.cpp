@@ -125,6 +125,56 @@ TEST(batch_live, twenty_thousand_items_through_partial_answers_and_faults) {
   t.delete_table();
 }
 
+// The writer through the same faults: each key saved three times and some deleted, one request at a time from the
+// caller; what is stored is each key's last request, though earlier ones came back unprocessed and were retried
+// while later ones were buffered.
+TEST(batch_live, the_writer_keeps_each_keys_order_through_partial_answers_and_faults) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto direct = test_client();
+  dy::table<Reading> t(direct, unique_name("faultywriter"));
+  t.create_table();
+  fault_proxy_options po;
+  split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
+  po.unprocessed_rate = 0.30;
+  po.throttle_rate = 0.05;
+  po.error500_rate = 0.01;
+  po.reset_rate = 0.01;
+  po.seed = 8;
+  fault_proxy proxy(po);
+  auto o = test_options(proxy.endpoint());
+  o.retry.base_delay = std::chrono::milliseconds(2);
+  o.retry.throttle_base_delay = std::chrono::milliseconds(5);
+  o.retry.max_attempts = 6;
+  dy::table<Reading> via(dy::client(o), t.name());
+  dy::batch_options bo;
+  bo.base_delay = std::chrono::milliseconds(2);
+  bo.max_backoff = std::chrono::milliseconds(50);
+  bo.max_attempts = 30;
+  constexpr int keys = 400;
+  {
+    auto w = via.batch_writer(bo);
+    for (int round = 0; round < 3; ++round) {
+      for (int k = 0; k < keys; ++k) w.save({"w" + std::to_string(k % 20), k, round * 1.0, dy::uuid::v4()});
+    }
+    for (int k = 0; k < keys; k += 4) w.delete_item({"w" + std::to_string(k % 20), k});
+    w.flush();
+  }
+  EXPECT_GT(proxy.withheld(), 0u);  // some requests did come back unprocessed
+  std::map<std::int64_t, Reading> stored;
+  for (Reading& r : t.scan()) stored.emplace(r.seq, std::move(r));
+  EXPECT_EQ(stored.size(), static_cast<std::size_t>(keys - keys / 4));
+  for (int k = 0; k < keys; ++k) {
+    auto f = stored.find(k);
+    if (k % 4 == 0) {
+      EXPECT_EQ(f, stored.end()) << k << ": deleted last";
+    } else {
+      ASSERT_NE(f, stored.end()) << k;
+      EXPECT_EQ(f->second.value, 2.0) << k << ": the third save is the last";
+    }
+  }
+  t.delete_table();
+}
+
 TEST(batch_live, exhaustion_error_holds_exactly_the_unapplied_requests) {
   DYNANTIC_REQUIRE_SERVER();
   auto direct = test_client();

@@ -94,12 +94,12 @@ std::string describe_unapplied(const std::string& table, const ops::write_reques
 /// The writers' default failure handler: what() and describe_unapplied() of each request, to stderr.
 void print_unapplied(const batch_write_incomplete& e, const std::vector<std::string>* key_names);
 
-/// The buffer behind batch_writer and multi_writer. With background flushes, a pump thread runs the batch engine
-/// over what is buffered: whole requests of 25 go out as they fill, beside the engine's due retries, so one
-/// request's backoff does not hold up the rest. A key has one request in the engine at a time (a later one waits
-/// in the buffer; of two buffered, the later wins), so requests for a key land in order. add() waits while
-/// 50 x max_in_flight requests are buffered; the engine holds at most as many. Failures come back from the next
-/// add()/flush().
+/// The buffer behind batch_writer and multi_writer. With background flushes, a pump thread sends what is
+/// buffered through the client's retry policy: calls join as others end (whole requests of 25 as they fill, and
+/// the due retries of unprocessed items), so no request's backoff holds up the rest. A key has one request on its
+/// way at a time (a later one waits), so requests for a key land in order. add() waits while 50 x max_in_flight
+/// requests are buffered; the pump holds at most 500 x max_in_flight requests and 64 MB of items. Failures
+/// come back from the next add()/flush().
 class write_buffer {
  public:
   write_buffer(client c, batch_options o);

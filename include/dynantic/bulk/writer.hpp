@@ -35,8 +35,7 @@ inline constexpr ignore_versions_t ignore_versions{};
 /// Sending does not stall the caller: a background thread sends whole requests of 25 as they fill (up to
 /// max_in_flight on the wire), beside the retries of what DynamoDB left unprocessed, so one request's backoff does
 /// not hold up the rest. A key has one request on its way at a time: a later request for it waits in the buffer
-/// until the earlier one is applied or reported, so it always lands after; of two requests for a key that are
-/// both still buffered, only the later is sent (the last one wins, as in batch_save). The caller waits only while
+/// until the earlier one is applied or reported, so it always lands after. The caller waits only while
 /// 50 x max_in_flight requests are buffered. `batch_options::background_flush = false` sends synchronously
 /// instead, every 25 requests. The writer uses the table's client as of its creation and owns copies of what it
 /// needs: a writer of a temporary table is safe.
