@@ -665,19 +665,37 @@ TEST(batch_writer, requests_for_a_key_land_in_order_through_partial_answers) {
 
 // A request whose items keep coming back unprocessed does not hold up the requests after it: the server here
 // applies the first request's items only once every later item is stored. A writer that waited for one
-// request's retries before sending the next would run out of attempts.
+// request's retries before sending the next would run out of attempts. (The first request is held until every
+// save has returned, so that how far the retries get meanwhile does not depend on the threads' timing.)
 TEST(batch_writer, a_request_in_backoff_does_not_hold_up_later_requests) {
   fake_dynamodb db;
   db.apply = 1.0;
   db.hold = [&](const std::string& id) { return id.starts_with("slow") && db.store.size() < 500; };
+  std::mutex mu;
+  std::condition_variable cv;
+  bool all_saved = false;
   scripted_transport* t = nullptr;
-  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  auto c = scripted_client(
+      [&](const recorded_request& r, std::size_t index) {
+        if (index == 0) {
+          std::unique_lock lock(mu);
+          cv.wait(lock, [&] { return all_saved; });
+        }
+        return db.answer(r);
+      },
+      t);
   dy::table<Thing> table(c);
   auto o = quick();
   o.max_attempts = 1000;
+  o.max_in_flight = 11;  // 550 requests may be buffered: the saves below never wait for the held request
   auto w = table.batch_writer(o);
   for (int i = 0; i < 25; ++i) w.save({"slow" + std::to_string(i), i});
   for (int i = 0; i < 500; ++i) w.save({"fast" + std::to_string(i), i});
+  {
+    std::lock_guard lock(mu);
+    all_saved = true;
+  }
+  cv.notify_all();
   EXPECT_NO_THROW(w.flush());
   EXPECT_EQ(db.store.size(), 525u);
   EXPECT_EQ(db.writes_per_id.at("slow0"), 1);
