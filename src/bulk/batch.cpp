@@ -105,18 +105,56 @@ clock_type::time_point first_due(const std::deque<chunk>& queue) {
   return next;
 }
 
-// Takes up to 1,024 due chunks for one round: execute() keeps max_in_flight of them on the wire until the round
-// is done, so rounds must be long for the pipeline to stay full (1,024 bodies of 25 items are a few MB).
-std::vector<chunk> next_round(std::deque<chunk>& queue) {
-  auto now = clock_type::now();
-  std::vector<chunk> round;
-  for (auto it = queue.begin(); it != queue.end() && round.size() < 1024;) {
-    if (it->ready <= now) {
-      round.push_back(std::move(*it));
+// Takes one request's worth of due entries: the first due chunk, topped up to `per_request` entries (and
+// 16 MB, `bytes_of(i)` being entry i's size) with the entries of other due chunks that have had as many
+// attempts. What comes back unprocessed from many requests then goes out again in full requests, not in one
+// short request per original request. Nothing when no chunk is due.
+template <class Bytes>
+std::optional<chunk> take_due(std::deque<chunk>& queue, clock_type::time_point now, std::size_t per_request,
+                              Bytes bytes_of) {
+  auto first = std::find_if(queue.begin(), queue.end(), [&](const chunk& c) { return c.ready <= now; });
+  if (first == queue.end()) return std::nullopt;
+  chunk out = std::move(*first);
+  queue.erase(first);
+  std::size_t size = 64;
+  for (auto i : out.entries) size += bytes_of(i) + 64;
+  bool full = out.entries.size() >= per_request;
+  for (auto it = queue.begin(); it != queue.end() && !full;) {
+    if (it->ready > now || it->attempts != out.attempts) {
+      ++it;
+      continue;
+    }
+    while (!it->entries.empty()) {
+      std::size_t b = bytes_of(it->entries.back()) + 64;
+      if (out.entries.size() >= per_request || size + b > max_request_bytes) {
+        full = true;
+        break;
+      }
+      out.entries.push_back(it->entries.back());
+      it->entries.pop_back();
+      size += b;
+    }
+    if (!out.last_error) out.last_error = it->last_error;
+    if (it->entries.empty()) {
       it = queue.erase(it);
     } else {
       ++it;
     }
+  }
+  return out;
+}
+
+// Takes up to 1,024 requests' worth of due entries for one round (take_due): execute() keeps max_in_flight of
+// them on the wire until the round is done, so rounds must be long for the pipeline to stay full (1,024 bodies of
+// 25 items are a few MB).
+template <class Bytes>
+std::vector<chunk> next_round(std::deque<chunk>& queue, std::size_t per_request, Bytes bytes_of) {
+  auto now = clock_type::now();
+  std::vector<chunk> round;
+  while (round.size() < 1024) {
+    auto ch = take_due(queue, now, per_request, bytes_of);
+    if (!ch) break;
+    round.push_back(std::move(*ch));
   }
   return round;
 }
@@ -259,9 +297,11 @@ T run_inline(task<T> t) {
 // the deadline. Entries not done end in `failed`; the last failure is `cause`. Exceptions from `read` (a
 // caller's callback) stop the batch.
 template <class Build, class Read, class Estimate>
-task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk> queue, std::size_t total,
-                      const char* operation, Build build, Read read, Estimate estimate,
-                      std::vector<std::size_t>& failed, std::exception_ptr& cause, bool async) {
+task<void> run_rounds(const client& c, const batch_options& o, const std::vector<std::size_t>& bytes,
+                      std::size_t per_request, std::size_t total, const char* operation, Build build, Read read,
+                      Estimate estimate, std::vector<std::size_t>& failed, std::exception_ptr& cause, bool async) {
+  std::deque<chunk> queue = first_chunks(bytes, per_request);
+  auto bytes_of = [&](std::size_t i) { return bytes[i]; };
   auto start = clock_type::now();
   batch_progress progress{0, 0, total};
   std::stop_token stop = co_await this_stop_token{};
@@ -274,7 +314,7 @@ task<void> run_rounds(const client& c, const batch_options& o, std::deque<chunk>
       cause = std::make_exception_ptr(cancelled("dynantic: " + std::string(operation) + " batch cancelled", false));
       break;
     }
-    std::vector<chunk> round = next_round(queue);
+    std::vector<chunk> round = next_round(queue, per_request, bytes_of);
     std::vector<api_call> calls(round.size());
     for (std::size_t k = 0; k < round.size(); ++k) {
       calls[k].operation = operation;
@@ -426,7 +466,7 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     for (auto i : ch.entries) units += std::ceil(static_cast<double>(bytes[i]) / 1024.0);
     return units;
   };
-  auto rounds = run_rounds(c, o, first_chunks(bytes, max_writes_per_request), entries.size(), "BatchWriteItem", build,
+  auto rounds = run_rounds(c, o, bytes, max_writes_per_request, entries.size(), "BatchWriteItem", build,
                            read, estimate, unapplied, cause, async);
   co_await std::move(rounds);
 
@@ -616,7 +656,7 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
   auto estimate = [&](const chunk& ch) {  // 1 unit per item of up to 4 KB (half without consistent reads)
     return static_cast<double>(ch.entries.size()) * (consistent ? 1.0 : 0.5);
   };
-  auto rounds = run_rounds(c, o, first_chunks(bytes, max_keys_per_request), uniq.size(), "BatchGetItem", build, read,
+  auto rounds = run_rounds(c, o, bytes, max_keys_per_request, uniq.size(), "BatchGetItem", build, read,
                            estimate, not_fetched, cause, async);
   co_await std::move(rounds);
 
@@ -786,7 +826,6 @@ struct write_buffer::state final : request_source {
   std::unordered_map<std::size_t, pump_slot> slots;
   std::size_t next_slot = 0;
   std::deque<chunk> queue;                                                // chunks not yet in a call
-  std::size_t fresh_chunks = 0;                                           // of them, chunks of requests not yet sent
   std::unordered_map<const api_call*, std::unique_ptr<pump_call>> calls;  // in the call queue
   std::unique_ptr<call_queue> inner;
   steady_time last_now{};
@@ -882,7 +921,6 @@ void write_buffer::state::run() {
       std::vector<std::size_t> done, lost;
       for (const auto& [id, sl] : slots) lost.push_back(id);
       queue.clear();
-      fresh_chunks = 0;
       calls.clear();
       inner.reset();
       settle(done, lost, std::current_exception());
@@ -894,23 +932,20 @@ void write_buffer::state::run() {
 // retries and new requests, in the order they were queued).
 void write_buffer::state::feed(steady_time now) {
   std::vector<std::size_t> fresh;
-  if (fresh_chunks < most_calls) {  // new requests are taken as calls can carry them, not ahead
+  std::size_t unsent = 0;  // requests taken and never sent
+  for (const auto& ch : queue) unsent += ch.attempts == 0 ? ch.entries.size() : 0;
+  if (unsent < most_calls * max_writes_per_request) {  // new requests are taken as calls can carry them
     std::lock_guard lock(mu);
-    take(fresh, now, (most_calls - fresh_chunks) * max_writes_per_request);
+    take(fresh, now, most_calls * max_writes_per_request - unsent);
   }
   if (!fresh.empty()) room.notify_all();
   auto bytes_of = [this](std::size_t id) { return slots.at(id).bytes; };
-  for (auto& ch : make_chunks(fresh, bytes_of, max_writes_per_request)) {
-    queue.push_back(std::move(ch));
-    ++fresh_chunks;
-  }
+  for (auto& ch : make_chunks(fresh, bytes_of, max_writes_per_request)) queue.push_back(std::move(ch));
   while (calls.size() < most_calls) {
-    auto due = std::find_if(queue.begin(), queue.end(), [&](const chunk& ch) { return ch.ready <= now; });
-    if (due == queue.end()) break;
+    auto due = take_due(queue, now, max_writes_per_request, bytes_of);
+    if (!due) break;
     auto pc = std::make_unique<pump_call>();
     pc->ch = std::move(*due);
-    queue.erase(due);
-    if (pc->ch.attempts == 0) --fresh_chunks;
     std::vector<ops::detail_batch::write_view> views;
     views.reserve(pc->ch.entries.size());
     std::size_t size = 64;

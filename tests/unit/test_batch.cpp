@@ -144,6 +144,25 @@ std::vector<Thing> things(int n) {
   return v;
 }
 
+// What comes back unprocessed from several requests goes out again in full requests: 4 requests of 25, each
+// answered with its odd-numbered items unprocessed (12 or 13), are retried as 2 requests of 25, not 4 short ones.
+TEST(batch, unprocessed_items_of_several_requests_go_out_again_in_full_requests) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  std::set<std::string> refused;
+  db.hold = [&](const std::string& id) { return std::stoi(id.substr(1)) % 2 == 1 && refused.insert(id).second; };
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  auto o = quick();
+  o.base_delay = std::chrono::milliseconds(0);  // every retry due at once
+  table.batch_save(things(100), o);
+  EXPECT_EQ(db.store.size(), 100u);
+  EXPECT_EQ(refused.size(), 50u);
+  EXPECT_EQ(db.requests, 6u);
+  EXPECT_EQ(db.largest_request, 25u);
+}
+
 TEST(batch, partial_answers_and_throttling_lose_nothing) {
   fake_dynamodb db;
   db.apply = 0.7;
