@@ -466,8 +466,8 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     for (auto i : ch.entries) units += std::ceil(static_cast<double>(bytes[i]) / 1024.0);
     return units;
   };
-  auto rounds = run_rounds(c, o, bytes, max_writes_per_request, entries.size(), "BatchWriteItem", build,
-                           read, estimate, unapplied, cause, async);
+  auto rounds = run_rounds(c, o, bytes, max_writes_per_request, entries.size(), "BatchWriteItem", build, read, estimate,
+                           unapplied, cause, async);
   co_await std::move(rounds);
 
   if (!unapplied.empty()) {
@@ -656,8 +656,8 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
   auto estimate = [&](const chunk& ch) {  // 1 unit per item of up to 4 KB (half without consistent reads)
     return static_cast<double>(ch.entries.size()) * (consistent ? 1.0 : 0.5);
   };
-  auto rounds = run_rounds(c, o, bytes, max_keys_per_request, uniq.size(), "BatchGetItem", build, read,
-                           estimate, not_fetched, cause, async);
+  auto rounds = run_rounds(c, o, bytes, max_keys_per_request, uniq.size(), "BatchGetItem", build, read, estimate,
+                           not_fetched, cause, async);
   co_await std::move(rounds);
 
   if (!not_fetched.empty()) {

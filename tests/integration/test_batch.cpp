@@ -72,34 +72,51 @@ TEST(batch_live, save_get_delete_thousands_concurrently) {
 
 namespace test_batch_live {
 
-// Through the fault proxy: 30 % of every batch withheld as unprocessed, 5 % throttled, 1 % 500s, 1 % resets.
+// The fault proxy of these tests in front of the server: 30 % of every batch withheld as unprocessed, 5 %
+// throttled, 1 % 500s, 1 % resets; clients through it retry quickly.
+struct faulty_server {
+  explicit faulty_server(unsigned seed) : proxy(options(seed)) {}
+  static fault_proxy_options options(unsigned seed) {
+    fault_proxy_options po;
+    split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
+    po.unprocessed_rate = 0.30;
+    po.throttle_rate = 0.05;
+    po.error500_rate = 0.01;
+    po.reset_rate = 0.01;
+    po.seed = seed;
+    return po;
+  }
+  dy::client client() const {
+    auto o = test_options(proxy.endpoint());
+    o.retry.base_delay = std::chrono::milliseconds(2);
+    o.retry.throttle_base_delay = std::chrono::milliseconds(5);
+    o.retry.max_attempts = 6;
+    return dy::client(o);
+  }
+  static dy::batch_options batch() {
+    dy::batch_options bo;
+    bo.base_delay = std::chrono::milliseconds(2);
+    bo.max_backoff = std::chrono::milliseconds(50);
+    bo.max_attempts = 30;
+    return bo;
+  }
+  fault_proxy proxy;
+};
+
+// Through the fault proxy (faulty_server).
 TEST(batch_live, twenty_thousand_items_through_partial_answers_and_faults) {
   DYNANTIC_REQUIRE_SERVER();
   auto direct = test_client();
   dy::table<Reading> t(direct, unique_name("faulty"));
   t.create_table();
-  fault_proxy_options po;
-  split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
-  po.unprocessed_rate = 0.30;
-  po.throttle_rate = 0.05;
-  po.error500_rate = 0.01;
-  po.reset_rate = 0.01;
-  po.seed = 7;
-  fault_proxy proxy(po);
-  auto o = test_options(proxy.endpoint());
-  o.retry.base_delay = std::chrono::milliseconds(2);
-  o.retry.throttle_base_delay = std::chrono::milliseconds(5);
-  o.retry.max_attempts = 6;
-  dy::table<Reading> via(dy::client(o), t.name());
+  faulty_server server(7);
+  dy::table<Reading> via(server.client(), t.name());
 
   std::vector<Reading> rs;
   for (int i = 0; i < 20000; ++i) rs.push_back({"p" + std::to_string(i % 50), i, i * 1.0, dy::uuid::v4()});
-  dy::batch_options bo;
-  bo.base_delay = std::chrono::milliseconds(2);
-  bo.max_backoff = std::chrono::milliseconds(50);
-  bo.max_attempts = 30;
+  auto bo = faulty_server::batch();
   via.batch_save(rs, bo);
-  EXPECT_GT(proxy.requests(), 800u);  // 800 requests without faults; retries on top
+  EXPECT_GT(server.proxy.requests(), 800u);  // 800 requests without faults; retries on top
 
   // every item stored, each with the content written for it (a request resent for another item's slot, or a
   // retry of a chunk matched to the wrong entries, would show here), read back by a scan of the real server
@@ -133,33 +150,18 @@ TEST(batch_live, the_writer_keeps_each_keys_order_through_partial_answers_and_fa
   auto direct = test_client();
   dy::table<Reading> t(direct, unique_name("faultywriter"));
   t.create_table();
-  fault_proxy_options po;
-  split_endpoint(test_endpoint(), po.upstream_host, po.upstream_port);
-  po.unprocessed_rate = 0.30;
-  po.throttle_rate = 0.05;
-  po.error500_rate = 0.01;
-  po.reset_rate = 0.01;
-  po.seed = 8;
-  fault_proxy proxy(po);
-  auto o = test_options(proxy.endpoint());
-  o.retry.base_delay = std::chrono::milliseconds(2);
-  o.retry.throttle_base_delay = std::chrono::milliseconds(5);
-  o.retry.max_attempts = 6;
-  dy::table<Reading> via(dy::client(o), t.name());
-  dy::batch_options bo;
-  bo.base_delay = std::chrono::milliseconds(2);
-  bo.max_backoff = std::chrono::milliseconds(50);
-  bo.max_attempts = 30;
+  faulty_server server(8);
+  dy::table<Reading> via(server.client(), t.name());
   constexpr int keys = 400;
   {
-    auto w = via.batch_writer(bo);
+    auto w = via.batch_writer(faulty_server::batch());
     for (int round = 0; round < 3; ++round) {
       for (int k = 0; k < keys; ++k) w.save({"w" + std::to_string(k % 20), k, round * 1.0, dy::uuid::v4()});
     }
     for (int k = 0; k < keys; k += 4) w.delete_item({"w" + std::to_string(k % 20), k});
     w.flush();
   }
-  EXPECT_GT(proxy.withheld(), 0u);  // some requests did come back unprocessed
+  EXPECT_GT(server.proxy.withheld(), 0u);  // some requests did come back unprocessed
   std::map<std::int64_t, Reading> stored;
   for (Reading& r : t.scan()) stored.emplace(r.seq, std::move(r));
   EXPECT_EQ(stored.size(), static_cast<std::size_t>(keys - keys / 4));

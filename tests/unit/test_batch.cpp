@@ -461,36 +461,61 @@ TEST(batch_writer, the_default_handler_reports_without_key_values) {
   EXPECT_EQ(err.find("secret"), std::string::npos) << err;
 }
 
-TEST(batch_writer, background_flush_does_not_stall_the_caller) {
-  fake_dynamodb db;
-  db.apply = 1.0;
+// A fake DynamoDB behind a scripted transport whose first request is held until release(), so that a test sees
+// what a writer does while a request is on the wire; wait_entered() returns once that request has arrived. The
+// hold ends by itself after 60 s (timed_out()), so that a writer that waits for it fails the test instead of
+// hanging it.
+struct held_first_request {
+  explicit held_first_request(fake_dynamodb& d) : db(d) {}
+  fake_dynamodb& db;
   std::mutex mu;
   std::condition_variable cv;
-  bool released = false, timed_out = false;
-  int calls = 0;
+  bool entered = false, released = false, expired = false;
   scripted_transport* t = nullptr;
-  auto c = scripted_client(
-      [&](const recorded_request& r, std::size_t) {
-        std::unique_lock lock(mu);
-        if (calls++ == 0) {  // the first request is held until the caller has buffered more
-          timed_out = !cv.wait_for(lock, std::chrono::seconds(20), [&] { return released; });
-        }
-        return db.answer(r);
-      },
-      t);
-  dy::table<Thing> table(c);
-  {
-    auto w = table.batch_writer(quick());
-    for (int i = 0; i < 25; ++i) w.save({"b" + std::to_string(i), i});   // the first flush starts and is held
-    for (int i = 25; i < 60; ++i) w.save({"b" + std::to_string(i), i});  // a stalling writer would wait here
-    // (how many of the 35 after the first request the writer has sent meanwhile depends on its thread)
+
+  dy::client client() {
+    return scripted_client(
+        [this](const recorded_request& r, std::size_t index) {
+          if (index == 0) {
+            std::unique_lock lock(mu);
+            entered = true;
+            cv.notify_all();
+            expired = !cv.wait_for(lock, std::chrono::seconds(60), [&] { return released; });
+          }
+          return db.answer(r);
+        },
+        t);
+  }
+  void wait_entered() {
+    std::unique_lock lock(mu);
+    cv.wait(lock, [&] { return entered; });
+  }
+  void release() {
     {
       std::lock_guard lock(mu);
       released = true;
     }
     cv.notify_all();
   }
-  EXPECT_FALSE(timed_out);
+  bool timed_out() {
+    std::lock_guard lock(mu);
+    return expired;
+  }
+};
+
+TEST(batch_writer, background_flush_does_not_stall_the_caller) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  held_first_request server(db);
+  dy::table<Thing> table(server.client());
+  {
+    auto w = table.batch_writer(quick());
+    for (int i = 0; i < 25; ++i) w.save({"b" + std::to_string(i), i});   // the first request goes out, held
+    for (int i = 25; i < 60; ++i) w.save({"b" + std::to_string(i), i});  // a stalling writer would wait here
+    // (how many of the 35 after the first request the writer has sent meanwhile depends on its thread)
+    server.release();
+  }
+  EXPECT_FALSE(server.timed_out());
   EXPECT_EQ(db.store.size(), 60u);
 }
 
@@ -499,24 +524,10 @@ TEST(batch_writer, background_flush_does_not_stall_the_caller) {
 TEST(batch_writer, saves_wait_while_fifty_requests_per_request_in_flight_are_buffered) {
   fake_dynamodb db;
   db.apply = 1.0;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool entered = false, released = false;
+  held_first_request server(db);  // held until the test has seen the saves stop
   std::atomic<int> saved{0};
   std::atomic<dy::batch_writer<Thing>*> writer{nullptr};
-  scripted_transport* t = nullptr;
-  auto c = scripted_client(
-      [&](const recorded_request& r, std::size_t index) {
-        if (index == 0) {  // the first request is held until the test has seen the saves stop
-          std::unique_lock lock(mu);
-          entered = true;
-          cv.notify_all();
-          cv.wait(lock, [&] { return released; });
-        }
-        return db.answer(r);
-      },
-      t);
-  dy::table<Thing> table(c);
+  dy::table<Thing> table(server.client());
   auto o = quick();
   o.max_in_flight = 2;  // 100 requests buffered at most
   std::thread producer([&] {
@@ -524,10 +535,7 @@ TEST(batch_writer, saves_wait_while_fifty_requests_per_request_in_flight_are_buf
     writer = &w;
     int i = 0;
     for (; i < 25; ++i, ++saved) w.save({"w" + std::to_string(i), i});
-    {
-      std::unique_lock lock(mu);  // the engine has taken exactly these 25 and is stuck on them
-      cv.wait(lock, [&] { return entered; });
-    }
+    server.wait_entered();  // the engine has taken exactly these 25 and is stuck on them
     for (; i < 300; ++i, ++saved) w.save({"w" + std::to_string(i), i});
     writer = nullptr;
   });
@@ -539,15 +547,12 @@ TEST(batch_writer, saves_wait_while_fifty_requests_per_request_in_flight_are_buf
   auto* w = writer.load();  // alive: its save waits
   ASSERT_NE(w, nullptr);
   EXPECT_EQ(w->pending(), 100u);
-  {
-    std::lock_guard lock(mu);
-    released = true;
-  }
-  cv.notify_all();
+  server.release();
   producer.join();
+  EXPECT_FALSE(server.timed_out());
   EXPECT_EQ(db.store.size(), 300u);
   std::size_t puts = 0;
-  for (const auto& r : t->requests) {
+  for (const auto& r : server.t->requests) {
     for (auto p = r.body.find("PutRequest"); p != std::string::npos; p = r.body.find("PutRequest", p + 1)) ++puts;
   }
   EXPECT_EQ(puts, 300u);  // each save sent once
@@ -601,38 +606,17 @@ TEST(batch_writer, failed_requests_are_thrown_by_a_later_save_and_the_rest_by_fl
 TEST(batch_writer, flush_sends_the_rest_and_throws_every_request_not_applied) {
   fake_dynamodb db;
   db.never_apply = true;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool entered = false, released = false;
-  scripted_transport* t = nullptr;
-  auto c = scripted_client(
-      [&](const recorded_request& r, std::size_t index) {
-        if (index == 0) {  // held until the delete is buffered, so that no failure is thrown before flush()
-          std::unique_lock lock(mu);
-          entered = true;
-          cv.notify_all();
-          cv.wait(lock, [&] { return released; });
-        }
-        return db.answer(r);
-      },
-      t);
-  dy::table<Thing> table(c);
+  held_first_request server(db);  // held until the delete is buffered: no failure is thrown before flush()
+  dy::table<Thing> table(server.client());
   auto o = quick();
   o.max_attempts = 2;
   auto w = table.batch_writer(o);
   w.on_failure([](const dy::batch_write_incomplete&) {});
   for (int i = 0; i < 25; ++i) w.save({"f" + std::to_string(i), i});  // one request, held
-  {
-    std::unique_lock lock(mu);
-    cv.wait(lock, [&] { return entered; });
-  }
+  server.wait_entered();
   w.delete_item("gone");
   EXPECT_EQ(w.pending(), 1u);
-  {
-    std::lock_guard lock(mu);
-    released = true;
-  }
-  cv.notify_all();
+  server.release();
   try {
     w.flush();
     FAIL() << "nothing was applied";
@@ -690,31 +674,15 @@ TEST(batch_writer, a_request_in_backoff_does_not_hold_up_later_requests) {
   fake_dynamodb db;
   db.apply = 1.0;
   db.hold = [&](const std::string& id) { return id.starts_with("slow") && db.store.size() < 500; };
-  std::mutex mu;
-  std::condition_variable cv;
-  bool all_saved = false;
-  scripted_transport* t = nullptr;
-  auto c = scripted_client(
-      [&](const recorded_request& r, std::size_t index) {
-        if (index == 0) {
-          std::unique_lock lock(mu);
-          cv.wait(lock, [&] { return all_saved; });
-        }
-        return db.answer(r);
-      },
-      t);
-  dy::table<Thing> table(c);
+  held_first_request server(db);
+  dy::table<Thing> table(server.client());
   auto o = quick();
   o.max_attempts = 1000;
   o.max_in_flight = 11;  // 550 requests may be buffered: the saves below never wait for the held request
   auto w = table.batch_writer(o);
   for (int i = 0; i < 25; ++i) w.save({"slow" + std::to_string(i), i});
   for (int i = 0; i < 500; ++i) w.save({"fast" + std::to_string(i), i});
-  {
-    std::lock_guard lock(mu);
-    all_saved = true;
-  }
-  cv.notify_all();
+  server.release();
   EXPECT_NO_THROW(w.flush());
   EXPECT_EQ(db.store.size(), 525u);
   EXPECT_EQ(db.writes_per_id.at("slow0"), 1);
