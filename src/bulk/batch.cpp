@@ -879,8 +879,9 @@ void write_buffer::state::take(std::vector<std::size_t>& fresh, steady_time now,
   if (!changed || handed.empty() || want == 0) return;
   changed = false;
   std::vector<write_entry> kept;  // waiting for their key
+  const std::size_t size = handed.size();
   std::size_t i = 0, n = 0;
-  for (; i < handed.size() && n < want; ++i) {
+  for (; i < size && n < want; ++i) {
     if (in_engine + n >= engine_cap || engine_held >= engine_bytes) break;
     write_entry& e = handed[i];
     if (by_key.count(e.key_text)) {
@@ -898,7 +899,7 @@ void write_buffer::state::take(std::vector<std::size_t>& fresh, steady_time now,
   }
   handed.erase(handed.begin(), handed.begin() + static_cast<std::ptrdiff_t>(i));
   handed.insert(handed.begin(), std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
-  if (i < handed.size() && n > 0) changed = true;  // stopped by `want` or a cap: look again when there is room
+  if (i < size && n > 0) changed = true;  // stopped by `want` or a cap: look again when there is room
   in_engine += n;
 }
 
@@ -928,8 +929,9 @@ void write_buffer::state::run() {
   }
 }
 
-// Takes what was handed over and adds calls while fewer than 2 x max_in_flight are out: due chunks first (the
-// retries and new requests, in the order they were queued).
+// Takes what was handed over, as much as the calls that may be added can carry, and adds calls while fewer than
+// 4 x max_in_flight are out, each a request's worth of due entries (take_due: retries and new requests, in the
+// order they were queued).
 void write_buffer::state::feed(steady_time now) {
   std::vector<std::size_t> fresh;
   std::size_t unsent = 0;  // requests taken and never sent
