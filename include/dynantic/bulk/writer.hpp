@@ -47,9 +47,10 @@ inline constexpr ignore_versions_t ignore_versions{};
 /// `on_failure` handler (default: print every unapplied request to stderr, its key as a digest), so nothing is
 /// lost silently.
 ///
-/// With an exception in flight (the writer's scope is left by an exception), buffered requests are NOT sent
-/// — the block that produced them failed — and are handed to `on_failure` as unapplied instead. Requests
-/// already flushed stay written. Call flush() before leaving the scope to write them anyway.
+/// With an exception in flight (the writer's scope is left by an exception), the requests buffered since the
+/// last full request of 25 are NOT sent — the block that produced them failed — and are handed to `on_failure`
+/// as unapplied instead. Full requests before them were already on their way and are written. Call flush()
+/// before leaving the scope to write everything anyway.
 template <class M>
 class batch_writer {
  public:
