@@ -74,6 +74,7 @@ void encode_json(const model_desc& d, const void* obj, std::string& out) {
   w.begin_attributes();
   encode_members(d, obj, w);
   w.end_attributes();
+  w.finish();
   if (!c.ok()) {
     out.resize(mark);
     c.throw_if_failed();
@@ -159,6 +160,7 @@ void missing_tag(const model_desc& d, conversion_context& c) {
 void decode_members(const model_desc& d, const ddb_value& in, void* obj, conversion_context& c) {
   seen_set seen(d.member_count);
   bool tag_seen = false;
+  std::size_t next = 0;
   in.for_each_attribute([&](std::string_view name, const ddb_value& v) {
     if (!d.tag.empty() && name == d.discriminator) {
       conversion_context::scope s(c, name);
@@ -167,12 +169,15 @@ void decode_members(const model_desc& d, const ddb_value& in, void* obj, convers
       tag_seen = true;
       return;
     }
-    const member_desc* m = find_member(d, name);
+    // Attributes often come in declaration order (this codec writes them so): try the next member first.
+    const member_desc* m = d.members + next;
+    if (next >= d.member_count || m->name.size() != name.size() || m->name != name) m = find_member(d, name);
     if (!m) {
       if (d.forbid_unknown) unknown(name, c);
       return;
     }
-    seen.set(static_cast<std::size_t>(m - d.members));
+    next = static_cast<std::size_t>(m - d.members) + 1;
+    seen.set(next - 1);
     void* out = model_desc::at(obj, *m);
     conversion_context::scope s(c, m->name);
     std::size_t before = c.issues().size();

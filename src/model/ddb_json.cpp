@@ -1,6 +1,7 @@
 // ddb_writer and ddb_value: DynamoDB-JSON straight to and from models (see include/dynantic/detail/ddb_json.hpp).
 #include <dynantic/detail/ddb_json.hpp>
 
+#include <algorithm>
 #include <cstring>
 
 #include <simdjson.h>
@@ -16,10 +17,53 @@ namespace dynantic::detail {
 
 // ---------------------------------------------------------------- writer
 
+void ddb_writer::grow(std::size_t n) {
+  // Room up to the capacity already reserved (a writer over a big buffer takes it in steps, so that resize
+  // does not write zeros over more than the next few items), else the string grows (doubling).
+  const std::size_t at = static_cast<std::size_t>(pos_ - out_.data());
+  const std::size_t step = std::max<std::size_t>(n, 2048);
+  std::size_t size = at + step;
+  if (out_.capacity() >= at + n) size = std::min(out_.capacity(), size);
+  out_.resize(size);
+  pos_ = out_.data() + at;
+  end_ = out_.data() + size;
+}
+
+bool ddb_writer::json_string(std::string_view s) {
+  json_text k = json_string_class(s);
+  if (k == json_text::escaped) {
+    bool ascii = true;
+    through_string([&](std::string& out) { ascii = append_json_string(out, s); });
+    return ascii;
+  }
+  char* d = room(s.size() + 2);
+  d[0] = '"';
+  std::memcpy(d + 1, s.data(), s.size());
+  d[s.size() + 1] = '"';
+  pos_ = d + s.size() + 2;
+  return k == json_text::ascii;
+}
+
+void ddb_writer::attribute(std::string_view name) {
+  if (!first_) put(',');
+  first_ = false;
+  json_string(name);
+  put(':');
+}
+
 void ddb_writer::string(std::string_view s) {
-  out_ += R"({"S":)";
-  if (!append_json_string(out_, s) && !simdjson::validate_utf8(s.data(), s.size())) c_.fail("not valid UTF-8");
-  out_ += '}';
+  if (json_text k = json_string_class(s); k != json_text::escaped) {  // the common case: one copy
+    char* d = room(s.size() + 8);
+    std::memcpy(d, R"({"S":")", 6);
+    std::memcpy(d + 6, s.data(), s.size());
+    std::memcpy(d + 6 + s.size(), R"("})", 2);
+    pos_ = d + s.size() + 8;
+    if (k == json_text::plain && !simdjson::validate_utf8(s.data(), s.size())) c_.fail("not valid UTF-8");
+    return;
+  }
+  literal(R"({"S":)");
+  if (!json_string(s) && !simdjson::validate_utf8(s.data(), s.size())) c_.fail("not valid UTF-8");
+  put('}');
 }
 
 void ddb_writer::too_deep() { c_.fail("nested deeper than DynamoDB's 32 levels of maps and lists"); }
@@ -30,33 +74,36 @@ void ddb_writer::number_checked(std::string_view text) {
 }
 
 void ddb_writer::binary(std::span<const std::byte> raw) {
-  out_ += R"({"B":")";
-  out_ += codec::base64_encode({reinterpret_cast<const char*>(raw.data()), raw.size()});
-  out_ += R"("})";
+  literal(R"({"B":")");
+  through_string([&](std::string& out) {
+    out += codec::base64_encode({reinterpret_cast<const char*>(raw.data()), raw.size()});
+  });
+  literal(R"("})");
 }
 
 void ddb_writer::begin_set(value_type t) {
   set_type_ = t;
-  out_ += t == value_type::ss ? R"({"SS":[)" : t == value_type::ns ? R"({"NS":[)" : R"({"BS":[)";
+  if (t == value_type::ss) literal(R"({"SS":[)");
+  else if (t == value_type::ns) literal(R"({"NS":[)");
+  else literal(R"({"BS":[)");
   first_ = true;
 }
 
 void ddb_writer::set_element(std::string_view e) {
-  if (!first_) out_ += ',';
+  if (!first_) put(',');
   first_ = false;
   if (set_type_ == value_type::bs) {
-    out_ += '"';
-    out_ += codec::base64_encode(e);
-    out_ += '"';
-  } else if (!append_json_string(out_, e) && set_type_ == value_type::ss &&
-             !simdjson::validate_utf8(e.data(), e.size())) {
+    put('"');
+    through_string([&](std::string& out) { out += codec::base64_encode(e); });
+    put('"');
+  } else if (!json_string(e) && set_type_ == value_type::ss && !simdjson::validate_utf8(e.data(), e.size())) {
     c_.fail("not valid UTF-8");
   }
 }
 
 void ddb_writer::value(const attribute_value& v) {
   try {
-    codec::write_value(out_, v);
+    through_string([&](std::string& out) { codec::write_value(out, v); });
   } catch (const validation_error& e) {
     for (const auto& i : e.issues()) {
       if (i.path.empty()) {
@@ -66,7 +113,7 @@ void ddb_writer::value(const attribute_value& v) {
         c_.fail(i.message);
       }
     }
-    out_ += R"({"NULL":true})";  // keeps the text well-formed; the context holds the failure
+    null();  // keeps the text well-formed; the context holds the failure
   }
 }
 

@@ -139,6 +139,7 @@ void key_json_and_text(const model_desc& d, std::string_view table, const void* 
       append_key_text_string(text, m.name, str);
       ddb_writer w(json, c);
       w.string(str);
+      w.finish();
     } else {
       attribute_value a = m.ops->to_attribute(v, c);
       append_key_text(text, m.name, a);

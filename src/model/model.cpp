@@ -17,6 +17,11 @@
 
 namespace dynantic {
 
+void conversion_context::push_deeper(std::string_view name, std::size_t index, bool is_index) {
+  deeper_.push_back({name, index, is_index});
+  ++depth_;
+}
+
 std::string conversion_context::path() const {
   std::string p;
   for (std::size_t i = 0; i < depth_; ++i) {
@@ -413,6 +418,15 @@ attribute_value text_converter<T>::to_attribute(const T& v, conversion_context& 
 }
 template <class T>
 void text_converter<T>::write(const T& v, ddb_writer& w) {
+  if constexpr (std::is_same_v<T, timestamp>) {  // the common one: no string on the heap
+    char buf[32];
+    try {
+      return w.string({buf, format_timestamp_to(v, buf)});
+    } catch (const validation_error& e) {
+      w.context().fail(e.issues().front().message);
+      return w.string("");
+    }
+  }
   w.string(text_of(v, w.context()).value_or(""));
 }
 template <class T>

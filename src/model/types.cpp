@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
 #include <stdexcept>
 
 #include <dynantic/error.hpp>
@@ -17,12 +18,24 @@ using namespace std::chrono;
 timestamp now() { return time_point_cast<microseconds>(system_clock::now()); }
 
 namespace {
-void put2(std::string& s, unsigned v) {
+/// A short text on the stack (the sink of the formatters below when no std::string is wanted).
+struct fixed_text {
+  char d[40];
+  std::size_t n = 0;
+  void operator+=(char c) { d[n++] = c; }
+  void operator+=(const char* t) {
+    while (*t) d[n++] = *t++;
+  }
+};
+
+template <class S>
+void put2(S& s, unsigned v) {
   s += static_cast<char>('0' + v / 10);
   s += static_cast<char>('0' + v % 10);
 }
 
-void put_date(std::string& s, year_month_day d) {
+template <class S>
+void put_date(S& s, year_month_day d) {
   int y = static_cast<int>(d.year());
   if (y < 0 || y > 9999) throw validation_error("", "year " + std::to_string(y) + " is outside 0000..9999");
   s += static_cast<char>('0' + y / 1000);
@@ -70,7 +83,8 @@ std::optional<year_month_day> parse_date(std::string_view text) {
 
 namespace {
 /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` of a time counted from 1970-01-01 (UTC or local: the same digits).
-void put_date_time(std::string& s, microseconds since_epoch) {
+template <class S>
+void put_date_time(S& s, microseconds since_epoch) {
   sys_time<microseconds> t{since_epoch};
   auto day = floor<days>(t);
   put_date(s, year_month_day{day});
@@ -149,11 +163,16 @@ void put_offset(std::string& s, minutes offset) {
 }  // namespace
 
 std::string format_timestamp(timestamp t) {
-  std::string s;
-  s.reserve(27);
+  char buf[32];
+  return std::string(buf, detail::format_timestamp_to(t, buf));
+}
+
+std::size_t detail::format_timestamp_to(timestamp t, char (&out)[32]) {
+  fixed_text s;
   put_date_time(s, t.time_since_epoch());
   s += 'Z';
-  return s;
+  std::memcpy(out, s.d, s.n);
+  return s.n;
 }
 
 std::optional<timestamp> parse_timestamp(std::string_view t) {

@@ -34,42 +34,50 @@ constexpr std::uint64_t equal_to(std::uint64_t w, std::uint8_t c) {
 }
 }  // namespace
 
+json_text json_string_class(std::string_view s) {
+  const char* p = s.data();
+  const std::size_t n = s.size();
+  auto special = [](std::uint64_t w) { return less_than(w, 0x20) | equal_to(w, '"') | equal_to(w, '\\'); };
+  std::uint64_t w, high = 0;
+  if (n >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      std::memcpy(&w, p + i, 8);
+      high |= w;
+      if (special(w)) return json_text::escaped;
+    }
+    if (i < n) {  // the last 8 bytes, overlapping what was read
+      std::memcpy(&w, p + n - 8, 8);
+      high |= w;
+      if (special(w)) return json_text::escaped;
+    }
+  } else if (n >= 4) {  // two 4-byte reads that cover the string
+    std::uint32_t a, b;
+    std::memcpy(&a, p, 4);
+    std::memcpy(&b, p + n - 4, 4);
+    w = a | (std::uint64_t{b} << 32);
+    high = w;
+    if (special(w)) return json_text::escaped;
+  } else if (n > 0) {  // first, middle and last byte; the rest 'a'
+    w = 0x6161616161000000ULL | static_cast<unsigned char>(p[0]) |
+        (std::uint64_t{static_cast<unsigned char>(p[n / 2])} << 8) |
+        (std::uint64_t{static_cast<unsigned char>(p[n - 1])} << 16);
+    high = w;
+    if (special(w)) return json_text::escaped;
+  }
+  return (high & highs) == 0 ? json_text::ascii : json_text::plain;
+}
+
 bool append_json_string(std::string& out_, std::string_view s) {
   const char* p = s.data();
   const std::size_t n = s.size();
-  // Fast path: scan for bytes that need escaping; most strings have none and are copied in one go.
-  {
-    std::uint64_t high = 0;
-    std::size_t i = 0;
-    bool special = false;
-    for (; i + 8 <= n; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      high |= w;
-      if (less_than(w, 0x20) | equal_to(w, '"') | equal_to(w, '\\')) {
-        special = true;
-        break;
-      }
-    }
-    if (!special) {
-      for (; i < n; ++i) {
-        unsigned char c = static_cast<unsigned char>(p[i]);
-        high |= c;
-        if (needs_escape[c]) {
-          special = true;
-          break;
-        }
-      }
-    }
-    if (!special) {
-      std::size_t old = out_.size();
-      out_.resize(old + n + 2);
-      char* d = out_.data() + old;
-      d[0] = '"';
-      std::memcpy(d + 1, p, n);
-      d[n + 1] = '"';
-      return (high & highs) == 0;
-    }
+  // Fast path: most strings need no escaping and are copied in one go.
+  if (json_text k = json_string_class(s); k != json_text::escaped) {
+    out_.reserve(out_.size() + n + 2);
+    out_ += '"';
+    out_.append(p, n);
+    out_ += '"';
+    return k == json_text::ascii;
   }
   out_.reserve(out_.size() + s.size() + 8);
   out_ += '"';

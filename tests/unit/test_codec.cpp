@@ -203,6 +203,37 @@ TEST(codec, accessors_check_the_type) {
   EXPECT_FALSE(attribute_value("1") == attribute_value(1));
 }
 
+// The escape scan reads 8, 4 or 3 bytes at a time (overlapping): every length up to 40 with each kind of byte
+// at each position is classified as a byte-by-byte scan does, and written with the same escapes.
+TEST(codec, json_string_scan_finds_every_byte_that_needs_escaping) {
+  auto naive = [](std::string_view s) {
+    bool high = false;
+    for (unsigned char c : s) {
+      if (c < 0x20 || c == '"' || c == '\\') return detail::json_text::escaped;
+      high = high || c >= 0x80;
+    }
+    return high ? detail::json_text::plain : detail::json_text::ascii;
+  };
+  int checked = 0;
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::string base(n, 'x');
+    EXPECT_EQ(detail::json_string_class(base), detail::json_text::ascii);
+    for (std::size_t at = 0; at < n; ++at) {
+      for (char c : {'"', '\\', '\x01', '\x1f', '\n', '\x80', '\xff', ' ', '~'}) {
+        std::string s = base;
+        s[at] = c;
+        ASSERT_EQ(detail::json_string_class(s), naive(s)) << n << " " << at << " " << int(c);
+        std::string out;
+        detail::append_json_string(out, s);
+        if (naive(s) != detail::json_text::escaped) EXPECT_EQ(out, '"' + s + '"');
+        else EXPECT_GT(out.size(), s.size() + 2);
+        ++checked;
+      }
+    }
+  }
+  EXPECT_EQ(checked, 9 * 820);
+}
+
 }  // namespace test_codec
 
 // ------------------------------------------------------------------ buffer and parser reuse

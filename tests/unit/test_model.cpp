@@ -373,6 +373,30 @@ TEST(model, json_path_reports_the_same_issues) {
   EXPECT_EQ(out, "keep");  // nothing half-written
 }
 
+// The writer writes through a pointer into room it makes at the string's end: appending after other text,
+// into a string with much more capacity than the item (a batch's request body), through escapes, binary and
+// the attribute_value path, gives the same text as a fresh string, and a failure leaves the text as it was.
+TEST(model, json_appended_to_a_large_buffer_is_the_same_text) {
+  Everything e = sample();
+  e.name = "quote\" backslash\\ ctl\x01 日本 end";
+  e.extra = dy::attribute_value::map({{"k", "v\n"}, {"n", 1}});
+  const std::string alone = dy::to_dynamodb_json(e);
+  EXPECT_EQ(dy::codec::read_item(alone), dy::to_item(e));
+  for (std::size_t reserve : {std::size_t{0}, std::size_t{10}, alone.size(), std::size_t{1} << 20}) {
+    std::string out = "{\"before\":1}";
+    out.reserve(reserve);
+    dy::append_dynamodb_json(out, e);
+    EXPECT_EQ(out, "{\"before\":1}" + alone) << reserve;
+    dy::append_dynamodb_json(out, e);  // a second item after the first
+    EXPECT_EQ(out, "{\"before\":1}" + alone + alone) << reserve;
+    std::string kept = out;
+    Everything bad = e;
+    bad.profile.address.city = "";
+    EXPECT_THROW(dy::append_dynamodb_json(out, bad), dy::validation_error);
+    EXPECT_EQ(out, kept) << reserve;  // nothing half-written, the size as before
+  }
+}
+
 TEST(model, json_decode_rejects_malformed_text) {
   // text that is not DynamoDB-JSON at all is a decode_error (not a validation_error of some member)
   for (std::string bad : {"", "[]", R"({"id":{"S":"x","N":"1"}})", R"({"id":{"Q":"x"}})", R"({"id":{"S":1}})"}) {

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -19,57 +20,64 @@ class conversion_context;
 namespace detail {
 
 /// Writes DynamoDB-JSON values into a string. Problems (invalid UTF-8, invalid numbers) go to the context.
+/// It writes through a pointer into room it makes at the string's end (most writes are a fixed-size copy, no
+/// call): `out` holds exactly what was written once finish() was called (or the writer destroyed).
 class ddb_writer {
  public:
-  ddb_writer(std::string& out, conversion_context& c) : out_(out), c_(c) {}
+  ddb_writer(std::string& out, conversion_context& c) : out_(out), c_(c), pos_(out.data() + out.size()), end_(pos_) {}
+  ~ddb_writer() { finish(); }
+  ddb_writer(const ddb_writer&) = delete;
+  ddb_writer& operator=(const ddb_writer&) = delete;
+  /// Trims the string to what was written. Nothing may be written after.
+  void finish() {
+    if (pos_) out_.resize(static_cast<std::size_t>(pos_ - out_.data()));
+    pos_ = end_ = nullptr;
+  }
 
   // an object of attributes (the item itself, or the body of an M)
   void begin_attributes() {
-    out_ += '{';
+    put('{');
     first_ = true;
   }
   void end_attributes() {
-    out_ += '}';
+    put('}');
     first_ = false;
   }
-  void attribute(std::string_view name) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    append_json_string(out_, name);
-    out_ += ':';
-  }
+  void attribute(std::string_view name);
 
   void string(std::string_view s);            // {"S":"..."}
   void number(std::string_view valid_text) {  // {"N":"..."}; the text is known to be valid
-    out_ += R"({"N":")";
-    out_ += valid_text;
-    out_ += R"("})";
+    char* d = room(valid_text.size() + 8);
+    std::memcpy(d, R"({"N":")", 6);
+    std::memcpy(d + 6, valid_text.data(), valid_text.size());
+    std::memcpy(d + 6 + valid_text.size(), R"("})", 2);
+    pos_ = d + valid_text.size() + 8;
   }
   void number_checked(std::string_view text);  // validates first
-  void boolean(bool b) { out_ += b ? R"({"BOOL":true})" : R"({"BOOL":false})"; }
-  void null() { out_ += R"({"NULL":true})"; }
+  void boolean(bool b) { b ? literal(R"({"BOOL":true})") : literal(R"({"BOOL":false})"); }
+  void null() { literal(R"({"NULL":true})"); }
   void binary(std::span<const std::byte> raw);
   void begin_map() {
     nest();
-    out_ += R"({"M":)";
-    begin_attributes();
+    literal(R"({"M":{)");
+    first_ = true;
   }
   void end_map() {
-    end_attributes();
-    out_ += '}';
+    literal("}}");
+    first_ = false;
     --depth_;
   }
   void begin_list() {
     nest();
-    out_ += R"({"L":[)";
+    literal(R"({"L":[)");
     first_ = true;
   }
   void list_element() {
-    if (!first_) out_ += ',';
+    if (!first_) put(',');
     first_ = false;
   }
   void end_list() {
-    out_ += "]}";
+    literal("]}");
     first_ = false;
     --depth_;
   }
@@ -77,14 +85,13 @@ class ddb_writer {
   void begin_set(value_type t);
   void set_element(std::string_view e);
   void end_set() {
-    out_ += "]}";
+    literal("]}");
     first_ = false;
   }
   /// Any value (the slow path for converters without write()).
   void value(const attribute_value& v);
 
   conversion_context& context() { return c_; }
-  std::string& out() { return out_; }
 
  private:
   /// DynamoDB nests maps and lists at most 32 levels deep.
@@ -93,9 +100,38 @@ class ddb_writer {
     if (++depth_ == max_depth + 1) too_deep();
   }
   void too_deep();
+  /// At least n bytes of room at pos_.
+  char* room(std::size_t n) {
+    if (static_cast<std::size_t>(end_ - pos_) < n) grow(n);
+    return pos_;
+  }
+  void grow(std::size_t n);
+  void put(char ch) {
+    *room(1) = ch;
+    ++pos_;
+  }
+  template <std::size_t N>
+  void literal(const char (&s)[N]) {
+    std::memcpy(room(N - 1), s, N - 1);
+    pos_ += N - 1;
+  }
+  /// A JSON string with quotes and escapes; false when it has bytes other than ASCII.
+  bool json_string(std::string_view s);
+  /// Runs f(std::string&) on the string as written so far (for writers that append to a string).
+  template <class F>
+  void through_string(F&& f) {
+    out_.resize(static_cast<std::size_t>(pos_ - out_.data()));
+    struct again {  // also when f throws
+      ddb_writer& w;
+      ~again() { w.pos_ = w.end_ = w.out_.data() + w.out_.size(); }
+    } a{*this};
+    f(out_);
+  }
 
   std::string& out_;
   conversion_context& c_;
+  char* pos_;
+  char* end_;
   bool first_ = true;
   int depth_ = 0;
   value_type set_type_ = value_type::ss;

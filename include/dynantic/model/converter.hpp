@@ -85,12 +85,15 @@ class conversion_context {
   static constexpr std::size_t inline_depth = 16;
   // Fields are stored one by one: building a temporary segment and copying it stalls store forwarding.
   void push(std::string_view name, std::size_t index, bool is_index) {
-    segment& s = depth_ < inline_depth ? inline_[depth_] : deeper_.emplace_back();
+    if (depth_ >= inline_depth) [[unlikely]]
+      return push_deeper(name, index, is_index);
+    segment& s = inline_[depth_];
     s.name = name;
     s.index = index;
     s.is_index = is_index;
     ++depth_;
   }
+  void push_deeper(std::string_view name, std::size_t index, bool is_index);
   void pop() {
     --depth_;
     if (depth_ >= inline_depth) deeper_.pop_back();

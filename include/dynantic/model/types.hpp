@@ -26,6 +26,10 @@ timestamp now();
 
 /// `2024-05-01T12:34:56Z` / `2024-05-01T12:34:56.120000Z`.
 std::string format_timestamp(timestamp t);
+namespace detail {
+/// format_timestamp into a buffer: its length (at most 27). @throws validation_error as format_timestamp
+std::size_t format_timestamp_to(timestamp t, char (&out)[32]);
+}  // namespace detail
 /// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|+hh:mm|-hh:mm]` (no offset = UTC; ' ' may replace 'T').
 /// Fractions beyond microseconds are truncated. @return nothing when the text is not such a time.
 std::optional<timestamp> parse_timestamp(std::string_view text);

@@ -58,6 +58,10 @@ constexpr bool valid_table_name(std::string_view n) {
   }
   return true;
 }
+/// How `s` goes into a JSON string: as it is and all ASCII, as it is with other bytes (UTF-8 to be checked), or
+/// with escapes (a quote, a backslash or a control character).
+enum class json_text : unsigned char { ascii, plain, escaped };
+json_text json_string_class(std::string_view s);
 /// Appends `s` as a JSON string (quotes and escapes). @return true when `s` is all ASCII.
 bool append_json_string(std::string& out, std::string_view s);
 /// DynamoDB's size of an item (attribute names + values), as counted against the 400 KB item limit.
