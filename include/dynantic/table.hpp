@@ -627,7 +627,7 @@ class table {
     }
   }
 
-  static std::vector<detail::get_entry> get_entries_of(const std::string& name, const std::vector<key_type>& keys) {
+  static detail::get_keys get_entries_of(const std::string& name, const std::vector<key_type>& keys) {
     if constexpr (has_sort_key) {
       return detail::get_entries(desc(), name, &key_names(), keys.empty() ? nullptr : &keys[0].first,
                                  keys.empty() ? nullptr : &keys[0].second, keys.size(), sizeof(key_type));

@@ -367,60 +367,105 @@ task<void> run_rounds(const client& c, const batch_options& o, const std::vector
 }  // namespace
 
 namespace {
-task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_options o, bool async) {
-  // De-duplicate: the last request for a key wins (like boto3's overwrite_by_pkeys). One map from key text to
-  // entry: first to the last request for the key in `in`, then to its position in `entries`.
-  using slot_map = std::unordered_map<std::string, std::size_t>;
-  slot_map by_key;
-  by_key.reserve(in.size());
-  std::vector<slot_map::value_type*> slot_of(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    std::string k = std::move(in[i].key_text);
-    if (k.empty()) {
-      static const std::vector<std::string> none;
-      if (in[i].request.data.empty() && !in[i].json.empty()) in[i].request.data = codec::read_item(in[i].json);
-      k = key_text(in[i].table, in[i].request.data, in[i].key_names ? *in[i].key_names : none);
+// A hash set of key texts for one batch: open addressing over 1 + the index of a unique key (0: free), the
+// texts themselves stay where they are (text_of(u) gives unique key u's). 16 to 32 bytes per key (a table kept at
+// most half full), where a node-based map takes a node of about 48 bytes per key and a bucket.
+class key_index {
+ public:
+  explicit key_index(std::size_t keys) {
+    std::size_t n = 16;
+    while (n < 2 * keys) n *= 2;
+    slots_.assign(n, 0);
+  }
+  /// The unique key whose text is `text`; when there is none, adds it as unique key `next` and returns `next`.
+  template <class TextOf>
+  std::size_t find_or_add(std::string_view text, std::size_t next, const TextOf& text_of) {
+    for (std::size_t h = first_slot(text);; h = (h + 1) & (slots_.size() - 1)) {
+      if (slots_[h] == 0) {
+        slots_[h] = next + 1;
+        return next;
+      }
+      if (text_of(slots_[h] - 1) == text) return slots_[h] - 1;
     }
-    auto [it, inserted] = by_key.try_emplace(std::move(k), i);
-    it->second = i;
-    slot_of[i] = &*it;
+  }
+  template <class TextOf>
+  std::optional<std::size_t> find(std::string_view text, const TextOf& text_of) const {
+    for (std::size_t h = first_slot(text);; h = (h + 1) & (slots_.size() - 1)) {
+      if (slots_[h] == 0) return std::nullopt;
+      if (text_of(slots_[h] - 1) == text) return slots_[h] - 1;
+    }
+  }
+
+ private:
+  std::size_t first_slot(std::string_view text) const {
+    return std::hash<std::string_view>{}(text) & (slots_.size() - 1);
+  }
+  std::vector<std::size_t> slots_;  // at most half full
+};
+
+task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_options o, bool async) {
+  // De-duplicate: the last request for a key wins (like boto3's overwrite_by_pkeys). Key texts stay in the
+  // entries; `index` finds a key's unique number u by its text.
+  for (auto& e : in) {
+    if (!e.key_text.empty()) continue;
+    static const std::vector<std::string> none;
+    if (e.request.data.empty() && !e.json.empty()) e.request.data = codec::read_item(e.json);
+    e.key_text = key_text(e.table, e.request.data, e.key_names ? *e.key_names : none);
+  }
+  const std::vector<write_entry>* texts = &in;
+  auto text_of = [&](std::size_t u) -> std::string_view { return (*texts)[u].key_text; };
+  key_index index(in.size());
+  std::vector<std::size_t> unique_of(in.size()), first_of;  // key i's u; u's first key
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    unique_of[i] =
+        index.find_or_add(in[i].key_text, first_of.size(), [&](std::size_t u) { return text_of(first_of[u]); });
+    if (unique_of[i] == first_of.size()) first_of.push_back(i);
   }
   std::vector<write_entry> entries;
-  std::vector<std::size_t> original;  // index in the caller's list, for messages
-  entries.reserve(by_key.size());
-  original.reserve(by_key.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    if (slot_of[i]->second == i) {
-      slot_of[i]->second = entries.size();
-      entries.push_back(std::move(in[i]));
-      original.push_back(i);
+  std::vector<std::size_t> original;   // index in the caller's list, for messages (empty: the same index)
+  if (first_of.size() == in.size()) {  // no key twice (the common case): the list as it is, not a copy
+    entries = std::move(in);
+  } else {
+    std::vector<std::size_t> last_of(first_of.size());
+    for (std::size_t i = 0; i < in.size(); ++i) last_of[unique_of[i]] = i;
+    entries.reserve(first_of.size());
+    original.reserve(first_of.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (last_of[unique_of[i]] == i) {
+        entries.push_back(std::move(in[i]));
+        original.push_back(i);
+      }
     }
+    texts = &entries;
+    index = key_index(entries.size());  // u = the position in `entries`
+    for (std::size_t i = 0; i < entries.size(); ++i) (void)index.find_or_add(entries[i].key_text, i, text_of);
   }
-  // Encode and check everything before sending anything.
-  std::vector<std::string> json(entries.size());
+  texts = &entries;
+  std::vector<std::size_t>().swap(unique_of);
+  std::vector<std::size_t>().swap(first_of);
+  auto where = [&](std::size_t i) { return "[" + std::to_string(original.empty() ? i : original[i]) + "]"; };
+  // Encode and check everything before sending anything (the JSON stays in the entries).
+  auto json = [&](std::size_t i) -> std::string& { return entries[i].json; };
   std::vector<std::size_t> bytes(entries.size());
   std::vector<validation_issue> issues;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    std::string where = "[" + std::to_string(original[i]) + "]";
-    if (!entries[i].json.empty()) {
-      json[i] = std::move(entries[i].json);
-    } else {
+    if (json(i).empty()) {
       try {
-        json[i] = codec::write_item(entries[i].request.data);
+        json(i) = codec::write_item(entries[i].request.data);
       } catch (const validation_error& e) {
-        for (const auto& is : e.issues()) issues.push_back({where + "." + is.path, is.message});
+        for (const auto& is : e.issues()) issues.push_back({where(i) + "." + is.path, is.message});
       }
     }
-    if (entries[i].request.type == ops::write_request::kind::put && json[i].size() > max_item_bytes) {
+    if (entries[i].request.type == ops::write_request::kind::put && json(i).size() > max_item_bytes) {
       // the JSON text is longer than DynamoDB's size of the item: measure exactly only when it may matter
-      const item& data = entries[i].request.data.empty() ? (entries[i].request.data = codec::read_item(json[i]))
+      const item& data = entries[i].request.data.empty() ? (entries[i].request.data = codec::read_item(json(i)))
                                                          : entries[i].request.data;
       if (item_size(data) > max_item_bytes) {
         issues.push_back(
-            {where, "item is larger than DynamoDB's 400 KB limit (" + std::to_string(item_size(data)) + " bytes)"});
+            {where(i), "item is larger than DynamoDB's 400 KB limit (" + std::to_string(item_size(data)) + " bytes)"});
       }
     }
-    bytes[i] = json[i].size() + entries[i].table.size();
+    bytes[i] = json(i).size() + entries[i].table.size();
   }
   if (!issues.empty()) throw validation_error(std::move(issues));
 
@@ -431,7 +476,7 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     views.reserve(ch.entries.size());
     std::size_t size = 64;
     for (auto i : ch.entries) {
-      views.push_back({entries[i].table, entries[i].request.type == ops::write_request::kind::put, json[i], nullptr});
+      views.push_back({entries[i].table, entries[i].request.type == ops::write_request::kind::put, json(i), nullptr});
       size += bytes[i] + 48;
     }
     return ops::detail_batch::batch_write_body(views, size);
@@ -455,8 +500,7 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
       }
       if (!names) continue;
       for (const auto& rq : reqs) {
-        auto f = by_key.find(key_text(table, rq.data, *names));
-        if (f != by_key.end()) again.push_back(f->second);
+        if (auto u = index.find(key_text(table, rq.data, *names), text_of)) again.push_back(*u);
       }
     }
     return true;
@@ -474,7 +518,7 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     std::sort(unapplied.begin(), unapplied.end());
     std::vector<std::pair<std::string, ops::write_request>> left;
     for (auto i : unapplied) {
-      if (entries[i].request.data.empty()) entries[i].request.data = codec::read_item(json[i]);
+      if (entries[i].request.data.empty()) entries[i].request.data = codec::read_item(json(i));
       left.emplace_back(entries[i].table, entries[i].request);
     }
     std::size_t applied = entries.size() - unapplied.size();
@@ -522,46 +566,20 @@ bool append_dom_key_text(std::string& out, std::string_view name, simdjson::dom:
 }  // namespace
 
 namespace {
+
 // (references: the callers keep them alive until the task ends)
-task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_entry>& in, bool consistent,
-                                         const batch_options& o,
+task<std::vector<std::size_t>> batch_get(const client& c, const get_keys& in, bool consistent, const batch_options& o,
                                          const std::function<void(std::size_t, const ddb_value&)>& on_item,
                                          bool async) {
-  // Ask once per key: unique keys, each with its JSON text and the entry that first asked for it.
-  struct unique_key {
-    std::size_t first;
-    std::string_view json;  // the entry's key_json, or own_json's
-    const std::vector<std::string>* names;
-  };
-  // Views into the entries' key texts (or into own_text for keys given as items): no copies.
-  std::unordered_map<std::string_view, std::size_t> unique_index;
-  unique_index.reserve(in.size());
+  // Ask once per key: uniq[u] is the first key i that asked for unique key u, slot[i] the u of key i.
   std::vector<std::size_t> slot(in.size());
-  std::vector<unique_key> uniq;
+  std::vector<std::size_t> uniq;
   uniq.reserve(in.size());
-  std::deque<std::vector<std::string>> own_names;  // for entries given as items (deques: stable addresses)
-  std::deque<std::string> own_text, own_json;
+  key_index index(in.size());
+  auto text_of_unique = [&](std::size_t u) { return in.text_of(uniq[u]); };
   for (std::size_t i = 0; i < in.size(); ++i) {
-    std::string_view text = in[i].key_text;
-    const std::vector<std::string>* names = in[i].key_names;
-    if (text.empty() || !names) {
-      std::vector<std::string> n;
-      for (const auto& [k, v] : in[i].key) n.push_back(k);
-      own_names.push_back(std::move(n));
-      names = &own_names.back();
-      own_text.push_back(key_text(in[i].table, in[i].key, *names));
-      text = own_text.back();
-    }
-    auto [it, inserted] = unique_index.try_emplace(text, uniq.size());
-    if (inserted) {
-      std::string_view json = in[i].key_json;
-      if (json.empty()) {
-        own_json.push_back(codec::write_item(in[i].key));
-        json = own_json.back();
-      }
-      uniq.push_back({i, json, names});
-    }
-    slot[i] = it->second;
+    slot[i] = index.find_or_add(in.text_of(i), uniq.size(), text_of_unique);
+    if (slot[i] == uniq.size()) uniq.push_back(i);
   }
   std::vector<bool> found(uniq.size(), false);
   std::vector<std::size_t> bytes(uniq.size(), 0);
@@ -571,36 +589,30 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
   std::string text;
   pooled_parser answer_parser;
   auto build = [&](const chunk& ch) {
-    // {"RequestItems":{"table":{"Keys":[...],"ConsistentRead":true}, ...}}
-    std::map<std::string_view, std::vector<std::size_t>> per_table;
-    std::size_t size = 64;
-    for (auto u : ch.entries) {
-      per_table[in[uniq[u].first].table].push_back(u);
-      size += uniq[u].json.size() + 1;
-    }
-    std::string body = take_buffer(size + 64 * per_table.size());
+    // {"RequestItems":{"table":{"Keys":[...],"ConsistentRead":true}}}
+    std::size_t size = 128 + in.table.size();
+    for (auto u : ch.entries) size += in.json_of(uniq[u]).size() + 1;
+    std::string body = take_buffer(size);
     json_writer w(body);
     w.begin_object();
     w.key("RequestItems");
     w.begin_object();
-    for (const auto& [table, us] : per_table) {
-      w.key(table);
-      w.begin_object();
-      w.key("Keys");
-      w.begin_array();
-      for (auto u : us) w.raw(uniq[u].json);
-      w.end_array();
-      if (consistent) {
-        w.key("ConsistentRead");
-        w.boolean(true);
-      }
-      w.end_object();
+    w.key(in.table);
+    w.begin_object();
+    w.key("Keys");
+    w.begin_array();
+    for (auto u : ch.entries) w.raw(in.json_of(uniq[u]));
+    w.end_array();
+    if (consistent) {
+      w.key("ConsistentRead");
+      w.boolean(true);
     }
+    w.end_object();
     w.end_object();
     w.end_object();
     return body;
   };
-  auto read = [&](const chunk& ch, std::string& answer, std::vector<std::size_t>& again) {
+  auto read = [&](const chunk&, std::string& answer, std::vector<std::size_t>& again) {
     // Read the answer in place: key attributes locate the request, items go to on_item as they are.
     // (its own parser: on_item may parse other documents with the thread's parser)
     simdjson::dom::element doc;
@@ -609,21 +621,16 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
       return false;
     }
     auto names_of = [&](std::string_view table) -> const std::vector<std::string>* {
-      for (auto u : ch.entries) {
-        if (in[uniq[u].first].table == table) return uniq[u].names;
-      }
-      return nullptr;
+      return table == in.table ? in.key_names : nullptr;  // (an answer for another table: not ours)
     };
-    auto locate = [&](std::string_view table, const std::vector<std::string>& names,
+    auto locate = [&](std::string_view, const std::vector<std::string>& names,
                       simdjson::dom::element it) -> std::optional<std::size_t> {
-      text.assign(table).push_back('\n');
+      text.clear();
       for (const auto& n : names) {
         simdjson::dom::element v;
         if (it[n].get(v) == simdjson::SUCCESS && !append_dom_key_text(text, n, v)) return std::nullopt;
       }
-      auto f = unique_index.find(text);
-      if (f == unique_index.end()) return std::nullopt;
-      return f->second;
+      return index.find(text, text_of_unique);
     };
     simdjson::dom::object unprocessed;
     if (doc["UnprocessedKeys"].get_object().get(unprocessed) == simdjson::SUCCESS) {
@@ -646,7 +653,7 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
           auto u = locate(t.key, *names, it);
           if (!u || found[*u]) continue;
           found[*u] = true;
-          on_item(uniq[*u].first, ddb_value_of_dom_item(it));
+          on_item(uniq[*u], ddb_value_of_dom_item(it));
         }
       }
     }
@@ -670,28 +677,24 @@ task<std::vector<std::size_t>> batch_get(const client& c, const std::vector<get_
       }
     }
     std::sort(not_fetched.begin(), not_fetched.end());
-    for (auto u : not_fetched) {
-      const auto& e = in[uniq[u].first];
-      missing.emplace_back(e.table, e.key.empty() ? codec::read_item(uniq[u].json) : e.key);
-    }
+    for (auto u : not_fetched) missing.emplace_back(in.table, codec::read_item(in.json_of(uniq[u])));
     throw batch_get_incomplete("dynantic: batch get incomplete: " + std::to_string(missing.size()) + " of " +
                                    std::to_string(uniq.size()) + " keys were not fetched (the items fetched are kept)" +
                                    cause_text(cause),
                                std::move(got), std::move(missing), cause);
   }
   for (auto& a : answers) recycle_buffer(std::move(a));
-  for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]].first;
+  for (std::size_t i = 0; i < in.size(); ++i) slot[i] = uniq[slot[i]];
   co_return slot;
 }
 }  // namespace
 
-std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& in, bool consistent,
+std::vector<std::size_t> run_batch_get_visit(const client& c, const get_keys& in, bool consistent,
                                              const batch_options& o,
                                              const std::function<void(std::size_t, const ddb_value&)>& on_item) {
   return run_inline(batch_get(c, in, consistent, o, on_item, false));
 }
-task<std::vector<std::size_t>> async_run_batch_get_visit(client c, std::vector<get_entry> in, bool consistent,
-                                                         batch_options o,
+task<std::vector<std::size_t>> async_run_batch_get_visit(client c, get_keys in, bool consistent, batch_options o,
                                                          std::function<void(std::size_t, const ddb_value&)> on_item) {
   auto t = batch_get(c, in, consistent, o, on_item, true);
   co_return co_await std::move(t);
@@ -704,10 +707,13 @@ write_entry put_entry(const model_desc& d, const std::string& table, const std::
   e.table = table;
   e.key_names = key_names;
   e.key_text = key_text_of_model(d, table, obj);
-  thread_local std::size_t size_hint = 256;  // one allocation for the JSON of most items
-  e.json.reserve(size_hint);
-  encode_checked(d, obj, e.json);  // validated, at most 400 KB
-  size_hint = std::max<std::size_t>(256, e.json.size() + e.json.size() / 4);
+  // Encoded into the thread's scratch buffer (its memory is reused), then copied into a string of its exact size:
+  // a batch holds every item's JSON until sent, so room reserved past the end would be memory touched for nothing.
+  thread_local std::string scratch;
+  scratch.clear();
+  encode_checked(d, obj, scratch);  // validated, at most 400 KB
+  e.json.assign(scratch);
+  if (scratch.capacity() > (1u << 20)) std::string().swap(scratch);  // keeps no large item's room
   return e;
 }
 
@@ -734,18 +740,24 @@ write_entry delete_entry(const std::string& table, const std::vector<std::string
   return {table, ops::write_request::delete_key(std::move(key)), key_names, {}, {}};
 }
 
-std::vector<get_entry> get_entries(const model_desc& d, const std::string& table,
-                                   const std::vector<std::string>* key_names, const void* first_pk,
-                                   const void* first_sk, std::size_t count, std::size_t stride) {
-  std::vector<get_entry> entries(count);
+get_keys get_entries(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,
+                     const void* first_pk, const void* first_sk, std::size_t count, std::size_t stride) {
+  get_keys k;
+  k.table = table;
+  k.key_names = key_names;
+  k.json_end.reserve(count);
+  k.text_end.reserve(count);
   for (std::size_t i = 0; i < count; ++i) {
-    auto& e = entries[i];
-    e.table = table;
-    e.key_names = key_names;
     const void* sk = first_sk ? static_cast<const char*>(first_sk) + i * stride : nullptr;
-    key_json_and_text(d, table, static_cast<const char*>(first_pk) + i * stride, sk, e.key_json, e.key_text);
+    append_key_json_and_text(d, static_cast<const char*>(first_pk) + i * stride, sk, k.json, k.text);
+    k.json_end.push_back(k.json.size());
+    k.text_end.push_back(k.text.size());
+    if (i == 0 && count > 1) {  // room for keys of about the first one's size (longer keys grow the strings)
+      k.json.reserve((k.json.size() + 8) * count);
+      k.text.reserve((k.text.size() + 8) * count);
+    }
   }
-  return entries;
+  return k;
 }
 
 void print_unapplied(const batch_write_incomplete& e, const std::vector<std::string>* key_names) {

@@ -121,15 +121,14 @@ std::string key_text_of_model(const model_desc& d, std::string_view table, const
   return text;
 }
 
-void key_json_and_text(const model_desc& d, std::string_view table, const void* pk, const void* sk, std::string& json,
-                       std::string& text) {
+void append_key_json_and_text(const model_desc& d, const void* pk, const void* sk, std::string& json,
+                              std::string& text) {
   conversion_context c;
-  text.reserve(table.size() + 64);
-  text.append(table).push_back('\n');
-  json.reserve(96);
   json += '{';
+  bool first = true;
   auto part = [&](const member_desc& m, const void* v) {
-    if (json.size() > 1) json += ',';
+    if (!first) json += ',';
+    first = false;
     append_json_string(json, m.name);
     json += ':';
     conversion_context::scope s(c, m.name);

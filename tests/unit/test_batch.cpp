@@ -309,6 +309,39 @@ TEST(batch, exhaustion_reports_exactly_the_unapplied_requests) {
   }
 }
 
+// A batch get that gives up part way: every key asked is either fetched (and decoded into its slot) or reported
+// with its exact key, keys asked twice once, and nothing in both lists.
+TEST(batch, incomplete_get_reports_exactly_the_keys_not_fetched) {
+  fake_dynamodb db;
+  db.apply = 1.0;
+  scripted_transport* t = nullptr;
+  auto c = scripted_client([&](const recorded_request& r, std::size_t) { return db.answer(r); }, t);
+  dy::table<Thing> table(c);
+  table.batch_save(things(400), quick());
+  db.apply = 0.5;
+  auto o = quick();
+  o.max_attempts = 1;
+  std::vector<std::string> keys;
+  for (int i = 0; i < 150; ++i) keys.insert(keys.end(), 2, "t" + std::to_string(i));  // asked twice, in a row
+  for (int i = 150; i < 300; ++i) keys.push_back("t" + std::to_string(i));
+  try {
+    (void)table.batch_get(keys, o);
+    FAIL() << "expected batch_get_incomplete";
+  } catch (const dy::batch_get_incomplete_for<Thing>& e) {
+    std::set<std::string> fetched, missing;
+    for (const Thing& th : e.fetched_models()) {
+      EXPECT_EQ(th.n, std::stoi(th.id.substr(1)));
+      EXPECT_TRUE(fetched.insert(th.id).second) << th.id << " fetched twice";
+    }
+    for (const auto& k : e.not_fetched_keys()) EXPECT_TRUE(missing.insert(k).second) << k << " reported twice";
+    EXPECT_EQ(fetched.size() + missing.size(), 300u);
+    EXPECT_GT(fetched.size(), 0u);
+    EXPECT_GT(missing.size(), 0u);
+    for (const auto& k : missing) EXPECT_EQ(fetched.count(k), 0u) << k;
+    for (const auto& [tbl, key] : e.not_fetched()) EXPECT_EQ(tbl, "things");
+  }
+}
+
 TEST(batch, deadline_stops_retrying_and_reports_what_is_left) {
   fake_dynamodb db;
   db.never_apply = true;

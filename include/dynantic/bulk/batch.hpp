@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -126,30 +127,39 @@ class write_buffer {
   std::unique_ptr<state> s_;
 };
 
-struct get_entry {
+/// The keys of one batch get from one table: each key as DynamoDB-JSON and as its key text (append_key_text of
+/// each key attribute in key_names order), one after another in two strings (two allocations for all the keys,
+/// not two per key).
+struct get_keys {
   std::string table;
-  item key{};  ///< the key (or use key_json + key_text)
-  /// Optional fast path: the key as DynamoDB-JSON and its text (table + '\n' + append_key_text of each key
-  /// attribute in key_names order).
-  std::string key_json{};
-  std::string key_text{};
-  const std::vector<std::string>* key_names = nullptr;  ///< required with the fast path
+  const std::vector<std::string>* key_names = nullptr;  ///< the table's key attributes (a static list)
+  std::string json;                                     ///< every key's JSON
+  std::string text;                                     ///< every key's text
+  std::vector<std::size_t> json_end, text_end;          ///< where key i's JSON and text end
+
+  std::size_t size() const { return json_end.size(); }
+  std::string_view json_of(std::size_t i) const { return slice(json, json_end, i); }
+  std::string_view text_of(std::size_t i) const { return slice(text, text_end, i); }
+
+ private:
+  static std::string_view slice(const std::string& s, const std::vector<std::size_t>& end, std::size_t i) {
+    std::size_t begin = i == 0 ? 0 : end[i - 1];
+    return std::string_view(s).substr(begin, end[i] - begin);
+  }
 };
-/// The get_entry of `count` typed keys: partition key parts `stride` bytes apart from `first_pk`, sort key parts
+/// The get_keys of `count` typed keys: partition key parts `stride` bytes apart from `first_pk`, sort key parts
 /// likewise from `first_sk` (nullptr without a sort key). @throws validation_error (a key DynamoDB would refuse)
-std::vector<get_entry> get_entries(const model_desc& d, const std::string& table,
-                                   const std::vector<std::string>* key_names, const void* first_pk,
-                                   const void* first_sk, std::size_t count, std::size_t stride);
+get_keys get_entries(const model_desc& d, const std::string& table, const std::vector<std::string>* key_names,
+                     const void* first_pk, const void* first_sk, std::size_t count, std::size_t stride);
 /// Fetches every key once and calls on_item(u, item) for each item fetched, u being the index of the first
-/// entry that asked for its key; `item` is valid during the call only. The callback may throw (the batch
-/// stops). @return for each entry, the index of the first entry with the same key.
+/// key that asked for it; `item` is valid during the call only. The callback may throw (the batch stops).
+/// @return for each key, the index of the first key equal to it.
 /// @throws batch_get_incomplete (with the items fetched so far, also those already handed to on_item)
-std::vector<std::size_t> run_batch_get_visit(const client& c, const std::vector<get_entry>& entries, bool consistent,
+std::vector<std::size_t> run_batch_get_visit(const client& c, const get_keys& keys, bool consistent,
                                              const batch_options& o,
                                              const std::function<void(std::size_t, const ddb_value&)>& on_item);
 /// run_batch_get_visit() on the client's async engine.
-task<std::vector<std::size_t>> async_run_batch_get_visit(client c, std::vector<get_entry> entries, bool consistent,
-                                                         batch_options o,
+task<std::vector<std::size_t>> async_run_batch_get_visit(client c, get_keys keys, bool consistent, batch_options o,
                                                          std::function<void(std::size_t, const ddb_value&)> on_item);
 }  // namespace detail
 }  // namespace dynantic

@@ -47,9 +47,10 @@ item key_of_parts(const model_desc& d, const void* pk, const void* sk);
 void parts_of_key(const model_desc& d, const item& key, void* pk, void* sk);
 /// The key text of a model object, without building an item.
 std::string key_text_of_model(const model_desc& d, std::string_view table, const void* model);
-/// Typed key parts as DynamoDB-JSON (`json`) and as key text (`text`), in one pass.
-void key_json_and_text(const model_desc& d, std::string_view table, const void* pk, const void* sk, std::string& json,
-                       std::string& text);
+/// Appends typed key parts as DynamoDB-JSON to `json` and their key text (append_key_text of each key attribute,
+/// without a table name) to `text`, in one pass. @throws validation_error (a key DynamoDB would refuse)
+void append_key_json_and_text(const model_desc& d, const void* pk, const void* sk, std::string& json,
+                              std::string& text);
 
 // ---------------------------------------------------------------- typed keys
 
