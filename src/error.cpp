@@ -60,6 +60,7 @@ std::string describe(const service_error::details& d) {
   if (!d.message.empty()) s += ": " + d.message;
   s += " (HTTP " + std::to_string(d.http_status);
   if (!d.request_id.empty()) s += ", request id " + d.request_id;
+  if (!d.endpoint.empty()) s += ", endpoint " + d.endpoint;
   if (d.attempts > 1) s += ", " + std::to_string(d.attempts) + " attempts";
   s += ')';
   return s;
@@ -101,6 +102,32 @@ item_not_found::item_not_found(const conditional_check_failed& e, std::string ta
     : conditional_check_failed(e.info(), std::nullopt,
                                "table '" + table + "': no item has the key " + describe_key(key) +
                                    " (update() changes existing items; upsert() creates them)"),
+      table_(std::move(table)),
+      key_(std::move(key)) {}
+
+namespace {
+// "table 't', stored item with key pk "a": <what>" (the library's own "dynantic: " prefix moves to the front).
+std::string in_stored_item(const std::string& table, const item& key, std::string_view what) {
+  constexpr std::string_view prefix = "dynantic: ";
+  bool ours = what.substr(0, prefix.size()) == prefix;
+  if (ours) what.remove_prefix(prefix.size());
+  return std::string(ours ? prefix : std::string_view()) + "table '" + table + "', stored item with key " +
+         describe_key(key) + ": " + std::string(what);
+}
+}  // namespace
+
+unknown_discriminator::unknown_discriminator(const unknown_discriminator& e, std::string table, item key)
+    : error(in_stored_item(table, key, e.what())),
+      tag_(e.tag_),
+      item_(e.item_),
+      table_(std::move(table)),
+      key_(std::move(key)) {}
+
+wrong_subtype::wrong_subtype(const wrong_subtype& e, std::string table, item key)
+    : error(in_stored_item(table, key, e.what())),
+      expected_(e.expected_),
+      found_(e.found_),
+      item_(e.item_),
       table_(std::move(table)),
       key_(std::move(key)) {}
 

@@ -133,6 +133,7 @@ class service_error : public error {
     std::string request_id{};  ///< x-amzn-RequestId
     bool retryable = false;    ///< whether the retry policy considers it transient
     int attempts = 1;          ///< attempts made before this error was final
+    std::string endpoint{};    ///< the endpoint that answered (client_options::endpoint or the region's)
   };
   /// An error answer (made by the client).
   explicit service_error(details d);
@@ -150,6 +151,8 @@ class service_error : public error {
   bool retryable() const noexcept { return d_.retryable; }
   /// Attempts made before the error was final.
   int attempts() const noexcept { return d_.attempts; }
+  /// The endpoint that answered, e.g. "https://dynamodb.eu-west-1.amazonaws.com" (also in what()).
+  const std::string& endpoint() const noexcept { return d_.endpoint; }
   /// All of the above.
   const details& info() const noexcept { return d_; }
 
@@ -303,14 +306,22 @@ class unknown_discriminator : public error {
   /// An item with tag `tag` (made by the table API).
   unknown_discriminator(std::string message, std::string tag, item stored)
       : error(std::move(message)), tag_(std::move(tag)), item_(std::move(stored)) {}
+  /// `e`, met in the stored item with `key` in `table` (named in what()).
+  unknown_discriminator(const unknown_discriminator& e, std::string table, item key);
   /// The stored tag; empty when the item has none.
   const std::string& tag() const noexcept { return tag_; }
   /// The item as stored.
   const dynantic::item& stored_item() const noexcept { return item_; }
+  /// The table the item was read from (empty when the error was not made by a table's call).
+  const std::string& table() const noexcept { return table_; }
+  /// The item's key attributes (empty likewise).
+  const dynantic::item& key() const noexcept { return key_; }
 
  private:
   std::string tag_;
   dynantic::item item_;
+  std::string table_;
+  dynantic::item key_;
 };
 
 /// A read through a subtype (table<Customer>) found an item of another subtype (or without a tag), or an update,
@@ -320,16 +331,24 @@ class wrong_subtype : public error {
   /// An item of subtype `found` where `expected` was asked for (made by the table API).
   wrong_subtype(std::string message, std::string expected, std::string found, item stored)
       : error(std::move(message)), expected_(std::move(expected)), found_(std::move(found)), item_(std::move(stored)) {}
+  /// `e`, met in the stored item with `key` in `table` (named in what()).
+  wrong_subtype(const wrong_subtype& e, std::string table, item key);
   /// The tag of the subtype the call was made through.
   const std::string& expected_tag() const noexcept { return expected_; }
   /// The stored tag; empty when the item has none.
   const std::string& found_tag() const noexcept { return found_; }
   /// The item as stored.
   const dynantic::item& stored_item() const noexcept { return item_; }
+  /// The table of the item (empty when the error was not made by a table's call).
+  const std::string& table() const noexcept { return table_; }
+  /// The item's key attributes (empty likewise).
+  const dynantic::item& key() const noexcept { return key_; }
 
  private:
   std::string expected_, found_;
   dynantic::item item_;
+  std::string table_;
+  dynantic::item key_;
 };
 
 // ---- batches

@@ -613,7 +613,7 @@ class table {
     try {
       ops::put_item(current(), r);
     } catch (const conditional_check_failed& e) {
-      detail::throw_typed_conflict<M>(e);
+      detail::throw_typed_conflict<M>(e, name_);
     }
     m = std::move(staged);
   }
@@ -623,7 +623,7 @@ class table {
     try {
       ops::delete_item(current(), r);
     } catch (const conditional_check_failed& e) {
-      detail::throw_typed_conflict<M>(e, is_subtype);
+      detail::throw_typed_conflict<M>(e, name_, is_subtype);
     }
   }
 
@@ -696,7 +696,7 @@ class table {
       auto t = ops::async_put_item(std::move(c), std::move(r));
       co_await std::move(t);
     } catch (const conditional_check_failed& e) {
-      detail::throw_typed_conflict<M>(e);
+      detail::throw_typed_conflict<M>(e, name);
     }
     co_return m;
   }
@@ -718,7 +718,7 @@ class table {
       auto t = ops::async_delete_item(std::move(c), std::move(r));
       co_await std::move(t);
     } catch (const conditional_check_failed& e) {
-      detail::throw_typed_conflict<M>(e, is_subtype);
+      detail::throw_typed_conflict<M>(e, name, is_subtype);
     }
   }
 

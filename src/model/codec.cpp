@@ -237,18 +237,30 @@ std::string_view stored_name_at(const model_desc& d, std::size_t offset) {
       "field(member) to use it in expressions");
 }
 
-validation_error read_error(const validation_error& e, const model_desc& d, std::string_view table,
-                            const item& stored) {
+namespace {
+item stored_key(const model_desc& d, const item& stored) {
   item key;
   for (const member_desc* k : {d.partition_key, d.sort_key}) {
     if (!k) continue;
     if (auto it = stored.find(k->name); it != stored.end()) key.emplace(it->first, it->second);
   }
-  return validation_error(e, std::string(table), std::move(key));
+  return key;
+}
+}  // namespace
+
+validation_error read_error(const validation_error& e, const model_desc& d, std::string_view table,
+                            const item& stored) {
+  return validation_error(e, std::string(table), stored_key(d, stored));
 }
 
 void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table, const item& stored) {
   throw read_error(e, d, table, stored);
+}
+void throw_read_error(const wrong_subtype& e, const model_desc& d, std::string_view table, const item& stored) {
+  throw wrong_subtype(e, std::string(table), stored_key(d, stored));
+}
+void throw_read_error(const unknown_discriminator& e, const model_desc& d, std::string_view table, const item& stored) {
+  throw unknown_discriminator(e, std::string(table), stored_key(d, stored));
 }
 
 void decode_read_into(const model_desc& d, std::string_view table, const item& it, void* out) {

@@ -148,7 +148,8 @@ struct client_access {
 
 /// Maps an error answer to the typed exception (service_error and its subclasses). Items inside the answer
 /// (a failed condition's stored item, cancellation reasons' items) are read by the operations layer.
-std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable);
+std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable,
+                                      const std::string& endpoint);
 
 /// Resolves region and endpoint from options and environment (see client_options).
 void resolve_region_endpoint(client_options& o);

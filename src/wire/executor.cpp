@@ -386,7 +386,7 @@ class executor final : public call_queue {
         default: return std::make_exception_ptr(transport_error(transport_error::kind::other, msg, attempts));
       }
     }
-    return make_service_error(r, attempts, retryable);
+    return make_service_error(r, attempts, retryable, endpoint);
   }
 
   void promote(steady_time now) {
@@ -431,8 +431,10 @@ std::unique_ptr<call_queue> make_call_queue(client_impl& c, call_queue::on_end_f
   return std::make_unique<executor>(c, on_end, ctx);
 }
 
-std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable) {
+std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable,
+                                      const std::string& endpoint) {
   service_error::details d;
+  d.endpoint = endpoint;
   d.http_status = static_cast<int>(r.status);
   d.request_id = r.request_id;
   d.retryable = retryable;

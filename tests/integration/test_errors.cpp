@@ -20,7 +20,9 @@ TEST(errors, missing_table) {
     EXPECT_EQ(e.code(), "ResourceNotFoundException");
     EXPECT_EQ(e.http_status(), 400);
     EXPECT_FALSE(e.request_id().empty());
-    EXPECT_EQ(e.attempts(), 1);  // not retried
+    EXPECT_EQ(e.attempts(), 1);                // not retried
+    EXPECT_EQ(e.endpoint(), test_endpoint());  // which server said so: in what() too
+    EXPECT_NE(std::string(e.what()).find(", endpoint " + test_endpoint() + ")"), std::string::npos) << e.what();
   }
 }
 

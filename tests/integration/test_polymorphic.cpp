@@ -143,6 +143,12 @@ TEST(polymorphic, reads_through_a_subtype_narrow_to_it) {
   } catch (const dy::wrong_subtype& e) {
     EXPECT_EQ(e.expected_tag(), "CUSTOMER");
     EXPECT_EQ(e.found_tag(), "ORDER");
+    // where: the table and the stored item's key, in what() and as members
+    EXPECT_EQ(e.table(), t.name);
+    EXPECT_EQ(e.key(), (dy::item{{"pk", "C#ada"}, {"sk", "ORDER#1"}}));
+    EXPECT_EQ(std::string(e.what()), "dynantic: table '" + t.name +
+                                         "', stored item with key pk \"C#ada\", sk \"ORDER#1\": expected an item of "
+                                         "subtype 'CUSTOMER', found 'ORDER'");
   }
   EXPECT_FALSE(t.customers.get("C#ada", "NOPE"));
 }
@@ -357,6 +363,13 @@ TEST(polymorphic, unknown_tags_are_typed_errors_or_kept_when_the_base_asks) {
   } catch (const dy::unknown_discriminator& e) {
     EXPECT_EQ(e.tag(), "GIFT_CARD");
     EXPECT_EQ(e.stored_item().at("value").as_number_text(), "5");
+    EXPECT_EQ(e.table(), t.name);
+    EXPECT_EQ(e.key(), (dy::item{{"pk", "C#ada"}, {"sk", "GIFT#1"}}));
+    EXPECT_NE(std::string(e.what()).find("table '" + t.name +
+                                         "', stored item with key pk \"C#ada\", sk \"GIFT#1\": "
+                                         "'GIFT_CARD' is not the tag of a subtype"),
+              std::string::npos)
+        << e.what();
   }
   try {
     (void)t.entities.get("C#ada", "LEGACY");
@@ -364,7 +377,13 @@ TEST(polymorphic, unknown_tags_are_typed_errors_or_kept_when_the_base_asks) {
   } catch (const dy::unknown_discriminator& e) {
     EXPECT_EQ(e.tag(), "");
   }
-  EXPECT_THROW((void)t.entities.query("C#ada").all(), dy::unknown_discriminator);
+  try {  // a query names the item too
+    (void)t.entities.query("C#ada").all();
+    FAIL();
+  } catch (const dy::unknown_discriminator& e) {
+    EXPECT_EQ(e.table(), t.name);
+    EXPECT_EQ(e.key().at("pk").as_string(), "C#ada");
+  }
   // subtypes never see them
   EXPECT_EQ(t.orders.query("C#ada").consistent().count(), 3);
 

@@ -221,6 +221,8 @@ TEST(polymorphic, a_guarded_write_that_meets_another_subtype_is_wrong_subtype) {
     FAIL();
   } catch (const dy::wrong_subtype& e) {
     EXPECT_EQ(e.found_tag(), "ORDER");
+    EXPECT_EQ(e.table(), "app");
+    EXPECT_EQ(e.key(), (dy::item{{"pk", "c#1"}, {"sk", "o#1"}}));
   }
 }
 

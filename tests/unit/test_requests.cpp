@@ -205,6 +205,7 @@ TEST(requests, error_bodies_map_to_typed_exceptions) {
     EXPECT_EQ(e.code(), "ConditionalCheckFailedException");
     EXPECT_EQ(e.aws_message(), "msg for ConditionalCheckFailedException");
     EXPECT_EQ(e.request_id(), "req-ConditionalCheckFailedException");
+    EXPECT_EQ(e.endpoint(), "http://127.0.0.1:9");  // the scripted client's
   }
   extra.clear();
   code = "ResourceNotFoundException";

@@ -436,6 +436,12 @@ validation_error read_error(const validation_error& e, const model_desc& d, std:
 /// A stored item of `table` failed to decode into M: the same issues, naming the item's key.
 [[noreturn]] void throw_read_error(const validation_error& e, const model_desc& d, std::string_view table,
                                    const item& stored);
+/// A stored item of `table` is not of the subtype asked for: the same error, naming the table and the item's key.
+[[noreturn]] void throw_read_error(const wrong_subtype& e, const model_desc& d, std::string_view table,
+                                   const item& stored);
+/// A stored item of `table` has a tag no subtype has: the same error, naming the table and the item's key.
+[[noreturn]] void throw_read_error(const unknown_discriminator& e, const model_desc& d, std::string_view table,
+                                   const item& stored);
 
 /// Decodes a stored item of `table` into `out`, a value-initialized plain model described by `d`.
 /// @throws validation_error naming the table and the item's key (src/model/codec.cpp)
@@ -449,6 +455,10 @@ typename result_of<M>::type decode_read(std::string_view table, const item& it) 
     try {
       return decode_stored<M>(it);
     } catch (const validation_error& e) {
+      throw_read_error(e, desc_of<M>(), table, it);
+    } catch (const wrong_subtype& e) {
+      throw_read_error(e, desc_of<M>(), table, it);
+    } catch (const unknown_discriminator& e) {
       throw_read_error(e, desc_of<M>(), table, it);
     }
   } else {
@@ -464,6 +474,10 @@ typename result_of<M>::type decode_read(std::string_view table, const ddb_value&
     try {
       return decode_ddb<M>(v);
     } catch (const validation_error& e) {
+      throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
+    } catch (const wrong_subtype& e) {
+      throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
+    } catch (const unknown_discriminator& e) {
       throw_read_error(e, desc_of<M>(), table, v.to_attribute().as_map());
     }
   } else {

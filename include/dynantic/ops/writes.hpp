@@ -76,9 +76,16 @@ ops::transact_write update_action_of(ops::update_item_request r);
 /// A failed condition of a write of M, rethrown typed. `guarded`: the request carried the subtype guard, so a
 /// stored item of another subtype is why it failed (wrong_subtype).
 template <class M>
-[[noreturn]] void throw_typed_conflict(const conditional_check_failed& e, bool guarded = false) {
+[[noreturn]] void throw_typed_conflict(const conditional_check_failed& e, std::string_view table,
+                                       bool guarded = false) {
   if constexpr (subtype<M>) {
-    if (guarded && e.old_item()) require_tag<M>(*e.old_item());  // throws wrong_subtype
+    if (guarded && e.old_item()) {
+      try {
+        require_tag<M>(*e.old_item());
+      } catch (const wrong_subtype& w) {
+        throw_read_error(w, desc_of<M>(), table, *e.old_item());
+      }
+    }
   }
   throw conditional_check_failed_for<M>(e);
 }
@@ -146,7 +153,7 @@ class updater : public update_expression<M, updater<M>> {
     } catch (const conditional_check_failed& e) {
       // Every update carries a condition that asks for the stored item on failure: none means there is none.
       if (mode_ == detail::update_mode::update && !e.old_item()) throw item_not_found(e, table_, key_);
-      detail::throw_typed_conflict<M>(e, true);
+      detail::throw_typed_conflict<M>(e, table_, true);
     }
   }
   /// execute() on the client's async engine (async.hpp): the same checks, result and errors, delivered by the task.
@@ -173,7 +180,7 @@ class updater : public update_expression<M, updater<M>> {
       co_return update_result<M>{std::move(w.attributes)};
     } catch (const conditional_check_failed& e) {
       if (mode == detail::update_mode::update && !e.old_item()) throw item_not_found(e, table, key);
-      detail::throw_typed_conflict<M>(e, true);
+      detail::throw_typed_conflict<M>(e, table, true);
     }
   }
   ops::update_item_request request(ops::return_values rv) const {
