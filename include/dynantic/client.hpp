@@ -254,8 +254,9 @@ class telemetry_sink {
 /// outage does not turn into a retry storm: a retry costs 14 tokens (5 after throttling) of 500.
 /// retry_options::legacy_standard() gives the standard mode as it was before.
 struct retry_options {
-  /// Attempts per call, the first one included (1 = no retries).
-  int max_attempts = 4;
+  /// Attempts per call, the first one included (1 = no retries). 0: AWS_MAX_ATTEMPTS, else `max_attempts` of
+  /// the profile (AWS_PROFILE, else "default") in AWS_CONFIG_FILE (~/.aws/config), else 4.
+  int max_attempts = 0;
   /// Backoff before retry n (n = 1, 2, ...) is uniform in [0, min(max_backoff, base * 2^(n-1))).
   std::chrono::milliseconds base_delay{25};
   /// Base for throttling errors, which need more room than transient faults.
@@ -280,6 +281,10 @@ struct retry_options {
   /// attempt waits (without blocking a thread) until the limiter lets it go. For one process that owns a
   /// table's capacity; with many writers a throttled client slows down where the others may not.
   bool adaptive = false;
+  /// Whether AWS_RETRY_MODE (else `retry_mode` of the profile) may turn the adaptive mode on: "adaptive" does,
+  /// "standard" and "legacy" (served by the standard mode) do not, anything else is an error when the client
+  /// is made. `adaptive = true` in code wins; set this false to keep the environment out.
+  bool mode_from_environment = true;
 
   /// The standard mode with the adaptive rate limiter.
   static retry_options adaptive_mode() {

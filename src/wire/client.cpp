@@ -1,9 +1,12 @@
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <system_error>
+#include <utility>
 
 #include <dynantic/client.hpp>
 #include <dynantic/error.hpp>
@@ -140,6 +143,41 @@ std::shared_ptr<credentials_provider> profile_credentials(std::string profile) {
 
 namespace detail {
 
+namespace {
+// A setting of the retry policy from the environment, else from the selected profile: its value and where it
+// was found (for messages).
+std::pair<std::string, std::string> retry_setting(const char* variable, std::string_view profile_key) {
+  if (std::string v = env(variable); !v.empty()) return {v, variable};
+  if (std::string v = profile_setting(profile_key); !v.empty()) {
+    return {v, std::string(profile_key) + " of the profile '" + selected_profile() + "' (AWS_CONFIG_FILE)"};
+  }
+  return {};
+}
+}  // namespace
+
+void resolve_retry(retry_options& r) {
+  if (r.max_attempts == 0) {
+    auto [v, where] = retry_setting("AWS_MAX_ATTEMPTS", "max_attempts");
+    r.max_attempts = 4;
+    if (!v.empty()) {
+      int n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
+        throw error("dynantic: " + where + " is '" + v + "': it must be a whole number of attempts, at least 1");
+      }
+      r.max_attempts = n;
+    }
+  }
+  if (r.mode_from_environment && !r.adaptive) {
+    auto [v, where] = retry_setting("AWS_RETRY_MODE", "retry_mode");
+    if (v == "adaptive") {
+      r.adaptive = true;
+    } else if (!v.empty() && v != "standard" && v != "legacy") {
+      throw error("dynantic: " + where + " is '" + v + "': it must be standard, adaptive or legacy");
+    }
+  }
+}
+
 void resolve_region_endpoint(client_options& o) {
   const bool streams = o.api == api::streams;
   if (o.endpoint.empty()) o.endpoint = env(streams ? "AWS_ENDPOINT_URL_DYNAMODB_STREAMS" : "AWS_ENDPOINT_URL_DYNAMODB");
@@ -159,6 +197,7 @@ void resolve_region_endpoint(client_options& o) {
     o.endpoint = (streams ? "https://streams.dynamodb." : "https://dynamodb.") + o.region + ".amazonaws.com";
   }
   while (!o.endpoint.empty() && o.endpoint.back() == '/') o.endpoint.pop_back();
+  resolve_retry(o.retry);
   if (o.ca_bundle.empty()) o.ca_bundle = env("AWS_CA_BUNDLE");
   if (!o.ca_bundle.empty() && !std::ifstream(o.ca_bundle)) {
     throw error("dynantic: cannot read the CA bundle '" + o.ca_bundle +

@@ -151,7 +151,10 @@ struct client_access {
 std::exception_ptr make_service_error(const http_response& r, int attempts, bool retryable,
                                       const std::string& endpoint);
 
-/// Resolves region and endpoint from options and environment (see client_options).
+/// Resolves region, endpoint and the retry policy from options and environment (see client_options).
 void resolve_region_endpoint(client_options& o);
+/// max_attempts 0 from AWS_MAX_ATTEMPTS / the profile's max_attempts (else 4), and the adaptive mode from
+/// AWS_RETRY_MODE / the profile's retry_mode (see retry_options). @throws error for a value that is not one
+void resolve_retry(retry_options& r);
 
 }  // namespace dynantic::detail

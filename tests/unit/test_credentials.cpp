@@ -63,7 +63,9 @@ const char* const chain_variables[] = {"AWS_ACCESS_KEY_ID",
                                        "AWS_ENDPOINT_URL",
                                        "AWS_REGION",
                                        "AWS_DEFAULT_REGION",
-                                       "AWS_ENDPOINT_URL_DYNAMODB"};
+                                       "AWS_ENDPOINT_URL_DYNAMODB",
+                                       "AWS_MAX_ATTEMPTS",
+                                       "AWS_RETRY_MODE"};
 
 // A clean environment for the chain: every variable it reads saved and unset, the shared files pointed at a
 // scratch directory, instance metadata off (a test that wants it turns it on). Restored at the end.
@@ -681,6 +683,87 @@ TEST(environment, endpoint_and_region_with_the_sdks_precedence) {
     FAIL() << "expected dynantic::error";
   } catch (const dy::error& err) {
     EXPECT_NE(std::string(err.what()).find("no AWS region: set client_options::region, AWS_REGION"), std::string::npos)
+        << err.what();
+  }
+}
+
+// The retry policy from the environment as botocore reads it: AWS_MAX_ATTEMPTS, else max_attempts of the
+// profile, else 4; AWS_RETRY_MODE, else the profile's retry_mode ("adaptive" turns the rate limiter on); what the
+// code sets wins; a value that is not one is an error naming where it was read.
+TEST(environment, max_attempts_and_retry_mode_with_the_sdks_precedence) {
+  chain_env e;
+  e.set("AWS_ACCESS_KEY_ID", "AKIDENV");
+  e.set("AWS_SECRET_ACCESS_KEY", "secret");
+  e.set("AWS_REGION", "us-east-1");
+  http_stub failing([](const stub_request&) {
+    return stub_response{500, R"({"__type":"InternalServerError","message":"x"})"};
+  });
+  auto attempts = [&](dy::client_options o) {
+    o.endpoint = failing.url();
+    std::size_t before = failing.requests().size();
+    EXPECT_THROW((void)dy::ops::list_tables(dy::client(o), {}), dy::service_error);
+    return failing.requests().size() - before;
+  };
+  EXPECT_EQ(attempts({}), 4u);  // nothing set: 4
+  e.write("config", "[default]\nmax_attempts = 3\n");
+  EXPECT_EQ(attempts({}), 3u);  // the profile's
+  e.set("AWS_MAX_ATTEMPTS", "2");
+  EXPECT_EQ(attempts({}), 2u);  // the variable over the profile
+  dy::client_options in_code;
+  in_code.retry.max_attempts = 5;
+  EXPECT_EQ(attempts(in_code), 5u);  // the code over both
+  for (const char* bad : {"0", "two", "3x"}) {
+    e.set("AWS_MAX_ATTEMPTS", bad);
+    try {
+      dy::client c{dy::client_options{.endpoint = failing.url()}};
+      FAIL() << bad;
+    } catch (const dy::error& err) {
+      EXPECT_NE(std::string(err.what()).find("AWS_MAX_ATTEMPTS is '" + std::string(bad) + "'"), std::string::npos)
+          << err.what();
+    }
+  }
+  e.unset("AWS_MAX_ATTEMPTS");
+
+  // The mode: a throttling answer turns the adaptive limiter on (a measured rate) only in the adaptive mode.
+  http_stub throttling([](const stub_request&) {
+    return stub_response{400, R"({"__type":"ProvisionedThroughputExceededException","message":"slow down"})"};
+  });
+  auto adaptive = [&](dy::client_options o) {
+    o.endpoint = throttling.url();
+    o.retry.max_attempts = 1;
+    dy::client c{o};
+    EXPECT_THROW((void)dy::ops::list_tables(c, {}), dy::throttled);
+    return c.adaptive_send_rate().has_value();
+  };
+  EXPECT_FALSE(adaptive({}));
+  e.write("config", "[default]\nretry_mode = adaptive\n");
+  EXPECT_TRUE(adaptive({}));  // the profile's
+  e.set("AWS_RETRY_MODE", "standard");
+  EXPECT_FALSE(adaptive({}));  // the variable over the profile
+  e.set("AWS_RETRY_MODE", "legacy");
+  EXPECT_FALSE(adaptive({}));  // served by the standard mode
+  e.set("AWS_RETRY_MODE", "adaptive");
+  EXPECT_TRUE(adaptive({}));
+  dy::client_options kept_out;
+  kept_out.retry.mode_from_environment = false;
+  EXPECT_FALSE(adaptive(kept_out));
+  e.set("AWS_RETRY_MODE", "fast");
+  try {
+    dy::client c{dy::client_options{.endpoint = throttling.url()}};
+    FAIL();
+  } catch (const dy::error& err) {
+    EXPECT_NE(std::string(err.what()).find("AWS_RETRY_MODE is 'fast': it must be standard, adaptive or legacy"),
+              std::string::npos)
+        << err.what();
+  }
+  e.unset("AWS_RETRY_MODE");
+  e.write("config", "[default]\nretry_mode = quick\n");
+  try {
+    dy::client c{dy::client_options{.endpoint = throttling.url()}};
+    FAIL();
+  } catch (const dy::error& err) {
+    EXPECT_NE(std::string(err.what()).find("retry_mode of the profile 'default' (AWS_CONFIG_FILE) is 'quick'"),
+              std::string::npos)
         << err.what();
   }
 }

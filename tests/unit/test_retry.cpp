@@ -54,7 +54,7 @@ TEST(retry, backoff_is_full_jitter_capped_exponential) {
 
 TEST(retry, defaults_are_the_2026_standard_mode_for_dynamodb) {
   retry_options o;
-  EXPECT_EQ(o.max_attempts, 4);
+  EXPECT_EQ(o.max_attempts, 0);  // AWS_MAX_ATTEMPTS, the profile, else 4 (environment.max_attempts_and_...)
   EXPECT_EQ(o.base_delay, milliseconds(25));
   EXPECT_EQ(o.throttle_base_delay, milliseconds(1000));
   EXPECT_EQ(o.max_backoff, milliseconds(20000));
