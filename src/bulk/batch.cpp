@@ -425,6 +425,7 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
   std::vector<std::size_t> original;   // index in the caller's list, for messages (empty: the same index)
   if (first_of.size() == in.size()) {  // no key twice (the common case): the list as it is, not a copy
     entries = std::move(in);
+    texts = &entries;  // same positions: the index stays valid
   } else {
     std::vector<std::size_t> last_of(first_of.size());
     for (std::size_t i = 0; i < in.size(); ++i) last_of[unique_of[i]] = i;
@@ -440,32 +441,30 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     index = key_index(entries.size());  // u = the position in `entries`
     for (std::size_t i = 0; i < entries.size(); ++i) (void)index.find_or_add(entries[i].key_text, i, text_of);
   }
-  texts = &entries;
   std::vector<std::size_t>().swap(unique_of);
   std::vector<std::size_t>().swap(first_of);
   auto where = [&](std::size_t i) { return "[" + std::to_string(original.empty() ? i : original[i]) + "]"; };
   // Encode and check everything before sending anything (the JSON stays in the entries).
-  auto json = [&](std::size_t i) -> std::string& { return entries[i].json; };
   std::vector<std::size_t> bytes(entries.size());
   std::vector<validation_issue> issues;
   for (std::size_t i = 0; i < entries.size(); ++i) {
-    if (json(i).empty()) {
+    if (entries[i].json.empty()) {
       try {
-        json(i) = codec::write_item(entries[i].request.data);
+        entries[i].json = codec::write_item(entries[i].request.data);
       } catch (const validation_error& e) {
         for (const auto& is : e.issues()) issues.push_back({where(i) + "." + is.path, is.message});
       }
     }
-    if (entries[i].request.type == ops::write_request::kind::put && json(i).size() > max_item_bytes) {
+    if (entries[i].request.type == ops::write_request::kind::put && entries[i].json.size() > max_item_bytes) {
       // the JSON text is longer than DynamoDB's size of the item: measure exactly only when it may matter
-      const item& data = entries[i].request.data.empty() ? (entries[i].request.data = codec::read_item(json(i)))
+      const item& data = entries[i].request.data.empty() ? (entries[i].request.data = codec::read_item(entries[i].json))
                                                          : entries[i].request.data;
       if (item_size(data) > max_item_bytes) {
         issues.push_back(
             {where(i), "item is larger than DynamoDB's 400 KB limit (" + std::to_string(item_size(data)) + " bytes)"});
       }
     }
-    bytes[i] = json(i).size() + entries[i].table.size();
+    bytes[i] = entries[i].json.size() + entries[i].table.size();
   }
   if (!issues.empty()) throw validation_error(std::move(issues));
 
@@ -476,7 +475,8 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     views.reserve(ch.entries.size());
     std::size_t size = 64;
     for (auto i : ch.entries) {
-      views.push_back({entries[i].table, entries[i].request.type == ops::write_request::kind::put, json(i), nullptr});
+      views.push_back(
+          {entries[i].table, entries[i].request.type == ops::write_request::kind::put, entries[i].json, nullptr});
       size += bytes[i] + 48;
     }
     return ops::detail_batch::batch_write_body(views, size);
@@ -518,7 +518,7 @@ task<std::size_t> batch_write(client c, std::vector<write_entry> in, batch_optio
     std::sort(unapplied.begin(), unapplied.end());
     std::vector<std::pair<std::string, ops::write_request>> left;
     for (auto i : unapplied) {
-      if (entries[i].request.data.empty()) entries[i].request.data = codec::read_item(json(i));
+      if (entries[i].request.data.empty()) entries[i].request.data = codec::read_item(entries[i].json);
       left.emplace_back(entries[i].table, entries[i].request);
     }
     std::size_t applied = entries.size() - unapplied.size();

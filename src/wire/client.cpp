@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <system_error>
 #include <utility>
@@ -143,19 +144,20 @@ std::shared_ptr<credentials_provider> profile_credentials(std::string profile) {
 
 namespace detail {
 
-namespace {
-// A setting of the retry policy from the environment, else from the selected profile: its value and where it
-// was found (for messages).
-std::pair<std::string, std::string> retry_setting(const char* variable, std::string_view profile_key) {
-  if (std::string v = env(variable); !v.empty()) return {v, variable};
-  if (std::string v = profile_setting(profile_key); !v.empty()) {
-    return {v, std::string(profile_key) + " of the profile '" + selected_profile() + "' (AWS_CONFIG_FILE)"};
-  }
-  return {};
-}
-}  // namespace
-
 void resolve_retry(retry_options& r) {
+  // A setting from the environment, else from the selected profile (its files read once, when first needed):
+  // its value and where it was found (for messages).
+  std::optional<std::optional<ini_section>> profile;
+  auto retry_setting = [&](const char* variable, std::string_view key) -> std::pair<std::string, std::string> {
+    if (std::string v = env(variable); !v.empty()) return {v, variable};
+    if (!profile) profile = load_shared_files().profile(selected_profile());
+    if (*profile) {
+      if (auto f = (*profile)->find(key); f != (*profile)->end() && !f->second.empty()) {
+        return {f->second, std::string(key) + " of the profile '" + selected_profile() + "' (AWS_CONFIG_FILE)"};
+      }
+    }
+    return {};
+  };
   if (r.max_attempts == 0) {
     auto [v, where] = retry_setting("AWS_MAX_ATTEMPTS", "max_attempts");
     r.max_attempts = 4;

@@ -437,15 +437,13 @@ std::string selected_profile() {
   return p.empty() ? "default" : p;
 }
 
-std::string profile_setting(std::string_view key) {
+std::string profile_region() {
   auto files = load_shared_files();
   auto p = files.profile(selected_profile());
   if (!p) return {};
-  auto r = p->find(key);
+  auto r = p->find("region");
   return r == p->end() ? std::string() : r->second;
 }
-
-std::string profile_region() { return profile_setting("region"); }
 
 // ---------------------------------------------------------------- refreshing
 

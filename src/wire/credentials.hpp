@@ -50,8 +50,6 @@ shared_files load_shared_files();
 std::string selected_profile();
 /// `region` of the selected profile in the config file; empty when none.
 std::string profile_region();
-/// Setting `key` of the selected profile (config file over nothing, credentials file over config); empty when none.
-std::string profile_setting(std::string_view key);
 
 // ---------------------------------------------------------------- refreshing temporary credentials
 
