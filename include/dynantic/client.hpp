@@ -105,8 +105,10 @@ struct item_collection_size {
 };
 
 /// Sums what the calls this thread makes consume while the meter lives (nested meters each see them all), when
-/// the client asks for capacity (client_options::consumed_capacity). Calls made on the library's own threads
-/// (a writer's background flush, the workers of a parallel scan) count in client::consumed_capacity() only.
+/// the client asks for capacity (client_options::consumed_capacity). Work the library hands to its own threads
+/// counts where it was started: the workers of a parallel scan in the meters alive on the thread that runs the
+/// scan, a batch writer's background flushes in the meters alive on the thread that made the writer. Async calls
+/// count on the thread that drives them.
 /// @code
 ///   dy::capacity_meter meter;
 ///   users.batch_save(items);

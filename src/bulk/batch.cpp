@@ -24,6 +24,7 @@
 #include "value/json_reader.hpp"
 #include "value/json_writer.hpp"
 #include "wire/client_impl.hpp"
+#include "wire/meters.hpp"
 #include "wire/sigv4.hpp"
 
 namespace dynantic::detail {
@@ -832,6 +833,8 @@ struct write_buffer::state final : request_source {
   std::size_t applied = 0;                                         // since the last report
   std::exception_ptr cause;
   std::thread pump;
+  // the capacity meters alive where the writer was made: its flushes count in them
+  std::vector<std::shared_ptr<meter_sums>> meters = meters_of_this_thread();
 
   // the pump thread's own
   std::unordered_map<std::string, std::size_t> by_key;  // key text -> slot of the request on its way
@@ -916,6 +919,7 @@ void write_buffer::state::take(std::vector<std::size_t>& fresh, steady_time now,
 }
 
 void write_buffer::state::run() {
+  carried_meters carried(meters);
   client_impl& impl = client_access::impl(c);
   const std::size_t max = std::max<std::size_t>(1, o.max_in_flight);
   for (;;) {

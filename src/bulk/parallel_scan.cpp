@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "wire/meters.hpp"
+
 namespace dynantic::detail {
 
 void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in_flight,
@@ -16,7 +18,9 @@ void parallel_scan(const read_spec& s, std::int32_t segments, std::size_t max_in
   std::atomic<bool> failed{false};
   std::mutex mu;
   std::exception_ptr first_error;
+  const auto meters = meters_of_this_thread();  // the caller's capacity meters count the workers' calls
   auto worker = [&] {
+    carried_meters carried(meters);
     try {
       for (;;) {
         std::int32_t seg = next++;

@@ -13,6 +13,7 @@
 
 #include "buffers.hpp"
 #include "wire/client_impl.hpp"
+#include "wire/meters.hpp"
 #include "wire/sigv4.hpp"
 
 namespace dynantic::detail {
@@ -663,9 +664,25 @@ void describe_answer(const std::string& body, call_telemetry& t) {
   if (o["ScannedCount"].get_int64().get(n) == simdjson::SUCCESS) t.scanned_count = n;
 }
 
-// The meters alive on this thread, innermost last.
-thread_local std::vector<capacity_meter*> active_meters;
+// The meters alive on this thread (its own and those carried to it), innermost last.
+thread_local std::vector<std::shared_ptr<meter_sums>> active_meters;
+
+void add_to(meter_sums& m, const consumed_capacity& c) {
+  std::lock_guard lock(m.mu);
+  m.sum += c;
+}
+void add_to(meter_sums& m, const item_collection_size& s) {
+  std::lock_guard lock(m.mu);
+  m.collections[{s.table, s.key_json}] = s;
+}
 }  // namespace
+
+std::vector<std::shared_ptr<meter_sums>> meters_of_this_thread() { return active_meters; }
+
+carried_meters::carried_meters(const std::vector<std::shared_ptr<meter_sums>>& meters) : count_(meters.size()) {
+  active_meters.insert(active_meters.end(), meters.begin(), meters.end());
+}
+carried_meters::~carried_meters() { active_meters.resize(active_meters.size() - count_); }
 
 void client_impl::prepare(api_call& c) const {
   if (options_.item_collection_metrics && takes_item_collection_metrics(c.operation) && c.body.size() >= 2 &&
@@ -690,13 +707,13 @@ void client_impl::account(const api_call& c, call_telemetry* t) {
       std::lock_guard lock(capacity_mu_);
       capacity_ += *used;
     }
-    for (capacity_meter* m : active_meters) m->add(*used);
+    for (const auto& m : active_meters) add_to(*m, *used);
   }
   std::vector<item_collection_size> collections;
   if (options_.item_collection_metrics && !c.error) {
     collections = collections_in(c.body, c.response);
     for (const auto& s : collections) {
-      for (capacity_meter* m : active_meters) m->add(s);
+      for (const auto& m : active_meters) add_to(*m, s);
     }
   }
   if (t && options_.telemetry) {
@@ -814,39 +831,32 @@ std::vector<std::pair<std::string, std::string>> call_telemetry::attributes() co
 }
 
 struct capacity_meter::state {
-  mutable std::mutex mu;
-  consumed_capacity sum;
-  std::map<std::pair<std::string, std::string>, item_collection_size> collections;
+  std::shared_ptr<detail::meter_sums> sums = std::make_shared<detail::meter_sums>();
 };
 
-capacity_meter::capacity_meter() : s_(std::make_unique<state>()) { detail::active_meters.push_back(this); }
+capacity_meter::capacity_meter() : s_(std::make_unique<state>()) { detail::active_meters.push_back(s_->sums); }
 capacity_meter::~capacity_meter() {
   auto& a = detail::active_meters;
-  a.erase(std::remove(a.begin(), a.end(), this), a.end());
+  auto mine = std::find(a.rbegin(), a.rend(), s_->sums);
+  if (mine != a.rend()) a.erase(std::next(mine).base());
 }
 consumed_capacity capacity_meter::totals() const {
-  std::lock_guard lock(s_->mu);
-  return s_->sum;
+  std::lock_guard lock(s_->sums->mu);
+  return s_->sums->sum;
 }
-void capacity_meter::add(const consumed_capacity& c) {
-  std::lock_guard lock(s_->mu);
-  s_->sum += c;
-}
-void capacity_meter::add(const item_collection_size& s) {
-  std::lock_guard lock(s_->mu);
-  s_->collections[{s.table, s.key_json}] = s;
-}
+void capacity_meter::add(const consumed_capacity& c) { detail::add_to(*s_->sums, c); }
+void capacity_meter::add(const item_collection_size& s) { detail::add_to(*s_->sums, s); }
 std::vector<item_collection_size> capacity_meter::item_collections() const {
-  std::lock_guard lock(s_->mu);
+  std::lock_guard lock(s_->sums->mu);
   std::vector<item_collection_size> out;
-  out.reserve(s_->collections.size());
-  for (const auto& [k, v] : s_->collections) out.push_back(v);
+  out.reserve(s_->sums->collections.size());
+  for (const auto& [k, v] : s_->sums->collections) out.push_back(v);
   return out;
 }
 std::optional<item_collection_size> capacity_meter::largest_item_collection() const {
-  std::lock_guard lock(s_->mu);
+  std::lock_guard lock(s_->sums->mu);
   const item_collection_size* best = nullptr;
-  for (const auto& [k, v] : s_->collections) {
+  for (const auto& [k, v] : s_->sums->collections) {
     if (!best || v.high_gb > best->high_gb || (v.high_gb == best->high_gb && v.low_gb > best->low_gb)) best = &v;
   }
   if (!best) return std::nullopt;

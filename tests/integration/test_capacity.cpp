@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <thread>
 
 #include <dynantic/dynantic.hpp>
 
@@ -70,6 +71,49 @@ TEST(capacity, every_kind_of_call_reports_what_it_consumed) {
     EXPECT_GT(m.totals().total.total, 0.0);  // transactional writes cost two WCU per item on AWS
   }
   EXPECT_EQ(c.consumed_capacity().answers, 3u + 1u + 7u + 1u);  // the client's total: every answer above
+  t.delete_table();
+}
+
+// Work the library runs on its own threads counts in the meters where it was started: a parallel scan's workers
+// in the scanning thread's meters, a writer's background flushes in the meters of the thread that made it. Each
+// meter sees exactly what the client's own sum grew by.
+TEST(capacity, work_on_the_librarys_threads_counts_in_the_meters_where_it_started) {
+  DYNANTIC_REQUIRE_SERVER();
+  auto c = metered_client(dy::capacity_detail::total);
+  dy::table<Sample> t(c, unique_name("carried"));
+  t.create_table();
+  std::vector<Sample> items;
+  for (int i = 0; i < 60; ++i) items.push_back({"s" + std::to_string(i % 6), i, "temp", i * 0.5});
+  t.batch_save(items);
+  {
+    auto before = c.consumed_capacity();
+    dy::capacity_meter outer;
+    dy::capacity_meter m;
+    std::atomic<std::size_t> seen{0};
+    t.scan().page_size(10).parallel(4, [&](std::vector<Sample>&& page) { seen += page.size(); });
+    EXPECT_EQ(seen, 60u);
+    auto grew = c.consumed_capacity().answers - before.answers;
+    EXPECT_GE(grew, 4u);  // one page at least per segment, each on a worker thread
+    EXPECT_EQ(m.totals().answers, grew);
+    EXPECT_EQ(outer.totals().answers, grew);
+    EXPECT_DOUBLE_EQ(m.totals().total.total, c.consumed_capacity().total.total - before.total.total);
+    EXPECT_GT(m.totals().total.total, 0.0);
+  }
+  {
+    auto before = c.consumed_capacity();
+    dy::capacity_meter m;
+    {
+      auto w = t.batch_writer();  // background flushes (the default): sent by the writer's own thread
+      for (int i = 0; i < 30; ++i) w.save(Sample{"w", i, "wind", 1.0});
+    }  // the destructor flushes the rest
+    EXPECT_EQ(m.totals().answers, c.consumed_capacity().answers - before.answers);
+    EXPECT_DOUBLE_EQ(m.totals().total.total, 30.0);  // 30 puts of items under 1 KB: one WCU each
+  }
+  {
+    dy::capacity_meter m;
+    std::thread([&] { t.batch_save(std::vector<Sample>{{"x", 1, "temp", 2.0}}); }).join();
+    EXPECT_EQ(m.totals().answers, 0u);  // a thread the user starts is not carried: its calls are its own
+  }
   t.delete_table();
 }
 
