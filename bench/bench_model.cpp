@@ -44,18 +44,24 @@ void BM_model_encode_user_via_item(benchmark::State& state) {
 }
 BENCHMARK(BM_model_encode_user_via_item);
 
-void BM_model_decode_user_via_item(benchmark::State& state) {
+// Runs decode(text) on each user's DynamoDB-JSON per iteration; reports items and bytes.
+template <class Decode>
+void run_decode(benchmark::State& state, Decode&& decode) {
   auto in = ddb_texts();
   std::size_t bytes = 0;
   for (const auto& t : in) bytes += t.size();
   for (auto _ : state) {
-    for (const auto& t : in) {
-      BenchUser u = from_item<BenchUser>(codec::read_item(t));
-      benchmark::DoNotOptimize(u);
-    }
+    for (const auto& t : in) decode(t);
   }
   state.SetItemsProcessed(state.iterations() * kUsers);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+}
+
+void BM_model_decode_user_via_item(benchmark::State& state) {
+  run_decode(state, [](const std::string& t) {
+    BenchUser u = from_item<BenchUser>(codec::read_item(t));
+    benchmark::DoNotOptimize(u);
+  });
 }
 BENCHMARK(BM_model_decode_user_via_item);
 
@@ -79,34 +85,20 @@ void BM_model_encode_user_direct(benchmark::State& state) {
 BENCHMARK(BM_model_encode_user_direct);
 
 void BM_model_decode_user_direct(benchmark::State& state) {
-  auto in = ddb_texts();
-  std::size_t bytes = 0;
-  for (const auto& t : in) bytes += t.size();
-  for (auto _ : state) {
-    for (const auto& t : in) {
-      BenchUser u = from_dynamodb_json<BenchUser>(t);
-      benchmark::DoNotOptimize(u);
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * kUsers);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  run_decode(state, [](const std::string& t) {
+    BenchUser u = from_dynamodb_json<BenchUser>(t);
+    benchmark::DoNotOptimize(u);
+  });
 }
 BENCHMARK(BM_model_decode_user_direct);
 
 void BM_raw_simdjson_parse_model_text(benchmark::State& state) {
-  auto in = ddb_texts();
-  std::size_t bytes = 0;
-  for (const auto& t : in) bytes += t.size();
   simdjson::dom::parser parser;
-  for (auto _ : state) {
-    for (const auto& t : in) {
-      simdjson::dom::element e;
-      auto err = parser.parse(t).get(e);
-      benchmark::DoNotOptimize(err);
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * kUsers);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  run_decode(state, [&](const std::string& t) {
+    simdjson::dom::element e;
+    auto err = parser.parse(t).get(e);
+    benchmark::DoNotOptimize(err);
+  });
 }
 BENCHMARK(BM_raw_simdjson_parse_model_text);
 
@@ -146,19 +138,12 @@ void decode_by_hand(simdjson::dom::parser& parser, const std::string& text, Benc
 }
 
 void BM_floor_decode_user_by_hand(benchmark::State& state) {
-  auto in = ddb_texts();
-  std::size_t bytes = 0;
-  for (const auto& t : in) bytes += t.size();
   simdjson::dom::parser parser;
-  for (auto _ : state) {
-    for (const auto& t : in) {
-      BenchUser u;
-      decode_by_hand(parser, t, u);
-      benchmark::DoNotOptimize(u);
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * kUsers);
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  run_decode(state, [&](const std::string& t) {
+    BenchUser u;
+    decode_by_hand(parser, t, u);
+    benchmark::DoNotOptimize(u);
+  });
 }
 BENCHMARK(BM_floor_decode_user_by_hand);
 

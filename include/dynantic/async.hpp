@@ -65,9 +65,24 @@ void async_cancel(async_op& op) noexcept;
 /// After done: the answer's body. @throws the call's typed error; with a service error, `error_body` (when given)
 /// receives the error answer's body first.
 std::string async_result(async_op& op, std::string* error_body);
-/// Drives, once, the engines this thread handed calls to that still have calls pending, waiting at most `wait`
-/// (with none, yields the thread: what is awaited is driven elsewhere).
-void async_drive_this_thread(std::chrono::milliseconds wait);
+/// What sync_wait waits for: the end of its task, told by whichever thread ends it (this one while it drives the
+/// engines, or another that drives them).
+class sync_wait_signal {
+ public:
+  sync_wait_signal();
+  ~sync_wait_signal();
+  sync_wait_signal(const sync_wait_signal&) = delete;
+  sync_wait_signal& operator=(const sync_wait_signal&) = delete;
+  /// The task's on_done (`self`: the signal).
+  static void finished(void* self) noexcept;
+  /// Until the task has ended: drives the engines this thread handed calls to that have calls pending, or, with
+  /// none (what is awaited is driven by another thread), waits for the end.
+  void drive_until_done();
+
+ private:
+  struct state;
+  std::unique_ptr<state> s_;
+};
 
 template <class P>
 concept has_stop_token = requires(P& p) {
@@ -327,9 +342,12 @@ template <class T>
 T sync_wait(task<T> t, std::stop_token st = {}) {
   auto h = t.handle();
   assert(h && !h.done());
+  detail::sync_wait_signal ended;
   h.promise().stop = std::move(st);
+  h.promise().on_done = &detail::sync_wait_signal::finished;
+  h.promise().on_done_ctx = &ended;
   h.resume();
-  while (!h.done()) detail::async_drive_this_thread(std::chrono::milliseconds(100));
+  ended.drive_until_done();  // the end was told under the signal's lock: the result is visible here
   return h.promise().take();
 }
 

@@ -3,6 +3,7 @@
 // through an inbox; everything else happens on the driving thread, which also runs the continuations.
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -300,35 +301,63 @@ std::string api_awaiter::result(std::string* error_body) {
   return async_result(*op_, error_body);
 }
 
-void async_drive_this_thread(std::chrono::milliseconds wait) {
-  std::vector<std::shared_ptr<client_impl>> busy;
-  auto& list = this_thread_clients;
-  for (auto it = list.begin(); it != list.end();) {
-    auto c = it->lock();
-    if (!c || c->async().pending() == 0) {
-      it = list.erase(it);
-    } else {
-      busy.push_back(std::move(c));
-      ++it;
+struct sync_wait_signal::state {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+};
+
+sync_wait_signal::sync_wait_signal() : s_(std::make_unique<state>()) {}
+sync_wait_signal::~sync_wait_signal() = default;
+
+void sync_wait_signal::finished(void* self) noexcept {
+  // Told under the lock: the waiting thread sees it only after this unlocks, and returns (destroying the signal)
+  // only then; nothing here touches the signal after the unlock.
+  auto& s = *static_cast<sync_wait_signal*>(self)->s_;
+  std::lock_guard lock(s.mu);
+  s.done = true;
+  s.cv.notify_all();
+}
+
+void sync_wait_signal::drive_until_done() {
+  constexpr std::chrono::milliseconds wait(100);
+  for (;;) {
+    {
+      std::lock_guard lock(s_->mu);
+      if (s_->done) return;
     }
+    std::vector<std::shared_ptr<client_impl>> busy;
+    auto& list = this_thread_clients;
+    for (auto it = list.begin(); it != list.end();) {
+      auto c = it->lock();
+      if (!c || c->async().pending() == 0) {
+        it = list.erase(it);
+      } else {
+        busy.push_back(std::move(c));
+        ++it;
+      }
+    }
+    if (busy.empty()) {
+      // What is awaited is driven by another thread: wait for the end, and look again now and then (a call of
+      // this thread's may become pending again and be this thread's to drive).
+      std::unique_lock lock(s_->mu);
+      s_->cv.wait_for(lock, std::chrono::milliseconds(10), [&] { return s_->done; });
+      continue;
+    }
+    if (busy.size() == 1) {
+      busy[0]->async().step(wait);
+      continue;
+    }
+    std::vector<pollfd> fds;
+    auto until = wait;
+    for (auto& c : busy) {
+      auto& e = c->async();
+      e.step(std::chrono::milliseconds(0));
+      fds.push_back({e.fd(), POLLIN, 0});
+      if (auto t = e.timeout(); t && *t < until) until = *t;
+    }
+    ::poll(fds.data(), fds.size(), static_cast<int>(until.count()));
   }
-  if (busy.empty()) {  // what is awaited is driven by another thread
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
-    return;
-  }
-  if (busy.size() == 1) {
-    busy[0]->async().step(wait);
-    return;
-  }
-  std::vector<pollfd> fds;
-  auto until = wait;
-  for (auto& c : busy) {
-    auto& e = c->async();
-    e.step(std::chrono::milliseconds(0));
-    fds.push_back({e.fd(), POLLIN, 0});
-    if (auto t = e.timeout(); t && *t < until) until = *t;
-  }
-  ::poll(fds.data(), fds.size(), static_cast<int>(until.count()));
 }
 
 }  // namespace dynantic::detail

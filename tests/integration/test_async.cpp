@@ -352,6 +352,30 @@ TEST(async, calls_posted_from_other_threads_while_one_thread_drives) {
   for (int p = 0; p < 4; ++p) EXPECT_EQ(t.query("thread" + std::to_string(p)).count(), 50);
 }
 
+// sync_wait on one thread while another drives the same client (client::run_for in a loop): whichever thread
+// ends the task, the waiting one sees its result (TSan checks the hand-over, scripts/test).
+TEST(async, sync_wait_while_another_thread_drives_the_client) {
+  DYNANTIC_REQUIRE_SERVER();
+  dy::client c(test_options());
+  dropping_table d{dy::table<Reading>(c, unique_name("async_shared_driver"))};
+  auto& t = d.t;
+  t.create_table();
+  std::atomic<bool> driving{true};
+  std::thread driver([&] {
+    while (driving) c.run_for(std::chrono::milliseconds(5));
+  });
+  for (int i = 0; i < 40; ++i) {
+    Reading saved = dy::sync_wait(t.async_save(Reading{"shared", i, i * 1.5}));
+    EXPECT_EQ(saved.seq, i);
+    auto got = dy::sync_wait(t.async_get("shared", i));
+    ASSERT_TRUE(got);
+    EXPECT_DOUBLE_EQ(got->value, i * 1.5);
+  }
+  driving = false;
+  driver.join();
+  EXPECT_EQ(t.query("shared").count(), 40);
+}
+
 // The low-level calls' async forms, each against the server, and client::run() driving a spawned task.
 TEST(async, every_low_level_call_has_an_async_form) {
   DYNANTIC_REQUIRE_SERVER();
